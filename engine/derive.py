@@ -1,0 +1,50 @@
+"""Rules implied by the spec: every required flag, format code, code list, key and link.
+
+Ids are stable: the official rule number where the spec records one, else
+``<TABLE>.<FIELD>.<kind>`` — so baselines and waivers survive spec edits.
+"""
+from __future__ import annotations
+
+from .rules import Rule
+from .spec import Catalog, TableSpec
+
+
+def derive_rules(catalog: Catalog, options: dict) -> list[Rule]:
+    enabled = {k: options.get(k, True) for k in ("required", "format", "codelist", "key", "links")}
+    severity = options.get("severity", "strong")
+    rules: list[Rule] = []
+    for table in catalog.tables.values():
+        rules += _table_rules(table, enabled, severity)
+    excluded = {str(x) for x in options.get("exclude", [])}
+    return [r for r in rules if r.id not in excluded]
+
+
+def _rule(table: TableSpec, rid: str, kind: str, severity: str, category: str, **kw) -> Rule:
+    return Rule(id=rid, table=table.code, kind=kind, severity=severity, category=category,
+                origin="derived", source=table.source_file, **kw)
+
+
+def _table_rules(table: TableSpec, enabled: dict, severity: str) -> list[Rule]:
+    out: list[Rule] = []
+    for f in table.fields:
+        if enabled["required"] and f.required:
+            rid = f.required_rule or f"{table.code}.{f.code}.required"
+            out.append(_rule(table, rid, "required", severity, "为空", field=f.code,
+                             number_kind="official" if f.required_rule else "local"))
+        if enabled["format"]:
+            category = "日期格式" if f.format.kind in ("date", "yearmonth", "time") else "长度" if f.format.kind == "char" else "其他"
+            out.append(_rule(table, f"{table.code}.{f.code}.format", "format", severity, category, field=f.code))
+        if enabled["codelist"] and f.codelist:
+            out.append(_rule(table, f"{table.code}.{f.code}.codelist", "codelist", severity, "字典值", field=f.code))
+    if enabled["key"] and table.key:
+        rid = table.key_rule or f"{table.code}.key.unique"
+        out.append(_rule(table, rid, "unique", severity, "唯一性", params={"fields": list(table.key)},
+                         number_kind="official" if table.key_rule else "local"))
+    if enabled["links"]:
+        for link in table.links:
+            rid = link.rule or f"{table.code}.{'+'.join(link.fields)}.reference"
+            out.append(_rule(table, rid, "reference", link.severity or severity, "关联",
+                             params={"fields": list(link.fields),
+                                     "targets": [{"table": link.table, "fields": list(link.to)}]},
+                             number_kind="official" if link.rule else "local"))
+    return out

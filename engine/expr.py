@@ -1,0 +1,145 @@
+"""Restricted boolean expressions for rules (`when` preconditions and `expression` checks).
+
+An expression is parsed with sqlglot and only an allow-list of node types and functions
+compiles; field names (code or Chinese name) are resolved against the table spec and quoted.
+Anything else — subqueries, table functions, casts to arbitrary types, several statements —
+is a rule-file error, so rule text can never read files, load extensions or change data.
+
+Helper functions: num(x) decimal or NULL; ymd(x) date from YYYYMMDD or NULL; is_empty(x);
+filled(x); is_default(x) (99991231 / 999912 / 000000 / 0 by the field's format);
+bytes(x) UTF-8 length; chars(x) character length.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+
+from .formats import sql_quote
+from .spec import TableSpec
+
+ALLOWED_NODES: tuple[type, ...] = (
+    exp.Column, exp.Identifier, exp.Literal, exp.Boolean, exp.Null, exp.Paren,
+    exp.And, exp.Or, exp.Not, exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE,
+    exp.In, exp.Is, exp.Between, exp.Like, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Neg,
+    exp.Case, exp.If, exp.Coalesce, exp.Abs, exp.Round, exp.Upper, exp.Lower, exp.Trim,
+    exp.Length, exp.Substring, exp.Left, exp.Right, exp.DPipe, exp.Tuple,
+)
+HELPERS = {"num", "ymd", "is_empty", "filled", "is_default", "bytes", "chars"}
+COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
+
+
+class ExpressionError(ValueError):
+    """The expression does not parse or uses something outside the allow-list."""
+
+
+@dataclass(frozen=True)
+class CompiledExpression:
+    sql: str
+    fields: tuple[str, ...]
+
+
+def _parse(text: str) -> exp.Expression:
+    if not isinstance(text, str) or not text.strip():
+        raise ExpressionError("expression is empty")
+    try:
+        statements = sqlglot.parse(text, read="duckdb")
+    except (ParseError, TokenError) as exc:
+        raise ExpressionError(f"expression does not parse: {str(exc).splitlines()[0]}") from None
+    statements = [s for s in statements if s is not None]
+    if len(statements) != 1:
+        raise ExpressionError("expression must be exactly one expression (no ';')")
+    return statements[0]
+
+
+def _check_nodes(tree: exp.Expression) -> None:
+    for node in tree.walk():
+        if isinstance(node, exp.Anonymous):
+            name = node.name.lower()
+            if name not in HELPERS:
+                raise ExpressionError(f"function '{node.name}' is not allowed (allowed helpers: {', '.join(sorted(HELPERS))})")
+            continue
+        if not isinstance(node, ALLOWED_NODES):
+            raise ExpressionError(f"'{node.sql('duckdb')[:60]}' is not allowed in a rule expression ({type(node).__name__})")
+        if isinstance(node, exp.Column) and (node.table or node.args.get("db")):
+            raise ExpressionError(f"qualified name '{node.sql()}' is not allowed; name a field of this table")
+
+
+def _field_column(node: exp.Column, table: TableSpec, used: list[str]) -> exp.Expression:
+    name = node.name
+    spec_field = table.field(name)
+    if spec_field is None:
+        raise ExpressionError(f"unknown field '{name}' in table {table.code}")
+    if spec_field.code not in used:
+        used.append(spec_field.code)
+    return exp.column(spec_field.code, quoted=True)
+
+
+def _helper_sql(name: str, args: list[exp.Expression], table: TableSpec, raw_args: list[exp.Expression]) -> exp.Expression:
+    if len(args) != 1:
+        raise ExpressionError(f"{name}() takes exactly one argument")
+    arg = args[0].sql("duckdb")
+    if name == "num":
+        sql = f"TRY_CAST({arg} AS DECIMAL(38, 10))"
+    elif name == "ymd":
+        sql = f"TRY_CAST(TRY_STRPTIME({arg}, '%Y%m%d') AS DATE)"
+    elif name == "is_empty":
+        sql = f"({arg} IS NULL OR {arg} = '')"
+    elif name == "filled":
+        sql = f"({arg} IS NOT NULL AND {arg} <> '')"
+    elif name == "bytes":
+        sql = f"strlen({arg})"
+    elif name == "chars":
+        sql = f"length({arg})"
+    else:  # is_default
+        if not isinstance(raw_args[0], exp.Column):
+            raise ExpressionError("is_default() takes a field name")
+        fmt = table.field(raw_args[0].name).format
+        if fmt.default is None:
+            raise ExpressionError(f"field {raw_args[0].name} (format {fmt.code}) has no default value")
+        sql = (f"(TRY_CAST({arg} AS DECIMAL(38, 10)) = 0)" if fmt.is_numeric else f"({arg} = {sql_quote(fmt.default)})")
+    return sqlglot.parse_one(sql, read="duckdb")
+
+
+def _is_number(node: exp.Expression) -> bool:
+    return (isinstance(node, exp.Literal) and not node.is_string) or (
+        isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and not node.this.is_string)
+
+
+def compile_expression(text: str, table: TableSpec) -> CompiledExpression:
+    """Compile a rule expression to DuckDB SQL over the table's VARCHAR columns.
+
+    A field compared with a number literal is compared as a number (TRY_CAST), so
+    ``ZQS > 0`` means what it says on text columns.
+    """
+    tree = _parse(text)
+    _check_nodes(tree)
+    used: list[str] = []
+
+    def numeric_comparisons(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, COMPARISONS):
+            left, right = node.this, node.expression
+            if isinstance(left, exp.Column) and _is_number(right):
+                node.set("this", exp.Anonymous(this="num", expressions=[left.copy()]))
+            elif isinstance(right, exp.Column) and _is_number(left):
+                node.set("expression", exp.Anonymous(this="num", expressions=[right.copy()]))
+        return node
+
+    tree = tree.transform(numeric_comparisons)
+
+    def resolve(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Anonymous):
+            raw = [a.copy() for a in node.expressions]
+            compiled = [a.transform(resolve) for a in node.expressions]
+            return _helper_sql(node.name.lower(), compiled, table, raw)
+        if isinstance(node, exp.Column):
+            return _field_column(node, table, used)
+        return node
+
+    try:
+        compiled = tree.transform(resolve)
+    except ExpressionError:
+        raise
+    return CompiledExpression(f"({compiled.sql('duckdb')})", tuple(used))

@@ -1,0 +1,62 @@
+"""Labels and small formatters shared by the renderers."""
+from __future__ import annotations
+
+import re
+
+from ..results import SEVERITY_ZH
+
+VERDICT_ZH = {"ready": "准予报送", "not_ready": "不予报送"}
+VERDICT_EN = {"ready": "READY", "not_ready": "NOT READY"}
+STATUS_ZH = {"passed": "通过", "failed": "未通过", "not_run": "未执行"}
+KIND_ZH = {"derived": "派生", "written": "编写", "builtin": "内置"}
+
+# Characters XML 1.0 cannot carry (C0 controls other than tab/newline/CR, surrogates, U+FFFE/FFFF).
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def severity_zh(severity: str) -> str:
+    return SEVERITY_ZH.get(severity, severity)
+
+
+def fmt_rate(rate: float) -> str:
+    """A 0..1 failure rate as a percentage: 0%, <0.01%, 1.23%, 100%."""
+    pct = (rate or 0.0) * 100
+    if pct == 0:
+        return "0%"
+    if pct < 0.01:
+        return "<0.01%"
+    if pct >= 100:
+        return "100%"
+    return f"{pct:.2f}%"
+
+
+def fmt_int(n: int | None) -> str:
+    return f"{n:,}" if isinstance(n, int) else ("" if n is None else str(n))
+
+
+def fmt_duration(seconds: float) -> str:
+    seconds = float(seconds or 0.0)
+    if seconds < 60:
+        return f"{seconds:.2f} s"
+    m, s = divmod(seconds, 60)
+    if m < 60:
+        return f"{int(m)} min {s:.0f} s"
+    h, m = divmod(m, 60)
+    return f"{int(h)} h {int(m)} min"
+
+
+def shorten(text: str | None, limit: int) -> str:
+    """First line of ``text``, cut to ``limit`` characters with an ellipsis."""
+    lines = (text or "").strip().splitlines()
+    text = lines[0] if lines else ""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
+
+
+def xml_safe(text: object) -> str:
+    """``str(text)`` with characters XML 1.0 cannot represent replaced by U+FFFD."""
+    return _XML_BAD.sub("\ufffd", "" if text is None else str(text))
+
+
+def field_ref(rule) -> str:
+    """TABLE.FIELD (or just TABLE for table-level rules)."""
+    return f"{rule.table}.{rule.field}" if rule.field else rule.table

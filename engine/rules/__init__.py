@@ -1,0 +1,42 @@
+"""The rule-kind registry: one module per kind, one line here per kind."""
+from __future__ import annotations
+
+from .base import CATEGORIES, SEVERITIES, CompileContext, Rule, RuleError, RuleKind
+from .codelist import CodeListRule
+from .compare import Compare
+from .distribution import Distribution
+from .expression import Expression
+from .forbidden_chars import ForbiddenChars
+from .format import Format
+from .length import Length
+from .not_default import NotDefault
+from .range import Range
+from .reference import Reference
+from .regex import Regex
+from .required import Required
+from .tieout import TieOut
+from .unique import Unique
+
+REGISTRY: dict[str, RuleKind] = {kind.name: kind() for kind in (
+    Required,
+    Format,
+    Length,
+    Regex,
+    CodeListRule,
+    Range,
+    Compare,
+    NotDefault,
+    ForbiddenChars,
+    Expression,
+    Unique,
+    Reference,
+    Distribution,
+    TieOut,
+)}
+
+
+def kind_of(rule: Rule) -> RuleKind:
+    return REGISTRY[rule.kind]
+
+
+__all__ = ["CATEGORIES", "SEVERITIES", "REGISTRY", "CompileContext", "Rule", "RuleError", "RuleKind", "kind_of"]

@@ -1,0 +1,37 @@
+"""length: a non-empty field's length must be one of the given lengths or within [min, max].
+
+``unit: chars`` (default) counts characters; ``unit: bytes`` counts UTF-8 bytes.
+"""
+from .base import CompileContext, Rule, RuleError, RuleKind, filled
+
+
+class Length(RuleKind):
+    name = "length"
+    category = "长度"
+    params_schema = {
+        "lengths": {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 1},
+        "min": {"type": "integer", "minimum": 0},
+        "max": {"type": "integer", "minimum": 0},
+        "unit": {"enum": ["chars", "bytes"]},
+    }
+
+    def violation(self, rule: Rule, ctx: CompileContext) -> str:
+        p = rule.params
+        col = ctx.column(rule.field)
+        size = f"{'strlen' if p.get('unit') == 'bytes' else 'length'}({col})"
+        if "lengths" in p:
+            bad = f"{size} NOT IN ({', '.join(str(int(n)) for n in p['lengths'])})"
+        elif "min" in p or "max" in p:
+            parts = ([f"{size} < {int(p['min'])}"] if "min" in p else []) + ([f"{size} > {int(p['max'])}"] if "max" in p else [])
+            bad = " OR ".join(parts)
+        else:
+            raise RuleError("length rule needs 'lengths' or 'min'/'max'")
+        return f"({filled(col)} AND ({bad}))"
+
+    def messages(self, rule, ctx):
+        f, p = ctx.field(rule.field), rule.params
+        want = ("或".join(map(str, p["lengths"])) if "lengths" in p
+                else f"{p.get('min', 0)}..{p.get('max', '∞')}")
+        unit_zh, unit_en = ("字节", "bytes") if p.get("unit") == "bytes" else ("字符", "characters")
+        return (f"{ctx.table.name}.{f.name}非空时长度应为{want}{unit_zh}",
+                f"{ctx.table.code}.{f.code}, when filled, must have length {want.replace('或', ' or ')} {unit_en}")

@@ -1,0 +1,27 @@
+"""not_default: the field must not hold its 'not applicable' default (99991231, 999912, 000000, 0)."""
+from ..formats import sql_quote
+from .base import CompileContext, Rule, RuleError, RuleKind
+
+
+class NotDefault(RuleKind):
+    name = "not_default"
+    category = "默认值"
+    params_schema = {"default": {"type": "string"}}
+
+    def _default(self, rule: Rule, ctx: CompileContext) -> str:
+        fmt = ctx.field(rule.field).format
+        default = rule.params.get("default", fmt.default)
+        if default is None:
+            raise RuleError(f"field {rule.field} (format {fmt.code}) has no default; give 'default'")
+        return default
+
+    def violation(self, rule: Rule, ctx: CompileContext) -> str:
+        col = ctx.column(rule.field)
+        default = self._default(rule, ctx)
+        if ctx.field(rule.field).format.is_numeric and "default" not in rule.params:
+            return f"(TRY_CAST({col} AS DECIMAL(38, 10)) = 0)"
+        return f"({col} = {sql_quote(default)})"
+
+    def messages(self, rule, ctx):
+        f, d = ctx.field(rule.field), self._default(rule, ctx)
+        return f"{ctx.table.name}.{f.name}不允许为{d}", f"{ctx.table.code}.{f.code} must not be the default {d}"

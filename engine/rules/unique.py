@@ -1,0 +1,47 @@
+"""unique: rows must not repeat a (composite) key; with ``maps_to``, each key value maps to one value.
+
+``fields: [XDJJH, CJRQ]`` flags every row whose key occurs more than once (唯一性校验).
+``fields: [KHTYBH]`` + ``maps_to: [ZJLB, ZJHM]`` flags rows of keys carrying more than one
+distinct mapped value ("A对应B应该唯一"). Rows with an empty key field are skipped.
+"""
+from .base import CompileContext, Rule, RuleError, RuleKind, filled
+
+
+class Unique(RuleKind):
+    name = "unique"
+    scope = "set"
+    category = "唯一性"
+    needs_field = False
+    params_schema = {
+        "fields": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "maps_to": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+    }
+    required_params = ("fields",)
+
+    def failures_sql(self, rule: Rule, ctx: CompileContext) -> str:
+        keys = [ctx.column(f) for f in rule.params["fields"]]
+        partition = ", ".join(keys)
+        where = " AND ".join([ctx.when_sql(rule)] + [filled(k) for k in keys])
+        if "maps_to" in rule.params:
+            target = ctx.values(rule.params["maps_to"])
+            raw = f"concat_ws(chr(1), {', '.join(ctx.column(f) for f in rule.params['maps_to'])})"
+            test = f"min({raw}) OVER w <> max({raw}) OVER w"
+            evidence = f"{ctx.values(rule.params['fields'])} || ' → ' || {target}"
+        else:
+            test = "count(*) OVER w > 1"
+            evidence = ctx.values(rule.params["fields"])
+        if not keys:
+            raise RuleError("unique rule needs 'fields'")
+        return (f"SELECT _file, _line, _key, _value FROM (SELECT _file, _line, {ctx.key_sql()} AS _key, "
+                f"{evidence} AS _value, {test} AS _bad FROM {ctx.relation(ctx.table.code)} WHERE {where} "
+                f"WINDOW w AS (PARTITION BY {partition})) WHERE _bad")
+
+    def messages(self, rule, ctx):
+        names = "+".join(ctx.field(f).name for f in rule.params["fields"])
+        codes = "+".join(ctx.field(f).code for f in rule.params["fields"])
+        if "maps_to" in rule.params:
+            to_names = "+".join(ctx.field(f).name for f in rule.params["maps_to"])
+            to_codes = "+".join(ctx.field(f).code for f in rule.params["maps_to"])
+            return (f"{ctx.table.name}.{names}对应{to_names}应该唯一",
+                    f"each {ctx.table.code}.{codes} must map to one {to_codes}")
+        return f"{ctx.table.name}.{names}应唯一", f"{ctx.table.code}.{codes} must be unique"
