@@ -5,7 +5,7 @@ Ordering is deterministic: tables by code, rules by table then id, samples by fi
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field as dc_field
 
 SCHEMA_VERSION = "1.0"
 SEVERITY_ORDER = {"strong": 3, "weak": 2, "info": 1}
@@ -44,7 +44,7 @@ class RuleResult:
     failed: int = 0
     rate: float = 0.0
     note: str | None = None
-    samples: list[Finding] = field(default_factory=list)
+    samples: list[Finding] = dc_field(default_factory=list)
 
 
 @dataclass
@@ -62,7 +62,7 @@ class TableResult:
     name: str
     kind: str
     present: bool
-    files: list[FileInfo] = field(default_factory=list)
+    files: list[FileInfo] = dc_field(default_factory=list)
     rows_read: int = 0
     rows_checked: int = 0
     rows_rejected: int = 0
@@ -80,8 +80,8 @@ class RunResult:
     duration_s: float
     fail_on: str
     verdict: str = "ready"  # ready | not_ready
-    tables: list[TableResult] = field(default_factory=list)
-    rules: list[RuleResult] = field(default_factory=list)
+    tables: list[TableResult] = dc_field(default_factory=list)
+    rules: list[RuleResult] = dc_field(default_factory=list)
     schema_version: str = SCHEMA_VERSION
 
     @property

@@ -7,7 +7,7 @@ file, line and rule id.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field as dc_field
 from pathlib import Path
 
 import jsonschema
@@ -29,7 +29,7 @@ class RulePack:
     version: str
     path: Path
     catalog: Catalog
-    rules: list[Rule] = field(default_factory=list)
+    rules: list[Rule] = dc_field(default_factory=list)
     digest: str = ""
 
     def for_table(self, table: str) -> list[Rule]:

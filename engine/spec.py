@@ -6,7 +6,7 @@ PII classes; code lists are named data. Every mistake is reported with file and 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field as dc_field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -49,7 +49,7 @@ class TableSpec:
     fields: list[Field]
     key: tuple[str, ...] = ()
     key_rule: str | None = None
-    links: list[Link] = field(default_factory=list)
+    links: list[Link] = dc_field(default_factory=list)
     number: str | None = None
     source_file: str = ""
 

@@ -8,7 +8,6 @@ from ..results import SEVERITY_ZH
 VERDICT_ZH = {"ready": "准予报送", "not_ready": "不予报送"}
 VERDICT_EN = {"ready": "READY", "not_ready": "NOT READY"}
 STATUS_ZH = {"passed": "通过", "failed": "未通过", "not_run": "未执行"}
-KIND_ZH = {"derived": "派生", "written": "编写", "builtin": "内置"}
 
 # Characters XML 1.0 cannot carry (C0 controls other than tab/newline/CR, surrogates, U+FFFE/FFFF).
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

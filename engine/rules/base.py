@@ -6,7 +6,7 @@ distribution) returns a query yielding the failing rows (_file, _line, _key, _va
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field as dc_field
 from typing import ClassVar
 
 from ..expr import compile_expression
@@ -32,7 +32,7 @@ class Rule:
     message_en: str = ""
     field: str | None = None
     when: str | None = None
-    params: dict = field(default_factory=dict)
+    params: dict = dc_field(default_factory=dict)
     origin: str = "written"  # derived | written | builtin
     number_kind: str = "local"  # official | draft | local
     source: str | None = None  # file:line of the rule's definition

@@ -45,14 +45,15 @@ class Reference(RuleKind):
 
     def failures_sql(self, rule: Rule, ctx: CompileContext) -> str:
         src = [ctx.column(f) for f in self._fields(rule)]
-        missing = []
+        active, found = [], []
         for spec, cols, when in self._targets(rule, ctx):
             match = " AND ".join(f"t.{ctx.column(c, spec)} = s.{s}" for c, s in zip(cols, src))
-            exists = f"EXISTS (SELECT 1 FROM {ctx.relation(spec.code)} t WHERE {match})"
-            if when:
-                exists = f"(NOT coalesce({compile_expression(when, ctx.table).sql}, FALSE) OR {exists})"
-            missing.append(f"NOT {exists}")
-        where = " AND ".join([ctx.when_sql(rule)] + [filled(c) for c in src] + missing)
+            applies = f"coalesce({compile_expression(when, ctx.table).sql}, FALSE)" if when else "TRUE"
+            active.append(applies)
+            found.append(f"({applies} AND EXISTS (SELECT 1 FROM {ctx.relation(spec.code)} t WHERE {match}))")
+        # fails when some target applies to the row and none of the applicable targets holds the value
+        where = " AND ".join([ctx.when_sql(rule)] + [filled(c) for c in src]
+                             + [f"({' OR '.join(active)})", f"NOT ({' OR '.join(found)})"])
         return (f"SELECT _file, _line, {ctx.key_sql()} AS _key, {ctx.values(self._fields(rule))} AS _value "
                 f"FROM {ctx.relation(ctx.table.code)} s WHERE {where}")
 

@@ -1,0 +1,157 @@
+"""The `jianhe` command line.
+
+Exit codes: 0 ready to file · 1 rules at or above --fail-on failed · 2 usage or rule-file
+error · 3 the data could not be read.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import duckdb
+
+from .compile import build_plan, rule_sql
+from .errors import DataReadError, JianheError, UsageError
+from .results import SEVERITY_ZH
+from .ruleset import RulePack, load_pack
+
+DEFAULT_PACK = "rulesets/east5_core"
+FORMATS = ("json", "html", "junit")
+
+
+def default_pack() -> Path:
+    """The shipped core pack: next to the working directory, else next to the package."""
+    local = Path(DEFAULT_PACK)
+    return local if local.exists() else Path(__file__).resolve().parent.parent / DEFAULT_PACK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jianhe", description="检核 — regulatory data-quality rule engine")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("validate", help="validate a submission folder (EAST .txt, CSV, Parquet)")
+    v.add_argument("submission", type=Path)
+    v.add_argument("--pack", type=Path, default=None, help=f"rule pack folder (default {DEFAULT_PACK})")
+    v.add_argument("--report-dir", type=Path, default=None, help="where to write reports")
+    v.add_argument("--format", default="json,html,junit", help=f"comma-separated: {', '.join(FORMATS)}")
+    v.add_argument("--fail-on", choices=("strong", "weak", "info", "none"), default="strong",
+                   help="exit 1 when a rule of this severity or above fails (default strong)")
+    v.add_argument("--failures", type=Path, default=None, help="write every failure to this Parquet file")
+    v.add_argument("--show-pii", action="store_true", help="show personal data unmasked (recorded in the report)")
+    v.add_argument("--sample-limit", type=int, default=50, help="failing records kept per rule in reports")
+    v.add_argument("--memory-limit", default=None, help="DuckDB memory limit, e.g. 2GB")
+    v.add_argument("--quiet", action="store_true", help="no console summary")
+
+    r = sub.add_parser("rules", help="list rules; `rules show ID` prints one with its SQL")
+    r.add_argument("action", nargs="?", choices=("list", "show"), default="list")
+    r.add_argument("rule_id", nargs="?")
+    r.add_argument("--pack", type=Path, default=None)
+    r.add_argument("--table", help="table code or Chinese name")
+    r.add_argument("--kind")
+
+    c = sub.add_parser("compile", help="print the fused SQL for a table")
+    c.add_argument("--table", required=True, help="table code or Chinese name")
+    c.add_argument("--pack", type=Path, default=None)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return 2 if exc.code else 0
+    try:
+        return COMMANDS[args.command](args)
+    except JianheError as exc:
+        print(f"jianhe: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except duckdb.Error as exc:
+        print(f"jianhe: error: the data could not be read: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return DataReadError.exit_code
+    except KeyboardInterrupt:
+        print("jianhe: interrupted; no report was written", file=sys.stderr)
+        return 130
+
+
+def _pack(args) -> RulePack:
+    return load_pack(args.pack or default_pack())
+
+
+def _table_code(pack: RulePack, ref: str | None) -> str | None:
+    if ref is None:
+        return None
+    table = pack.catalog.table(ref)
+    if table is None:
+        raise UsageError(f"unknown table '{ref}' (known: {', '.join(sorted(pack.catalog.tables))})")
+    return table.code
+
+
+def cmd_validate(args) -> int:
+    from .report import RENDERERS, render_console
+    from .run import validate_submission
+
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in RENDERERS]
+    if unknown:
+        raise UsageError(f"unknown report format(s): {', '.join(unknown)} (known: {', '.join(RENDERERS)})")
+    if args.sample_limit < 0:
+        raise UsageError("--sample-limit must be >= 0")
+    pack = _pack(args)
+    result = validate_submission(args.submission, pack, fail_on=args.fail_on, show_pii=args.show_pii,
+                                 sample_limit=args.sample_limit, failures_path=args.failures,
+                                 memory_limit=args.memory_limit)
+    if args.report_dir:
+        args.report_dir.mkdir(parents=True, exist_ok=True)
+        for fmt in formats:
+            path = RENDERERS[fmt](result, args.report_dir)
+            if not args.quiet:
+                print(f"wrote {path}")
+    if not args.quiet:
+        render_console(result, sys.stdout, color=sys.stdout.isatty())
+    return 1 if result.verdict == "not_ready" else 0
+
+
+def cmd_rules(args) -> int:
+    pack = _pack(args)
+    table = _table_code(pack, args.table)
+    if args.action == "show":
+        if not args.rule_id:
+            raise UsageError("usage: jianhe rules show <rule id> [--table T]")
+        plan = build_plan(pack, tables=[table] if table else None)
+        matches = [e for e in plan.entries if e.rule.id == args.rule_id and (table is None or e.rule.table == table)]
+        if not matches:
+            raise UsageError(f"no rule with id '{args.rule_id}'" + (f" in table {table}" if table else ""))
+        for entry in matches:
+            r = entry.rule
+            print(f"id:        {r.id} ({r.number_kind})\ntable:     {r.table} {pack.catalog.tables[r.table].name}\n"
+                  f"kind:      {r.kind}\nfield:     {r.field or '-'}\nseverity:  {r.severity} {SEVERITY_ZH[r.severity]}\n"
+                  f"category:  {r.category}\nwhen:      {r.when or '-'}\nparams:    {r.params or '-'}\n"
+                  f"message:   {r.message_zh}\n           {r.message_en}\norigin:    {r.origin} {r.source or ''}\n"
+                  f"sql:\n{rule_sql(plan, entry)}\n")
+        return 0
+    rules = [r for r in pack.rules if (table is None or r.table == table) and (args.kind is None or r.kind == args.kind)]
+    for r in rules:
+        print(f"{r.id:<32} {r.table:<10} {r.kind:<15} {SEVERITY_ZH[r.severity]}  {r.message_zh}")
+    print(f"{len(rules)} rules", file=sys.stderr)
+    return 0
+
+
+def cmd_compile(args) -> int:
+    pack = _pack(args)
+    table = _table_code(pack, args.table)
+    plan = build_plan(pack, tables=[table])
+    tp = plan.tables[table]
+    print(f"-- {table} {tp.table.name}: {len(tp.row_rules)} row rules fused into one scan")
+    print(tp.fused_sql + ";")
+    for entry in tp.set_rules:
+        print(f"\n-- set rule {entry.rule.id} ({entry.rule.kind})")
+        print(rule_sql(plan, entry) + ";")
+    return 0
+
+
+COMMANDS = {"validate": cmd_validate, "rules": cmd_rules, "compile": cmd_compile}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""Plan a run: fuse each table's row rules into one scan; set rules become their own joins.
+
+The fused query evaluates every row predicate once per row and emits one record per
+(failing rule, row) with the row's file, line, key and the offending (masked) value —
+counts and samples both come from these records, so no rule needs a second query.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field as dc_field
+
+from .formats import sql_quote
+from .ruleset import RulePack
+from .rules import REGISTRY, CompileContext, Rule
+from .rules.base import quote_ident
+from .sources.findings import FILE_RULES
+from .spec import TableSpec
+
+COLLECTION_DATE_FIELD = "CJRQ"
+SUBMISSION = "*"  # pseudo-table of checks on the batch as a whole
+
+
+@dataclass
+class PlannedRule:
+    index: int
+    rule: Rule
+
+
+@dataclass
+class TablePlan:
+    table: TableSpec
+    row_rules: list[PlannedRule] = dc_field(default_factory=list)
+    set_rules: list[PlannedRule] = dc_field(default_factory=list)
+    fused_sql: str = ""
+
+
+@dataclass
+class Plan:
+    pack: RulePack
+    entries: list[PlannedRule]
+    tables: dict[str, TablePlan]
+    show_pii: bool = False
+
+    def entry(self, rule_id: str, table: str) -> PlannedRule:
+        return next(e for e in self.entries if e.rule.id == rule_id and e.rule.table == table)
+
+
+def file_rule(rule_id: str, table: str) -> Rule:
+    fr = FILE_RULES[rule_id]
+    return Rule(id=rule_id, table=table, kind="file", severity=fr.severity, category="其他",
+                message_zh=fr.zh, message_en=fr.en, origin="builtin")
+
+
+def builtin_row_checks(table: TableSpec) -> dict[str, tuple[str, str]]:
+    """Row-level file checks that ride along in the fused scan: (predicate, evidence)."""
+    checks = {"FILE.CONTROL_CHARS": ("_ctrl IS NOT NULL", "_ctrl")}
+    if table.field(COLLECTION_DATE_FIELD):
+        col = quote_ident(COLLECTION_DATE_FIELD)
+        checks["FILE.CJRQ_MISMATCH"] = (f"_file_date IS NOT NULL AND coalesce({col}, '') <> _file_date", col)
+    return checks
+
+
+def build_plan(pack: RulePack, show_pii: bool = False, tables: list[str] | None = None) -> Plan:
+    entries: list[PlannedRule] = []
+    plans: dict[str, TablePlan] = {}
+    wanted = tables or sorted(pack.catalog.tables)
+    for rid, fr in FILE_RULES.items():
+        if fr.submission:
+            entries.append(PlannedRule(len(entries), file_rule(rid, SUBMISSION)))
+    for code in wanted:
+        table = pack.catalog.tables[code]
+        tp = plans[code] = TablePlan(table)
+        ctx = CompileContext(pack.catalog, table, show_pii)
+        for rid in (r for r, fr in FILE_RULES.items() if not fr.submission):
+            entry = PlannedRule(len(entries), file_rule(rid, code))
+            entries.append(entry)
+        row_checks = []
+        for rid, (pred, ev) in builtin_row_checks(table).items():
+            row_checks.append((next(e for e in entries if e.rule.id == rid and e.rule.table == code).index, pred, ev))
+        for rule in sorted(pack.for_table(code), key=lambda r: natural_key(r.id)):
+            entry = PlannedRule(len(entries), rule)
+            entries.append(entry)
+            kind = REGISTRY[rule.kind]
+            if kind.scope == "row":
+                tp.row_rules.append(entry)
+                pred = kind.violation(rule, ctx)
+                if rule.when:
+                    pred = f"({ctx.when_sql(rule)}) AND {pred}"
+                row_checks.append((entry.index, pred, kind.evidence(rule, ctx)))
+            else:
+                tp.set_rules.append(entry)
+        tp.fused_sql = fused_sql(ctx, row_checks)
+    return Plan(pack, entries, plans, show_pii)
+
+
+def fused_sql(ctx: CompileContext, checks: list[tuple[int, str, str]]) -> str:
+    """One scan of the table: for each row, the list of failing rules with their evidence."""
+    hits = ",\n      ".join(
+        f"CASE WHEN coalesce({pred}, FALSE) THEN {{'r': {idx}, 'v': CAST({ev} AS VARCHAR)}} END"
+        for idx, pred, ev in checks)
+    return (
+        f"SELECT _h.r AS _rule, _file, _line, {ctx.key_sql()} AS _key, _h.v AS _value\n"
+        f"FROM (SELECT *, unnest(_hits) AS _h FROM (\n"
+        f"  SELECT *, list_filter([\n      {hits}\n    ], x -> x IS NOT NULL) AS _hits\n"
+        f"  FROM {ctx.relation(ctx.table.code)}\n) WHERE len(_hits) > 0)"
+    )
+
+
+def set_rule_sql(plan: Plan, entry: PlannedRule) -> str:
+    rule = entry.rule
+    ctx = CompileContext(plan.pack.catalog, plan.pack.catalog.tables[rule.table], plan.show_pii)
+    inner = REGISTRY[rule.kind].failures_sql(rule, ctx)
+    return f"SELECT {entry.index} AS _rule, _file, _line, _key, CAST(_value AS VARCHAR) AS _value FROM ({inner})"
+
+
+def rule_sql(plan: Plan, entry: PlannedRule) -> str:
+    """The SQL of one rule on its own (for `jianhe rules show`): a predicate or a query."""
+    rule = entry.rule
+    ctx = CompileContext(plan.pack.catalog, plan.pack.catalog.tables[rule.table], plan.show_pii)
+    kind = REGISTRY.get(rule.kind)
+    if kind is None:
+        return "-- built-in file check, evaluated while reading the files"
+    if kind.scope == "row":
+        pred = kind.violation(rule, ctx)
+        if rule.when:
+            pred = f"({ctx.when_sql(rule)}) AND {pred}"
+        return (f"-- fails when:\n{pred}\n-- evidence:\n{kind.evidence(rule, ctx)}\n"
+                f"-- runs fused with the other row rules of {rule.table}: jianhe compile --table {rule.table}")
+    return set_rule_sql(plan, entry)
+
+
+def natural_key(rule_id: str) -> tuple:
+    """Sort '2' before '10' and numbers before names."""
+    return (0, int(rule_id), "") if rule_id.isdigit() else (1, 0, rule_id)
+
+
+__all__ = ["Plan", "PlannedRule", "TablePlan", "build_plan", "fused_sql", "rule_sql", "set_rule_sql", "sql_quote"]

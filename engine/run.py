@@ -1,0 +1,166 @@
+"""Run a plan on DuckDB: load the submission, one fused scan per table, joins for set rules.
+
+All failures land in one DuckDB table ``_failures(_rule, _file, _line, _key, _value)``;
+counts, samples and the --failures export are all read from it.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import duckdb
+
+from .compile import SUBMISSION, Plan, build_plan, natural_key, set_rule_sql
+from .results import FileInfo, Finding, RuleResult, RunResult, TableResult, verdict_for
+from .ruleset import RulePack
+from .rules import REGISTRY
+from .sources import FileFinding, discover, load_table
+from .sources.load import create_relation, scratch_dir
+
+SUBMISSION_NAME = "提交批次"
+
+
+def engine_versions() -> dict:
+    try:
+        version = metadata.version("jianhe")
+    except metadata.PackageNotFoundError:
+        version = "0+unknown"
+    return {"jianhe": version, "duckdb": duckdb.__version__}
+
+
+def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "strong", show_pii: bool = False,
+                        sample_limit: int = 50, failures_path: Path | None = None,
+                        memory_limit: str | None = None) -> RunResult:
+    """Validate one submission folder (or file) against a rule pack and return the results model."""
+    started = time.perf_counter()
+    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    files, findings = discover(Path(submission), pack.catalog)
+    plan = build_plan(pack, show_pii)
+    workdir = scratch_dir()
+    con = duckdb.connect(config={"temp_directory": str(workdir / "spill")})
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    try:
+        tables = _load(con, plan, files, findings, workdir)
+        con.execute("CREATE TABLE _failures (_rule INTEGER, _file VARCHAR, _line BIGINT, _key VARCHAR, _value VARCHAR)")
+        not_run = _run_rules(con, plan, tables, findings)
+        _insert_file_findings(con, plan, findings)
+        counts = dict(con.execute("SELECT _rule, count(*) FROM _failures GROUP BY 1").fetchall())
+        samples = _samples(con, plan, sample_limit)
+        if failures_path:
+            _export_failures(con, plan, Path(failures_path))
+    finally:
+        con.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+    rules = _rule_results(plan, tables, counts, samples, not_run)
+    options = {"fail_on": fail_on, "show_pii": show_pii, "sample_limit": sample_limit,
+               "failures": str(failures_path) if failures_path else None}
+    result = RunResult(
+        submission=str(submission), pack={"name": pack.name, "version": pack.version, "digest": pack.digest},
+        engine=engine_versions(), options=options, started_at=started_at,
+        duration_s=round(time.perf_counter() - started, 3), fail_on=fail_on,
+        tables=[tables[c] for c in sorted(tables)], rules=rules)
+    result.verdict = verdict_for(rules, fail_on)
+    return result
+
+
+def _load(con, plan: Plan, files, findings: list[FileFinding], workdir: Path) -> dict[str, TableResult]:
+    tables: dict[str, TableResult] = {}
+    for code, tp in plan.tables.items():
+        create_relation(con, tp.table)
+        tables[code] = TableResult(code, tp.table.name, tp.table.kind, present=False)
+    for src in files:
+        if src.table not in tables:
+            continue
+        info, file_findings = load_table(con, src, plan.tables[src.table].table, workdir)
+        findings += file_findings
+        t = tables[src.table]
+        t.present = True
+        t.files.append(info)
+        t.rows_read += info.rows_read
+        t.rows_rejected += info.rows_rejected
+        t.rows_checked = t.rows_read - t.rows_rejected
+    return tables
+
+
+def _run_rules(con, plan: Plan, tables: dict[str, TableResult], findings: list[FileFinding]) -> dict[int, str]:
+    """Execute fused scans and set rules; returns notes for rules that could not run."""
+    not_run: dict[int, str] = {}
+    for code, tp in plan.tables.items():
+        if not tables[code].present:
+            for entry in tp.row_rules + tp.set_rules:
+                not_run[entry.index] = "table not in the submission"
+            continue
+        con.execute(f"INSERT INTO _failures {tp.fused_sql}")
+        for entry in tp.set_rules:
+            needed = REGISTRY[entry.rule.kind].tables_needed(entry.rule)
+            missing = sorted(t for t in {plan.pack.catalog.table(n).code for n in needed} if not tables[t].present)
+            if missing:
+                not_run[entry.index] = f"needs table(s) not in the submission: {', '.join(missing)}"
+                for m in missing:
+                    findings.append(FileFinding("FILE.MISSING_TABLE", code, None, None, f"{m} (rule {entry.rule.id})"))
+                continue
+            con.execute(f"INSERT INTO _failures {set_rule_sql(plan, entry)}")
+    return not_run
+
+
+def _insert_file_findings(con, plan: Plan, findings: list[FileFinding]) -> None:
+    index = {(e.rule.id, e.rule.table): e.index for e in plan.entries}
+    rows = [(index[(f.rule_id, f.table)], f.file, f.line, None, f.value) for f in findings]
+    if rows:
+        con.executemany("INSERT INTO _failures VALUES (?, ?, ?, ?, ?)", rows)
+
+
+def _samples(con, plan: Plan, limit: int) -> dict[int, list[Finding]]:
+    rows = con.execute(
+        "SELECT _rule, _file, _line, _key, _value FROM (SELECT *, row_number() OVER (PARTITION BY _rule "
+        "ORDER BY _file NULLS FIRST, _line NULLS FIRST, _key, _value) AS _n FROM _failures) WHERE _n <= ? "
+        "ORDER BY _rule, _n", [limit]).fetchall()
+    out: dict[int, list[Finding]] = {}
+    for idx, file, line, key, value in rows:
+        rule = plan.entries[idx].rule
+        out.setdefault(idx, []).append(Finding(rule.id, rule.table, file, line, key, value))
+    return out
+
+
+def _export_failures(con, plan: Plan, path: Path) -> None:
+    """Every failure as (rule_id, table, file, line, key, value), in Parquet."""
+    con.execute("CREATE TEMP TABLE _rule_ids (_rule INTEGER, rule_id VARCHAR, tbl VARCHAR, severity VARCHAR)")
+    con.executemany("INSERT INTO _rule_ids VALUES (?, ?, ?, ?)",
+                    [(e.index, e.rule.id, e.rule.table, e.rule.severity) for e in plan.entries])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con.execute(
+        "COPY (SELECT r.rule_id, r.tbl AS \"table\", r.severity, f._file AS file, f._line AS line, f._key AS key, "
+        "f._value AS value FROM _failures f JOIN _rule_ids r USING (_rule) ORDER BY r.tbl, r.rule_id, file, line) "
+        f"TO '{str(path).replace(chr(39), chr(39) * 2)}' (FORMAT parquet)")
+
+
+def _rule_results(plan: Plan, tables: dict[str, TableResult], counts: dict, samples: dict, not_run: dict) -> list[RuleResult]:
+    results = []
+    catalog = plan.pack.catalog
+    for entry in plan.entries:
+        rule = entry.rule
+        failed = counts.get(entry.index, 0)
+        table = tables.get(rule.table)
+        table_name = table.name if table else SUBMISSION_NAME
+        checked = (table.rows_read if rule.kind == "file" else table.rows_checked) if table else sum(
+            t.rows_read for t in tables.values())
+        status = "not_run" if entry.index in not_run else ("failed" if failed else "passed")
+        spec_field = catalog.tables[rule.table].field(rule.field) if rule.field and rule.table in catalog.tables else None
+        results.append(RuleResult(
+            id=rule.id, table=rule.table, table_name=table_name, kind=rule.kind, category=rule.category,
+            severity=rule.severity, message_zh=rule.message_zh, message_en=rule.message_en,
+            field=rule.field, field_name=spec_field.name if spec_field else None, origin=rule.origin,
+            number_kind=rule.number_kind, when=rule.when, status=status, checked=checked, failed=failed,
+            rate=round(failed / checked, 6) if checked else 0.0, note=not_run.get(entry.index),
+            samples=samples.get(entry.index, [])))
+        if table is not None and status != "not_run" and rule.kind != "file":
+            table.rules += 1
+            table.rules_failed += status == "failed"
+    for r in results:
+        if r.kind == "file" and r.status == "failed" and r.table in tables:
+            tables[r.table].rules_failed += 1
+    return sorted(results, key=lambda r: (r.table != SUBMISSION, r.table, r.kind != "file", natural_key(r.id)))

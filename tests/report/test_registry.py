@@ -1,0 +1,24 @@
+from pathlib import Path
+
+from engine.report import RENDERERS, render_console
+
+
+def test_registry_formats_and_file_names(run_result, tmp_path):
+    assert set(RENDERERS) == {"json", "html", "junit"}
+    expected = {"json": "report.json", "html": "report.html", "junit": "junit.xml"}
+    for fmt, render in RENDERERS.items():
+        path = render(run_result, tmp_path)
+        assert isinstance(path, Path)
+        assert path == tmp_path / expected[fmt]
+        assert path.stat().st_size > 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(expected.values())
+
+
+def test_renderers_create_missing_output_folder(run_result, tmp_path):
+    out = tmp_path / "a" / "b"
+    for render in RENDERERS.values():
+        assert render(run_result, out).parent == out
+
+
+def test_render_console_is_exported():
+    assert callable(render_console)
