@@ -100,7 +100,7 @@ def fused_sql(ctx: CompileContext, checks: list[tuple[int, str, str]]) -> str:
     return (
         f"SELECT _h.r AS _rule, _file, _line, {ctx.key_sql()} AS _key, _h.v AS _value\n"
         f"FROM (SELECT *, unnest(_hits) AS _h FROM (\n"
-        f"  SELECT *, list_filter([\n      {hits}\n    ], x -> x IS NOT NULL) AS _hits\n"
+        f"  SELECT *, list_filter([\n      {hits}\n    ], lambda x: x IS NOT NULL) AS _hits\n"
         f"  FROM {ctx.relation(ctx.table.code)}\n) WHERE len(_hits) > 0)"
     )
 

@@ -29,7 +29,7 @@ def _env() -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(rate=fmt_rate, int=fmt_int, duration=fmt_duration, sev_zh=severity_zh,
+    env.filters.update(rate=fmt_rate, num=fmt_int, duration=fmt_duration, sev_zh=severity_zh,
                        status_zh=lambda s: STATUS_ZH.get(s, s))
     return env
 

@@ -46,7 +46,7 @@ class CodeListRule(RuleKind):
         values, prefixes, multi = self.resolve(rule, ctx)
         col = ctx.column(rule.field)
         if multi:
-            check = f"len(list_filter(string_split({col}, ';'), x -> {self._bad_item('x', values, prefixes)})) > 0"
+            check = f"len(list_filter(string_split({col}, ';'), lambda x: {self._bad_item('x', values, prefixes)})) > 0"
         else:
             check = self._bad_item(col, values, prefixes)
         return f"({filled(col)} AND {check})"

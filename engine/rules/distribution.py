@@ -15,7 +15,7 @@ class Distribution(RuleKind):
     def failures_sql(self, rule: Rule, ctx: CompileContext) -> str:
         col = ctx.column(rule.field)
         min_rows = int(rule.params.get("min_rows", 2))
-        return (f"SELECT NULL::VARCHAR AS _file, NULL::BIGINT AS _line, NULL::VARCHAR AS _key, "
+        return (f"SELECT string_agg(DISTINCT _file, ',' ORDER BY _file) AS _file, NULL::BIGINT AS _line, NULL::VARCHAR AS _key, "
                 f"'all ' || count(*) || ' rows = ' || any_value({ctx.value(rule.field)}) AS _value "
                 f"FROM {ctx.relation(ctx.table.code)} WHERE {ctx.when_sql(rule)} AND {filled(col)} "
                 f"HAVING count(*) >= {min_rows} AND count(DISTINCT {col}) = 1")

@@ -102,7 +102,7 @@ def _ctrl_sql(table: TableSpec, values: str, raw: str) -> str:
     """Names of the fields holding control characters, computed only for lines that have any."""
     names = "[" + ", ".join(sql_quote(f.code) for f in table.fields) + "]"
     return (f"CASE WHEN regexp_matches({raw}, {sql_quote(CONTROL_CLASS)}) THEN array_to_string(list_filter({names}, "
-            f"(n, i) -> regexp_matches({values}[i], {sql_quote(CONTROL_CLASS)})), ',') END")
+            f"lambda n, i: regexp_matches({values}[i], {sql_quote(CONTROL_CLASS)})), ',') END")
 
 
 def _load_east(con, src: SourceFile, table: TableSpec, workdir: Path):
@@ -118,13 +118,13 @@ def _load_east(con, src: SourceFile, table: TableSpec, workdir: Path):
         "string_split(coalesce(raw, ''), chr(1)) AS _f, raw FROM read_csv(?, columns={'raw': 'VARCHAR'}, "
         "delim=chr(0), quote='', escape='', header=false, auto_detect=false, new_line='\\n', "
         "strict_mode=false, max_line_size=1073741824)", [str(path)])
-    bad = ", ".join(str(b) for b in sorted(scan.bad_lines)) or "NULL"
+    skip = f"AND _line NOT IN ({', '.join(map(str, sorted(scan.bad_lines)))})" if scan.bad_lines else ""
     cols = ", ".join(f"_f[{i}]" for i in range(1, n + 1))
     con.execute(
         f"INSERT INTO {rel} SELECT ?, _line, ?, {_ctrl_sql(table, '_f', 'raw')}, {cols} FROM _lines "
-        f"WHERE len(_f) = {n} AND _line NOT IN ({bad})", [src.path.name, src.collection_date])
+        f"WHERE len(_f) = {n} {skip}", [src.path.name, src.collection_date])
     wrong = con.execute(
-        f"SELECT _line, len(_f) FROM _lines WHERE len(_f) <> {n} AND _line NOT IN ({bad}) ORDER BY _line").fetchall()
+        f"SELECT _line, len(_f) FROM _lines WHERE len(_f) <> {n} {skip} ORDER BY _line").fetchall()
     findings += [FileFinding("FILE.FIELD_COUNT", src.table, src.path.name, line,
                              f"{count} fields, expected {n}") for line, count in wrong]
     rows_read = con.execute("SELECT count(*) FROM _lines").fetchone()[0]

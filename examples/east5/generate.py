@@ -1,0 +1,404 @@
+"""Generate the example EAST 5.0 submission with planted defects and its expected findings.
+
+    python examples/east5/generate.py            # rewrite the shipped example batch
+    python examples/east5/generate.py --loans N --out DIR   # a scaled 个人信贷业务借据表 only
+
+Clean records are built to satisfy every rule of rulesets/east5_core; then each defect in
+DEFECTS changes a few fields (or writes a broken line) and names the rule ids it must
+trigger. ``expected_findings.json`` lists every (rule, table, file, line) the engine must
+report — written from the planted defects, never from an engine run.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from engine.spec import load_catalog  # noqa: E402
+
+LICENCE = "B0001H111000001"
+CJRQ = "20240630"
+BATCH = f"{LICENCE}-{CJRQ}"
+HERE = Path(__file__).resolve().parent
+SEP = "\x01"
+
+BRANCH = {"JRXKZH": "B0001B211000001", "NBJGH": "0101", "YHJGMC": "示例银行北京分行"}
+NAMES = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
+COMPANIES = ["北京华信科技有限公司", "上海东方制造有限公司", "广州南方贸易有限公司", "深圳前海物流有限公司",
+             "天津滨海化工有限公司", "重庆山城建设有限公司", "杭州西湖软件有限公司", "南京金陵医药有限公司",
+             "武汉江城电子有限公司", "成都天府食品有限公司"]
+LOAN_KINDS = ["住房按揭贷款", "消费贷款", "个人经营性贷款", "汽车贷款"]
+
+
+def sm3_like(text: str) -> str:
+    """A 64-hex stand-in for the SM3 masking of the interface spec (deterministic)."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def money(value: float) -> str:
+    return f"{value:.2f}"
+
+
+# ---------------------------------------------------------------- clean records
+
+def institutions() -> list[dict]:
+    units = [("0001", LICENCE, "示例银行股份有限公司", "管理机构", "110000"),
+             ("0101", "B0001B211000001", "示例银行北京分行", "营业机构", "110105"),
+             ("0102", "B0001B211000002", "示例银行北京海淀支行", "营业机构", "110108"),
+             ("0103", "B0001B211000003", "示例银行北京朝阳支行", "营业机构", "110105"),
+             ("0104", "B0001B211000004", "示例银行北京西城支行", "营业机构", "110102")]
+    return [{"YHJGDM": f"313100000{i:03d}", "NBJGH": nbjgh, "JRXKZH": licence, "YYZZH": f"91110000MA01ABCD{i:02d}",
+             "YHJGMC": name, "JGLB": kind, "XZQHDM": region, "YYZT": "营业", "CLRQ": "19980101",
+             "JGDZ": "北京市西城区金融大街1号", "JGLXDH": "010-66668888", "FZRXM": "王强", "FZRZW": "行长",
+             "FZRLXDH": "010-66668800", "BBZ": "", "CJRQ": CJRQ}
+            for i, (nbjgh, licence, name, kind, region) in enumerate(units)]
+
+
+def person(i: int) -> dict:
+    with_credit = i < 20
+    return {**BRANCH, "KHTYBH": f"P{i + 1:04d}", "KHXM": NAMES[i % len(NAMES)], "ZJLB": "居民身份证",
+            "ZJHM": "110101" + sm3_like(f"id-{i}"), "BXYGBZ": "普通个人客户" if i % 3 else "个体工商户;小微企业主",
+            "GJ": "CHN", "MZ": "汉族", "XB": "男" if i % 2 else "女", "XL": "本科", "CSNY": f"19{70 + i % 20}0{1 + i % 9}",
+            "SFYH": "是", "GZDWMC": "北京华信科技有限公司", "GZDWDZ": "北京市海淀区中关村大街1号", "GZDWDH": "010-62345678",
+            "DWXZ": "民营企业", "ZY": "工程师", "ZW": "职员", "GRNSR": "120000.00", "TXDZ": "北京市朝阳区建国路88号",
+            "LXDH": sm3_like(f"phone-{i}"), "XDKHBZ": "是" if with_credit else "否",
+            "SCJLXDGXNY": "201801" if with_credit else "999912", "SFNH": "否", "BHYGBZ": "否", "SHMDBZ": "否",
+            "SHMDRQ": "99991231", "BBZ": "", "CJRQ": CJRQ}
+
+
+def company(i: int) -> dict:
+    return {**BRANCH, "KHTYBH": f"C{i + 1:04d}", "KHMC": COMPANIES[i], "KHLX": "单一法人客户", "ZJLB": "统一社会信用代码",
+            "ZJHM": f"91110000{i:010d}", "FRDB": "赵刚", "FRDBZJLB": "居民身份证", "FRDBZJHM": "110101" + sm3_like(f"fr-{i}"),
+            "CWFZR": "钱丽", "CWFZRZJLB": "居民身份证", "CWFZRZJHM": "110101" + sm3_like(f"cw-{i}"),
+            "JBCKZH": f"11001000{i:08d}", "JBCKZHKHHH": "313100000001", "JBCKZHKHHMC": "示例银行北京分行",
+            "ZCZB": "10000000.00", "ZCZBBZ": "CNY", "SSZB": "8000000.00", "SSZBBZ": "CNY",
+            "ZCDZ": "北京市海淀区中关村大街1号", "LXDH": "010-62345678", "JYFW": "技术开发、技术服务", "CLRQ": "20100315",
+            "SSHY": "C3911", "QYFL": "中型企业", "XDKHBZ": "是", "SCJLXDGXNY": "201501", "SSGSBZ": "否", "XYPJ": "AA",
+            "YGRS": "350", "XZQHDM": "110108", "FXYJXH": "", "GZSJDM": "", "BBZ": "", "CJRQ": CJRQ}
+
+
+def loan(i: int, customer: dict, personal: bool = True) -> dict:
+    amount = 100000.0 * (1 + i % 5)
+    prefix = "" if personal else "D"
+    row = {**BRANCH, "MXKMBH": "13010101" if personal else "13020101", "MXKMMC": "个人贷款本金" if personal else "对公贷款本金",
+           "KHTYBH": customer["KHTYBH"], "KHMC": customer["KHXM"] if personal else customer["KHMC"],
+           **({"ZJLB": customer["ZJLB"], "ZJHM": customer["ZJHM"]} if personal else {}),
+           "XDHTH": f"HT{prefix}{i + 1:06d}", "XDJJH": f"JJ{prefix}{i + 1:06d}", "DKFHZH": f"FH{prefix}{i + 1:06d}",
+           "XDYWZL": LOAN_KINDS[i % 4] if personal else "流动资金贷款", "DKFFLX": "新增", "FKFS": "受托支付", "BZ": "CNY",
+           "DKJE": money(amount), "DKYE": money(amount * 0.9), "DKWJFL": "正常", "ZQS": "240", "DQQS": "12", "ZQCS": "0",
+           "DKFFRQ": "20230115", "DKDQRQ": "20430115", "ZJRQ": "99991231", "QBJE": "0", "QBRQ": "99991231",
+           "BNQXYE": "0", "BWQXYE": "0", "QXRQ": "99991231", "LXQKQS": "0", "LJQKQS": "0", "SBXDJJH": "",
+           "DKRZZH": f"6222020200{i:09d}", "DKRZHM": customer["KHXM"] if personal else customer["KHMC"],
+           "RZZHSSHMC": "示例银行北京分行", "LLLX": "LPR", "SJLL": "4.2", "HKFS": "按月", "HKZH": f"6222020200{i:09d}",
+           "HKZHSSHMC": "示例银行北京分行", "JXFS": "按月结息", "XQHKRQ": "20240715", "XQYHBJ": "1500.00",
+           "XQYHLX": "1600.00", "JJDKYT": "购买自住住房" if personal else "补充流动资金", "DKTXDQ": "110105",
+           "DKTXHY": "2.3制造业", "SFHLWDK": "否", "SFLSDK": "否", "SFSNDK": "否", "SFPHXSNDK": "否", "SFPHXXWQYDK": "否",
+           "SFKJDK": "否", "XDYGH": "E0001", "DKZT": "正常", "BBZ": "", "CJRQ": CJRQ}
+    return row
+
+
+def contract(ln: dict) -> dict:
+    return {"JRXKZH": ln["JRXKZH"], "NBJGH": ln["NBJGH"], "KHTYBH": ln["KHTYBH"], "KHMC": ln["KHMC"],
+            "XDHTH": ln["XDHTH"], "ZHTH": ln["XDHTH"], "HTMC": "借款合同", "XDYWZL": ln["XDYWZL"], "BZ": "CNY",
+            "HTJE": ln["DKJE"], "HTQSRQ": ln["DKFFRQ"], "HTDQRQ": ln["DKDQRQ"], "DBLX": "抵押", "HTDKYT": ln["JJDKYT"],
+            "KHJLGH": "E0001", "HTZT": "有效", "BBZ": "", "CJRQ": CJRQ}
+
+
+def ledger(ln: dict) -> dict:
+    return {**BRANCH, "MXKMBH": ln["MXKMBH"], "MXKMMC": ln["MXKMMC"], "KHTYBH": ln["KHTYBH"], "ZHMC": ln["KHMC"],
+            "DKFHZH": ln["DKFHZH"], "XDHTH": ln["XDHTH"], "XDJJH": ln["XDJJH"], "DKLL": "4.2", "BZ": "CNY",
+            "DKJE": ln["DKJE"], "DKYE": ln["DKYE"], "FFRQ": ln["DKFFRQ"], "DQRQ": ln["DKDQRQ"], "KHRQ": ln["DKFFRQ"],
+            "XHRQ": "99991231", "DKZT": ln["DKZT"], "ZHZT": "正常", "BBZ": "", "CJRQ": CJRQ}
+
+
+def write_off(ln: dict, personal: bool = True) -> dict:
+    return {"JRXKZH": LICENCE, "NBJGH": "0101", "KHTYBH": ln["KHTYBH"], "KHMC": ln["KHMC"],
+            "ZCLX": "个人贷款" if personal else "对公贷款", "HTH": ln["XDHTH"], "JJH": ln["XDJJH"], "BZ": "CNY",
+            "HXBJ": "10000.00", "SHBNLX": "100.00", "SHBWLX": "0", "HXRQ": "20231231", "SHBJ": "0", "SHLX": "0",
+            "SHRQ": "99991231", "SHBZ": "未收回", "SHYGH": "", "HXZT": "账销案存", "BBZ": "", "CJRQ": CJRQ}
+
+
+# ---------------------------------------------------------------- the batch and its defects
+
+@dataclass
+class Batch:
+    rows: dict[str, list[dict]] = field(default_factory=dict)
+    raw: dict[tuple[str, int], bytes] = field(default_factory=dict)  # (table, line) -> bytes replacing the record
+    extra_lines: dict[str, list[bytes]] = field(default_factory=dict)  # broken lines appended to a file
+    expected: list[dict] = field(default_factory=list)
+
+    def expect(self, rule: str, table: str, line: int | None, value: str | None = None, file_table: str | None = None) -> None:
+        item = {"rule": rule, "table": table, "file": file_name(file_table or table) if table != "*" else file_table,
+                "line": line}
+        if value is not None:
+            item["value"] = value
+        self.expected.append(item)
+
+
+def file_name(table: str) -> str:
+    return f"{LICENCE}-{table}-{CJRQ}.txt"
+
+
+def build_batch() -> Batch:
+    b = Batch()
+    people = [person(i) for i in range(24)]
+    companies = [company(i) for i in range(10)]
+    borrowers = [people[0]] + people[16:20]
+    loans = [loan(i, borrowers[i % len(borrowers)]) for i in range(36)]
+    corp_borrowers = [companies[0]] + companies[6:10]
+    corp_loans = [loan(i, corp_borrowers[i % len(corp_borrowers)], personal=False) for i in range(8)]
+    contracts = [contract(ln) for ln in loans + corp_loans]
+    ledgers = {ln["XDJJH"]: ledger(ln) for ln in loans}
+    offs = [write_off(loans[i]) for i in range(8)] + [write_off(corp_loans[0], personal=False)]
+    b.rows = {"JGXXB": institutions(), "GRJCXXB": people, "DGKHXXB": companies, "XDHTB": contracts,
+              "GRXDYWJJB": loans, "DGXDYWJJB": corp_loans, "ZCHXB": offs}
+    plant_institutions(b)
+    plant_people(b)
+    plant_companies(b)
+    plant_contracts(b)
+    plant_loans(b, loans, ledgers)
+    plant_corporate_loans(b, corp_loans)
+    plant_write_offs(b, offs)
+    # ledgers are listed after loan defects so they follow balance changes; loan 24 duplicates loan 23
+    b.rows["GRXDFHZ"] = [ledgers[ln["XDJJH"]] for k, ln in enumerate(loans) if k != 24]
+    plant_ledgers(b, loans)
+    b.extra_lines["XYZB"] = [SEP.join(["a", "b"]).encode()]
+    b.expect("FILE.UNKNOWN_TABLE", "*", None, file_table=file_name("XYZB"))
+    return b
+
+
+def plant_institutions(b: Batch) -> None:
+    rows, t = b.rows["JGXXB"], "JGXXB"
+    rows[1]["JRXKZH"] = "B0001B21100001"
+    b.expect("JHGZ2335", t, 2)
+    rows[2]["FZRXM"] = "李@明"
+    b.expect("1888", t, 3)
+    rows[3]["YYZT"] = "歇业"
+    b.expect("JGXXB.YYZT.codelist", t, 4)
+    rows[4]["YHJGMC"] = rows[2]["YHJGMC"]
+    b.expect("1981", t, 3)
+    b.expect("1981", t, 5)
+
+
+def plant_people(b: Batch) -> None:
+    rows, t = b.rows["GRJCXXB"], "GRJCXXB"
+    rows[1]["KHXM"] = "欧阳小明"
+    b.expect("JHGZ2350", t, 2, value="***明")
+    rows[2]["ZJHM"] = "110101199001011234"
+    b.expect("2009", t, 3, value="110*************34")
+    rows[3]["SCJLXDGXNY"] = "999912"
+    b.expect("JHGZ1718", t, 4)
+    rows[4]["CSNY"] = "198513"
+    b.expect("GRJCXXB.CSNY.format", t, 5)
+    rows[5]["XB"] = "中"
+    b.expect("GRJCXXB.XB.codelist", t, 6)
+    rows[6]["BXYGBZ"] = "普通个人客户;其他-"
+    b.expect("GRJCXXB.BXYGBZ.codelist", t, 7)
+    rows[7]["BXYGBZ"] = "个体工商户;其他-网约车司机"  # a valid multi-value with a bank-defined item
+    rows[8]["LXDH"] = "13800138000"
+    b.expect("GRJCXXB.LXDH.sm3", t, 9, value="138******00")
+    rows[10] = dict(rows[9])
+    b.expect("GRJCXXB.key.unique", t, 10)
+    b.expect("GRJCXXB.key.unique", t, 11)
+    rows[12] = {**rows[11], "ZJHM": "110101" + sm3_like("other-id")}
+    for line in (12, 13):
+        b.expect("GRJCXXB.key.unique", t, line)
+        b.expect("JHGZ2310", t, line)
+    rows[13]["SHMDRQ"] = "20240230"
+    b.expect("GRJCXXB.SHMDRQ.format", t, 14)
+    rows[14]["GJ"] = ""
+    b.expect("74", t, 15)
+    rows[15]["NBJGH"] = "0999"
+    b.expect("GRJCXXB.NBJGH.reference", t, 16)
+
+
+def plant_companies(b: Batch) -> None:
+    rows, t = b.rows["DGKHXXB"], "DGKHXXB"
+    rows[1]["ZCZBBZ"] = "RMB1"
+    b.expect("2038", t, 2)
+    b.expect("DGKHXXB.ZCZBBZ.format", t, 2)
+    rows[2]["SSHY"] = "制造业"
+    b.expect("2349", t, 3)
+    rows[3]["CLRQ"] = "20250101"
+    b.expect("3094", t, 4)
+    rows[4]["YGRS"] = "0350"
+    b.expect("DGKHXXB.YGRS.format", t, 5)
+    b.raw[(t, 6)] = record(t, rows[5]).replace(COMPANIES[5].encode(), COMPANIES[5].encode("gbk"))
+    b.expect("FILE.ENCODING", t, 6)
+
+
+def plant_contracts(b: Batch) -> None:
+    rows, t = b.rows["XDHTB"], "XDHTB"
+    rows[1]["HTDQRQ"] = "20200101"
+    b.expect("XDHTB.HTDQRQ.after_start", t, 2)
+    rows[2]["HTJE"] = "-1.00"
+    b.expect("XDHTB.HTJE.range", t, 3)
+    rows[3]["HTZT"] = "失效"
+    b.expect("XDHTB.HTZT.codelist", t, 4)
+    b.expect("FILE.BOM", t, 1)  # written with a BOM, see write_batch
+
+
+def plant_loans(b: Batch, loans: list[dict], ledgers: dict[str, dict]) -> None:
+    t = "GRXDYWJJB"
+
+    def change(k: int, rule: str | None, value: str | None = None, **fields: str) -> None:
+        loans[k].update(fields)
+        if rule:
+            b.expect(rule, t, k + 1, value=value)
+
+    change(1, "524", DKFFLX="借新还旧", SBXDJJH="")
+    change(2, "JHGZ1805", DKZT="结清", DKYE="100.00", ZJRQ="20240301")
+    change(3, "JHGZ1809", DKZT="结清", DKYE="0", ZJRQ="99991231")
+    change(4, "JHGZ1813", BNQXYE="12.50", QXRQ="99991231", LXQKQS="1", LJQKQS="1")
+    change(5, "JHGZ1814", QBJE="300.00", QBRQ="20240601", LJQKQS="0")
+    change(6, "JHGZ3696", DKJE="1000.00", DKYE="2000.00")
+    change(7, "JHGZ3697", DKYE="-5.00")
+    change(8, "JHGZ3699", DKDQRQ="20220101")
+    change(9, "JHGZ3726", LXQKQS="3", LJQKQS="2")
+    change(10, "JHGZ3727", SJLL="-0.5")
+    change(11, "3158", QBRQ="20250101")
+    change(12, "3162", XQHKRQ="20240601")
+    change(13, "GRXDYWJJB.DKJE.format", DKJE="12,000.00")
+    change(14, "GRXDYWJJB.DKJE.format", DKJE="+5000.00", DKYE="4500.00")
+    change(15, "GRXDYWJJB.DKJE.format", DKJE="005000.00", DKYE="4500.00")
+    change(16, "GRXDYWJJB.ZQS.format", ZQS="12345")
+    change(17, "GRXDYWJJB.DKFFRQ.format", DKFFRQ="20230231")
+    change(18, "GRXDYWJJB.XDYWZL.codelist", XDYWZL="网贷")
+    change(19, "GRXDYWJJB.FKFS.codelist", FKFS="其他-")
+    change(20, None, FKFS="其他-第三方平台")  # valid bank-defined value
+    change(21, "GRXDYWJJB.KHTYBH.reference", KHTYBH="P9999")
+    change(22, "GRXDYWJJB.XDHTH.reference", XDHTH="HT_MISSING")
+    loans[24] = dict(loans[23])
+    b.expect("GRXDYWJJB.key.unique", t, 24)
+    b.expect("GRXDYWJJB.key.unique", t, 25)
+    change(26, "492", JRXKZH="")
+    change(27, "GRXDYWJJB.DKRZZH.format", value="622" + "*" * 56 + "00", DKRZZH="6222" + "0" * 57)
+    change(28, "FILE.CONTROL_CHARS", value="BBZ", BBZ="备注\x02x")
+    change(29, "FILE.CJRQ_MISMATCH", value="20240531", CJRQ="20240531")
+    for k in (2, 3, 6, 7, 14, 15):  # the ledgers follow the loans' balances and states
+        ledgers[loans[k]["XDJJH"]].update(DKYE=loans[k]["DKYE"], DKZT=loans[k]["DKZT"])
+    ledgers[loans[6]["XDJJH"]]["DKJE"] = "2000.00"
+    change(25, "GRXDYWJJB.DKYE.ledger_tieout", DKYE="999.00")
+    b.extra_lines[t] = [SEP.join(["x"] * 57).encode()]
+    b.expect("FILE.FIELD_COUNT", t, len(loans) + 1, value="57 fields, expected 58")
+
+
+def plant_ledgers(b: Batch, loans: list[dict]) -> None:
+    rows, t = b.rows["GRXDFHZ"], "GRXDFHZ"
+    line_of = {row["XDJJH"]: n for n, row in enumerate(rows, start=1)}
+
+    def change(k: int, rule: str, value: str | None = None, **fields: str) -> int:
+        line = line_of[loans[k]["XDJJH"]]
+        rows[line - 1].update(fields)
+        b.expect(rule, t, line, value=value)
+        return line
+
+    change(30, "1911", value="**》", ZHMC="伟《》")
+    change(31, "JHGZ1795", ZHZT="销户", XHRQ="99991231")
+    change(32, "JHGZ3695", DKLL="35")
+    change(33, "JHGZ3720", DKJE="100.00")
+    crlf_line = line_of[loans[34]["XDJJH"]]
+    b.raw[(t, crlf_line)] = record(t, rows[crlf_line - 1]) + b"\r"
+    b.expect("FILE.CRLF", t, crlf_line)
+
+
+def plant_corporate_loans(b: Batch, loans: list[dict]) -> None:
+    t = "DGXDYWJJB"
+    loans[1]["JXFS"] = ""
+    b.expect("587", t, 2)
+    loans[2].update(DKFFLX="借新还旧", SBXDJJH="")
+    b.expect("578", t, 3)
+    loans[3]["DKDQRQ"] = "20220101"
+    b.expect("DGXDYWJJB.DKDQRQ.after_start", t, 4)
+    loans[4]["KHMC"] = "不存在的公司"
+    b.expect("DGXDYWJJB.KHMC.reference", t, 5)
+    b.expect("DGXDYWJJB.LLLX.distribution", t, None)  # every corporate loan is LPR
+
+
+def plant_write_offs(b: Batch, offs: list[dict]) -> None:
+    t = "ZCHXB"
+    offs[2].update(HXBJ="0", SHBNLX="0", SHBWLX="0")
+    b.expect("1605", t, 3)
+    offs[3].update(SHBZ="部分收回", SHBJ="0", SHLX="0", SHRQ="20240301")
+    b.expect("1607", t, 4)
+    offs[4].update(SHBZ="部分收回", SHBJ="500.00", SHRQ="20230101")
+    b.expect("JHGZ3777", t, 5)
+    offs[5].update(JJH="JJ_GONE")
+    b.expect("JHGZ3387", t, 6)
+    offs[6]["HXZT"] = "部分终结"
+    b.expect("ZCHXB.HXZT.codelist", t, 7)
+    offs[7].update(ZCLX="信用卡贷款", JJH="CARD0001")  # no IOU table applies to card loans: passes
+
+
+# ---------------------------------------------------------------- writing files
+
+_FIELDS: dict[str, list[str]] = {}
+
+
+def fields_of(table: str) -> list[str]:
+    if not _FIELDS:
+        catalog = load_catalog(ROOT / "specs" / "east5")
+        _FIELDS.update({code: spec.field_codes for code, spec in catalog.tables.items()})
+    return _FIELDS[table]
+
+
+def record(table: str, row: dict) -> bytes:
+    return SEP.join(row[f] for f in fields_of(table)).encode("utf-8")
+
+
+def write_batch(b: Batch, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.txt"):
+        old.unlink()
+    for table, rows in b.rows.items():
+        lines = [b.raw.get((table, n), record(table, row)) for n, row in enumerate(rows, start=1)]
+        lines += b.extra_lines.get(table, [])
+        data = b"\n".join(lines) + b"\n"
+        if table == "XDHTB":
+            data = b"\xef\xbb\xbf" + data
+        (out / file_name(table)).write_bytes(data)
+    (out / file_name("XYZB")).write_bytes(b"\n".join(b.extra_lines["XYZB"]) + b"\n")
+
+
+def write_expected(b: Batch, path: Path) -> None:
+    items = sorted(b.expected, key=lambda e: (e["table"], e["rule"], e["file"] or "", e["line"] or 0))
+    path.write_text(json.dumps({"batch": BATCH, "pack": "east5-core", "findings": items}, ensure_ascii=False, indent=1) + "\n",
+                    encoding="utf-8")
+
+
+def write_scaled_loans(n: int, out: Path) -> Path:
+    """A large, clean 个人信贷业务借据表 (plus the tables it references) for timing runs."""
+    out.mkdir(parents=True, exist_ok=True)
+    people = [person(i) for i in range(20)]
+    borrowers = [people[0]] + people[16:20]
+    path = out / file_name("GRXDYWJJB")
+    order = fields_of("GRXDYWJJB")
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        for i in range(n):
+            row = loan(i, borrowers[i % len(borrowers)])
+            fh.write(SEP.join(row[f] for f in order) + "\n")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=HERE / BATCH)
+    parser.add_argument("--loans", type=int, default=0, help="write only a clean GRXDYWJJB file of N loans")
+    args = parser.parse_args()
+    if args.loans:
+        print(write_scaled_loans(args.loans, args.out))
+        return
+    batch = build_batch()
+    write_batch(batch, args.out)
+    write_expected(batch, HERE / "expected_findings.json")
+    print(f"wrote {args.out} and {HERE / 'expected_findings.json'} ({len(batch.expected)} planted findings)")
+
+
+if __name__ == "__main__":
+    main()
