@@ -1,0 +1,143 @@
+"""File-level checks of EAST text files: each problem is a finding with file and line; nothing is lost."""
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from engine.errors import DataReadError
+from engine.ruleset import load_pack
+from engine.run import validate_submission
+from tests.helpers import DATE, DEMO_FIELDS, LICENCE, east_line, failing_lines, rule_result, write_pack, write_spec
+
+NAME = f"{LICENCE}-DEMO-{DATE}.txt"
+GOOD = east_line(DEMO_FIELDS, {"ID": "1", "MC": "张三"}).encode()
+
+
+def run(tmp_path: Path, files: dict[str, bytes], rules: str = "rules: []\n"):
+    write_spec(tmp_path)
+    pack = load_pack(write_pack(tmp_path, rules))
+    batch = tmp_path / "batch"
+    batch.mkdir(exist_ok=True)
+    for name, data in files.items():
+        (batch / name).write_bytes(data)
+    return validate_submission(batch, pack, sample_limit=1000)
+
+
+def demo(result):
+    return next(t for t in result.tables if t.code == "DEMO")
+
+
+def test_clean_file_has_no_file_findings(tmp_path):
+    result = run(tmp_path, {NAME: GOOD + b"\n" + GOOD + b"\n"})
+    assert [r.id for r in result.rules if r.status == "failed"] == []
+    assert demo(result).rows_read == demo(result).rows_checked == 2
+
+
+def test_wrong_field_count_rejects_the_line_and_keeps_the_rest(tmp_path):
+    short = b"\x01".join([b"x"] * 5)
+    result = run(tmp_path, {NAME: GOOD + b"\n" + short + b"\n" + GOOD + b"\n"})
+    assert failing_lines(result, "FILE.FIELD_COUNT", "DEMO") == [2]
+    t = demo(result)
+    assert (t.rows_read, t.rows_checked, t.rows_rejected) == (3, 2, 1)
+
+
+def test_invalid_utf8_line_is_rejected_with_its_line_number(tmp_path):
+    bad = east_line(DEMO_FIELDS, {"ID": "2", "MC": "张三"}).encode("utf-8").replace("张三".encode(), "张三".encode("gbk"))
+    result = run(tmp_path, {NAME: GOOD + b"\n" + GOOD + b"\n" + bad + b"\n" + GOOD + b"\n"})
+    assert failing_lines(result, "FILE.ENCODING", "DEMO") == [3]
+    t = demo(result)
+    assert (t.rows_read, t.rows_checked, t.rows_rejected) == (4, 3, 1)
+
+
+def test_gb18030_file_is_reported_line_by_line_not_crashed(tmp_path):
+    text = "\n".join(east_line(DEMO_FIELDS, {"ID": str(i), "MC": "王五"}) for i in range(3)) + "\n"
+    result = run(tmp_path, {NAME: text.encode("gb18030")})
+    assert failing_lines(result, "FILE.ENCODING", "DEMO") == [1, 2, 3]
+
+
+def test_bom_and_crlf_are_findings_and_rows_still_checked(tmp_path):
+    data = b"\xef\xbb\xbf" + GOOD + b"\r\n" + GOOD + b"\n"
+    result = run(tmp_path, {NAME: data}, "rules:\n  - {id: R, table: DEMO, kind: required, field: MC}\n")
+    assert failing_lines(result, "FILE.BOM", "DEMO") == [1]
+    assert failing_lines(result, "FILE.CRLF", "DEMO") == [1]
+    assert demo(result).rows_checked == 2
+    assert rule_result(result, "R").status == "passed"  # the BOM did not glue itself to the first value
+
+
+def test_control_characters_name_the_field(tmp_path):
+    row = east_line(DEMO_FIELDS, {"ID": "1", "MC": "张\x02三", "BBZ": "a\tb"}).encode()
+    result = run(tmp_path, {NAME: GOOD + b"\n" + row + b"\n"})
+    r = rule_result(result, "FILE.CONTROL_CHARS", "DEMO")
+    assert [(s.line, s.value) for s in r.samples] == [(2, "MC,BBZ")]
+
+
+def test_nul_byte_is_a_control_character_finding(tmp_path):
+    row = east_line(DEMO_FIELDS, {"ID": "1", "MC": "a\x00b"}).encode()
+    result = run(tmp_path, {NAME: GOOD + b"\n" + row + b"\n"})
+    assert failing_lines(result, "FILE.CONTROL_CHARS", "DEMO") == [2]
+    assert demo(result).rows_checked == 2
+
+
+def test_collection_date_must_match_the_file_name(tmp_path):
+    other = east_line(DEMO_FIELDS, {"ID": "2", "CJRQ": "20240531"}).encode()
+    result = run(tmp_path, {NAME: GOOD + b"\n" + other + b"\n"})
+    assert failing_lines(result, "FILE.CJRQ_MISMATCH", "DEMO") == [2]
+
+
+def test_truncated_last_line_without_newline_is_read(tmp_path):
+    result = run(tmp_path, {NAME: GOOD + b"\n" + GOOD})
+    assert demo(result).rows_checked == 2
+
+
+def test_empty_file_is_reported(tmp_path):
+    result = run(tmp_path, {NAME: b""})
+    assert rule_result(result, "FILE.EMPTY", "DEMO").status == "failed"
+    assert demo(result).rows_read == 0
+
+
+def test_unknown_table_bad_name_and_duplicate_files(tmp_path):
+    result = run(tmp_path, {NAME: GOOD + b"\n", f"{LICENCE}-NOSUCH-{DATE}.txt": b"x\n", "notes.txt": b"hello\n",
+                            f"{LICENCE.replace('1', '2', 1)}-DEMO-{DATE}.txt": GOOD + b"\n"})
+    assert rule_result(result, "FILE.UNKNOWN_TABLE", "*").samples[0].file == f"{LICENCE}-NOSUCH-{DATE}.txt"
+    assert rule_result(result, "FILE.NAME", "*").samples[0].file == "notes.txt"
+    assert rule_result(result, "FILE.DUPLICATE", "DEMO").failed == 1
+    assert demo(result).rows_read == 2  # both files are still checked
+
+
+def test_batch_dates_must_agree(tmp_path):
+    write = {NAME: GOOD + b"\n", f"{LICENCE}-DEMO-20240531.txt": east_line(DEMO_FIELDS, {"ID": "9", "CJRQ": "20240531"}).encode()}
+    result = run(tmp_path, write)
+    assert rule_result(result, "FILE.BATCH_DATE", "DEMO").failed == 1
+
+
+def test_missing_folder_and_empty_folder_are_read_errors(tmp_path):
+    write_spec(tmp_path)
+    pack = load_pack(write_pack(tmp_path))
+    with pytest.raises(DataReadError):
+        validate_submission(tmp_path / "nope", pack)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DataReadError):
+        validate_submission(tmp_path / "empty", pack)
+
+
+def test_csv_and_parquet_sources_give_the_same_findings(tmp_path):
+    rules = "rules:\n  - {id: R, table: DEMO, kind: required, field: MC}\n  - {id: F, table: DEMO, kind: format, field: JE}\n"
+    rows = [{"ID": "1", "MC": "张三", "JE": "1.00"}, {"ID": "2", "MC": "", "JE": "1,00"}, {"ID": "3", "MC": "李", "JE": "+1"}]
+    codes = [f["code"] for f in DEMO_FIELDS]
+    table = {c: [r.get(c, "20240630" if c == "CJRQ" else "") for r in rows] for c in codes}
+    write_spec(tmp_path)
+    pack = load_pack(write_pack(tmp_path, rules))
+    csv_dir, pq_dir = tmp_path / "csv", tmp_path / "pq"
+    csv_dir.mkdir(), pq_dir.mkdir()
+    import csv
+    with open(csv_dir / "DEMO.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(codes)
+        w.writerows(zip(*table.values()))
+    pq.write_table(pa.table(table), pq_dir / "DEMO.parquet")
+    # CSV lines count the header line; Parquet "lines" are 1-based row numbers
+    for folder, first in ((csv_dir, 2), (pq_dir, 1)):
+        result = validate_submission(folder, pack)
+        assert failing_lines(result, "R") == [first + 1]
+        assert failing_lines(result, "F") == [first + 1, first + 2]
