@@ -121,20 +121,26 @@ def _build_rule(item: LocDict, path: Path, catalog: Catalog, default_table: str 
         number_kind=item.get("number", "official" if rid.isdigit() else "draft" if rid.startswith("JHGZ") else "local"),
         source=f"{path}:{item.line}",
     )
+    ctx = CompileContext(catalog, table)
+    if rule.when:
+        try:
+            ctx.when_sql(rule)
+        except (RuleError, ExpressionError) as exc:
+            fail(f"in 'when': {exc}", "when")
     try:
-        kind.check(rule, CompileContext(catalog, table))
+        kind.check(rule, ctx)
     except (RuleError, ExpressionError) as exc:
-        key = "when" if "when" in str(exc) and "when" in item else _guess_key(item, str(exc))
-        fail(str(exc), key)
+        fail(str(exc), _guess_key(item, str(exc), kind.params_schema))
     return rule
 
 
-def _guess_key(item: LocDict, message: str) -> str | None:
-    """Point the error at the key whose value the message mentions."""
+def _guess_key(item: LocDict, message: str, params: dict) -> str | None:
+    """Point the error at the key whose value the message quotes, else at the kind's own keys."""
     for key, value in item.items():
-        if isinstance(value, str) and value and f"'{value}'" in message:
+        if key not in ("id", "kind", "severity", "category", "number") and isinstance(value, str) \
+                and value and f"'{value}'" in message:
             return key
-    for key in ("expr", "when", "field", "pattern"):
+    for key in list(params) + ["field"]:
         if key in item:
             return key
     return None

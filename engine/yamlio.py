@@ -66,6 +66,9 @@ def load_yaml(path: Path) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise RuleFileError(f"YAML syntax error: {exc.problem or exc.context}", Location(str(path), line)) from None
+        message = f"YAML syntax error: {exc.problem or exc.context}"
+        if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+            message += f" ({exc.context} at line {exc.context_mark.line + 1})"
+        raise RuleFileError(message, Location(str(path), line)) from None
     finally:
         loader.dispose()
