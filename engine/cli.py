@@ -6,6 +6,7 @@ error · 3 the data could not be read.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -98,6 +99,8 @@ def cmd_validate(args) -> int:
         raise UsageError(f"unknown report format(s): {', '.join(unknown)} (known: {', '.join(RENDERERS)})")
     if args.sample_limit < 0:
         raise UsageError("--sample-limit must be >= 0")
+    if args.memory_limit and not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", args.memory_limit):
+        raise UsageError(f"--memory-limit must look like 2GB or 512MiB, not {args.memory_limit!r}")
     pack = _pack(args)
     result = validate_submission(args.submission, pack, fail_on=args.fail_on, show_pii=args.show_pii,
                                  sample_limit=args.sample_limit, failures_path=args.failures,

@@ -21,6 +21,7 @@ from .sources import FileFinding, discover, load_table
 from .sources.load import create_relation, scratch_dir
 
 SUBMISSION_NAME = "提交批次"
+DEFAULT_MEMORY_LIMIT = "1GB"
 
 
 def engine_versions() -> dict:
@@ -40,9 +41,9 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
     files, findings = discover(Path(submission), pack.catalog)
     plan = build_plan(pack, show_pii)
     workdir = scratch_dir()
-    con = duckdb.connect(config={"temp_directory": str(workdir / "spill")})
-    if memory_limit:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
+    # in-memory, but DuckDB spills loaded tables to the scratch folder when they outgrow the limit
+    con = duckdb.connect(":memory:", config={"temp_directory": str(workdir / "spill")})
+    con.execute(f"SET memory_limit = '{memory_limit or DEFAULT_MEMORY_LIMIT}'")
     try:
         tables = _load(con, plan, files, findings, workdir)
         con.execute("CREATE TABLE _failures (_rule INTEGER, _file VARCHAR, _line BIGINT, _key VARCHAR, _value VARCHAR)")

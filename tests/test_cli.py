@@ -40,6 +40,7 @@ def test_usage_errors_exit_2(capsys):
     assert main(["rules", "show", "no-such-rule"]) == 2
     assert main(["validate"]) == 2
     assert main(["validate", str(ROOT / "examples" / "east5"), "--format", "pdf"]) == 2
+    assert main(["validate", str(ROOT / "examples" / "east5"), "--memory-limit", "1GB'; DROP"]) == 2
 
 
 def test_unreadable_submission_exits_3(tmp_path, capsys):

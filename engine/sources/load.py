@@ -114,19 +114,20 @@ def _load_east(con, src: SourceFile, table: TableSpec, workdir: Path):
     n = len(table.fields)
     rel = quote_ident("t_" + table.code)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _lines AS SELECT row_number() OVER () AS _line, "
-        "string_split(coalesce(raw, ''), chr(1)) AS _f, raw FROM read_csv(?, columns={'raw': 'VARCHAR'}, "
-        "delim=chr(0), quote='', escape='', header=false, auto_detect=false, new_line='\\n', "
-        "strict_mode=false, max_line_size=1073741824)", [str(path)])
+        "CREATE OR REPLACE TEMP TABLE _lines AS SELECT row_number() OVER () AS _line, coalesce(raw, '') AS raw "
+        "FROM read_csv(?, columns={'raw': 'VARCHAR'}, delim=chr(0), quote='', escape='', header=false, "
+        "auto_detect=false, new_line='\\n', strict_mode=false, max_line_size=1073741824)", [str(path)])
     skip = f"AND _line NOT IN ({', '.join(map(str, sorted(scan.bad_lines)))})" if scan.bad_lines else ""
+    field_count = "(strlen(raw) - strlen(replace(raw, chr(1), '')) + 1)"
     cols = ", ".join(f"_f[{i}]" for i in range(1, n + 1))
     con.execute(
-        f"INSERT INTO {rel} SELECT ?, _line, ?, {_ctrl_sql(table, '_f', 'raw')}, {cols} FROM _lines "
-        f"WHERE len(_f) = {n} {skip}", [src.path.name, src.collection_date])
+        f"INSERT INTO {rel} SELECT ?, _line, ?, {_ctrl_sql(table, '_f', 'raw')}, {cols} "
+        f"FROM (SELECT _line, raw, string_split(raw, chr(1)) AS _f FROM _lines WHERE {field_count} = {n} {skip})",
+        [src.path.name, src.collection_date])
     wrong = con.execute(
-        f"SELECT _line, len(_f) FROM _lines WHERE len(_f) <> {n} {skip} ORDER BY _line").fetchall()
-    findings += [FileFinding("FILE.FIELD_COUNT", src.table, src.path.name, line,
-                             f"{count} fields, expected {n}") for line, count in wrong]
+        f"SELECT _line, {field_count} FROM _lines WHERE {field_count} <> {n} {skip} ORDER BY _line").fetchall()
+    findings += [FileFinding("FILE.FIELD_COUNT", src.table, src.path.name, line, f"{count} fields, expected {n}")
+                 for line, count in wrong]
     rows_read = con.execute("SELECT count(*) FROM _lines").fetchone()[0]
     con.execute("DROP TABLE _lines")
     if path != src.path:

@@ -1,7 +1,7 @@
 """Generate the example EAST 5.0 submission with planted defects and its expected findings.
 
     python examples/east5/generate.py            # rewrite the shipped example batch
-    python examples/east5/generate.py --loans N --out DIR   # a scaled 个人信贷业务借据表 only
+    python examples/east5/generate.py --loans N --out DIR   # a clean batch of N personal loans (timing)
 
 Clean records are built to satisfy every rule of rulesets/east5_core; then each defect in
 DEFECTS changes a few fields (or writes a broken line) and names the rule ids it must
@@ -372,27 +372,36 @@ def write_expected(b: Batch, path: Path) -> None:
                     encoding="utf-8")
 
 
-def write_scaled_loans(n: int, out: Path) -> Path:
-    """A large, clean 个人信贷业务借据表 (plus the tables it references) for timing runs."""
+def write_scaled_batch(n: int, out: Path) -> Path:
+    """A large, clean batch for timing: N 个人信贷业务借据表 rows with their contracts and ledgers,
+    plus the institutions and customers they reference (every cross-table rule has its data)."""
     out.mkdir(parents=True, exist_ok=True)
-    people = [person(i) for i in range(20)]
+    for old in out.glob("*.txt"):
+        old.unlink()
+    people = [person(i) for i in range(24)]
     borrowers = [people[0]] + people[16:20]
-    path = out / file_name("GRXDYWJJB")
-    order = fields_of("GRXDYWJJB")
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+    for table, rows in (("JGXXB", institutions()), ("GRJCXXB", people)):
+        (out / file_name(table)).write_bytes(b"".join(record(table, r) + b"\n" for r in rows))
+    orders = {t: fields_of(t) for t in ("GRXDYWJJB", "XDHTB", "GRXDFHZ")}
+    files = {t: open(out / file_name(t), "w", encoding="utf-8", newline="\n") for t in orders}
+    try:
         for i in range(n):
-            row = loan(i, borrowers[i % len(borrowers)])
-            fh.write(SEP.join(row[f] for f in order) + "\n")
-    return path
+            ln = loan(i, borrowers[i % len(borrowers)])
+            for table, row in (("GRXDYWJJB", ln), ("XDHTB", contract(ln)), ("GRXDFHZ", ledger(ln))):
+                files[table].write(SEP.join(row[f] for f in orders[table]) + "\n")
+    finally:
+        for fh in files.values():
+            fh.close()
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE / BATCH)
-    parser.add_argument("--loans", type=int, default=0, help="write only a clean GRXDYWJJB file of N loans")
+    parser.add_argument("--loans", type=int, default=0, help="write a clean scaled batch of N personal loans instead")
     args = parser.parse_args()
     if args.loans:
-        print(write_scaled_loans(args.loans, args.out))
+        print(write_scaled_batch(args.loans, args.out))
         return
     batch = build_batch()
     write_batch(batch, args.out)

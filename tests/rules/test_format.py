@@ -91,3 +91,18 @@ def test_format_evidence_is_the_value_and_category_follows_kind(tmp_path):
     assert [s.value for s in rule_result(result, "F1").samples] == ["20230229"]
     assert [s.value for s in rule_result(result, "F2").samples] == ["1.234"]
     assert "D20.2" in rule_result(result, "F2").message_en
+
+
+def test_derived_format_rule_on_date_field_is_a_date_format_finding(tmp_path):
+    result = run_rules(tmp_path, "rules: []\n", [{"ID": "1", "KSRQ": "20230229"}],
+                       derive={"required": False, "format": True, "codelist": False, "key": False, "links": False})
+    assert failing_lines(result, "DEMO.KSRQ.format") == [1]
+    assert rule_result(result, "DEMO.KSRQ.format").category == "日期格式"
+
+
+@pytest.mark.xfail(strict=True, reason="written format rules always get category 长度 (Format.category); "
+                                       "format.CATEGORY_BY_KIND is never used, unlike derived rules")
+def test_written_format_rule_on_date_field_is_a_date_format_finding(tmp_path):
+    rules = "rules:\n  - {id: F1, table: DEMO, kind: format, field: KSRQ}\n"
+    result = run_rules(tmp_path, rules, [{"ID": "1", "KSRQ": "20230229"}])
+    assert rule_result(result, "F1").category == "日期格式"
