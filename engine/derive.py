@@ -44,6 +44,7 @@ def _table_rules(table: TableSpec, enabled: dict, severity: str) -> list[Rule]:
         for link in table.links:
             rid = link.rule or f"{table.code}.{'+'.join(link.fields)}.reference"
             out.append(_rule(table, rid, "reference", link.severity or severity, "关联",
+                             field=link.fields[0] if len(link.fields) == 1 else None,
                              params={"fields": list(link.fields),
                                      "targets": [{"table": link.table, "fields": list(link.to)}]},
                              number_kind="official" if link.rule else "local"))

@@ -27,7 +27,6 @@ ALLOWED_NODES: tuple[type, ...] = (
     exp.Case, exp.If, exp.Coalesce, exp.Abs, exp.Round, exp.Upper, exp.Lower, exp.Trim,
     exp.Length, exp.Substring, exp.Left, exp.Right, exp.DPipe, exp.Tuple,
 )
-HELPERS = {"num", "ymd", "is_empty", "filled", "is_default", "bytes", "chars"}
 COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 
 
@@ -58,8 +57,9 @@ def _check_nodes(tree: exp.Expression) -> None:
     for node in tree.walk():
         if isinstance(node, exp.Anonymous):
             name = node.name.lower()
-            if name not in HELPERS:
-                raise ExpressionError(f"function '{node.name}' is not allowed (allowed helpers: {', '.join(sorted(HELPERS))})")
+            if name not in HELPER_SQL and name != "is_default":
+                raise ExpressionError(f"function '{node.name}' is not allowed "
+                                      f"(allowed helpers: {', '.join(sorted([*HELPER_SQL, 'is_default']))})")
             continue
         if not isinstance(node, ALLOWED_NODES):
             raise ExpressionError(f"'{node.sql('duckdb')[:60]}' is not allowed in a rule expression ({type(node).__name__})")
@@ -77,29 +77,29 @@ def _field_column(node: exp.Column, table: TableSpec, used: list[str]) -> exp.Ex
     return exp.column(spec_field.code, quoted=True)
 
 
+HELPER_SQL = {
+    "num": "TRY_CAST({0} AS DECIMAL(38, 10))",
+    "ymd": "TRY_CAST(TRY_STRPTIME({0}, '%Y%m%d') AS DATE)",
+    "is_empty": "({0} IS NULL OR {0} = '')",
+    "filled": "({0} IS NOT NULL AND {0} <> '')",
+    "bytes": "strlen({0})",
+    "chars": "length({0})",
+}
+
+
 def _helper_sql(name: str, args: list[exp.Expression], table: TableSpec, raw_args: list[exp.Expression]) -> exp.Expression:
     if len(args) != 1:
         raise ExpressionError(f"{name}() takes exactly one argument")
     arg = args[0].sql("duckdb")
-    if name == "num":
-        sql = f"TRY_CAST({arg} AS DECIMAL(38, 10))"
-    elif name == "ymd":
-        sql = f"TRY_CAST(TRY_STRPTIME({arg}, '%Y%m%d') AS DATE)"
-    elif name == "is_empty":
-        sql = f"({arg} IS NULL OR {arg} = '')"
-    elif name == "filled":
-        sql = f"({arg} IS NOT NULL AND {arg} <> '')"
-    elif name == "bytes":
-        sql = f"strlen({arg})"
-    elif name == "chars":
-        sql = f"length({arg})"
-    else:  # is_default
-        if not isinstance(raw_args[0], exp.Column):
-            raise ExpressionError("is_default() takes a field name")
-        fmt = table.field(raw_args[0].name).format
-        if fmt.default is None:
-            raise ExpressionError(f"field {raw_args[0].name} (format {fmt.code}) has no default value")
-        sql = (f"(TRY_CAST({arg} AS DECIMAL(38, 10)) = 0)" if fmt.is_numeric else f"({arg} = {sql_quote(fmt.default)})")
+    if name in HELPER_SQL:
+        return sqlglot.parse_one(HELPER_SQL[name].format(arg), read="duckdb")
+    # is_default: the default depends on the field's format
+    if not isinstance(raw_args[0], exp.Column):
+        raise ExpressionError("is_default() takes a field name")
+    fmt = table.field(raw_args[0].name).format
+    if fmt.default is None:
+        raise ExpressionError(f"field {raw_args[0].name} (format {fmt.code}) has no default value")
+    sql = f"(TRY_CAST({arg} AS DECIMAL(38, 10)) = 0)" if fmt.is_numeric else f"({arg} = {sql_quote(fmt.default)})"
     return sqlglot.parse_one(sql, read="duckdb")
 
 
@@ -138,8 +138,5 @@ def compile_expression(text: str, table: TableSpec) -> CompiledExpression:
             return _field_column(node, table, used)
         return node
 
-    try:
-        compiled = tree.transform(resolve)
-    except ExpressionError:
-        raise
+    compiled = tree.transform(resolve)
     return CompiledExpression(f"({compiled.sql('duckdb')})", tuple(used))

@@ -13,7 +13,8 @@ _PATTERN = re.compile(
     r"|(?P<i>I)(?:\.\.(?P<iw>\d+))?"
     r"|(?P<d>D)(?P<dw>\d+)(?:\.(?P<dd>\d+))?"
     r"|(?P<f>F)"
-    r"|(?P<date>YYYYMMDD)|(?P<ym>YYYYMM)|(?P<time>hhmmss))$"
+    r"|(?P<date>YYYYMMDD)|(?P<ym>YYYYMM)|(?P<time>hhmmss))$",
+    re.ASCII,
 )
 
 DATE_DEFAULT = "99991231"
