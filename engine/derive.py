@@ -6,6 +6,7 @@ Ids are stable: the official rule number where the spec records one, else
 from __future__ import annotations
 
 from .rules import Rule
+from .rules.format import format_category
 from .spec import Catalog, TableSpec
 
 
@@ -32,8 +33,8 @@ def _table_rules(table: TableSpec, enabled: dict, severity: str) -> list[Rule]:
             out.append(_rule(table, rid, "required", severity, "为空", field=f.code,
                              number_kind="official" if f.required_rule else "local"))
         if enabled["format"]:
-            category = "日期格式" if f.format.kind in ("date", "yearmonth", "time") else "长度" if f.format.kind == "char" else "其他"
-            out.append(_rule(table, f"{table.code}.{f.code}.format", "format", severity, category, field=f.code))
+            out.append(_rule(table, f"{table.code}.{f.code}.format", "format", severity, format_category(f.format),
+                             field=f.code))
         if enabled["codelist"] and f.codelist:
             out.append(_rule(table, f"{table.code}.{f.code}.codelist", "codelist", severity, "字典值", field=f.code))
     if enabled["key"] and table.key:

@@ -28,6 +28,7 @@ ALLOWED_NODES: tuple[type, ...] = (
     exp.Length, exp.Substring, exp.Left, exp.Right, exp.DPipe, exp.Tuple,
 )
 COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
+ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Neg, exp.Abs, exp.Round)
 
 
 class ExpressionError(ValueError):
@@ -55,6 +56,8 @@ def _parse(text: str) -> exp.Expression:
 
 def _check_nodes(tree: exp.Expression) -> None:
     for node in tree.walk():
+        if node.comments:
+            raise ExpressionError("comments are not allowed in a rule expression")
         if isinstance(node, exp.Anonymous):
             name = node.name.lower()
             if name not in HELPER_SQL and name != "is_default":
@@ -111,23 +114,40 @@ def _is_number(node: exp.Expression) -> bool:
 def compile_expression(text: str, table: TableSpec) -> CompiledExpression:
     """Compile a rule expression to DuckDB SQL over the table's VARCHAR columns.
 
-    A field compared with a number literal is compared as a number (TRY_CAST), so
-    ``ZQS > 0`` means what it says on text columns.
+    A field compared with a number literal (or used in arithmetic, IN/BETWEEN with numbers, or
+    compared with another numeric-format field) is read as a number (TRY_CAST), so ``ZQS > 0``
+    means what it says on text columns.
     """
     tree = _parse(text)
     _check_nodes(tree)
     used: list[str] = []
 
-    def numeric_comparisons(node: exp.Expression) -> exp.Expression:
+    def is_numeric_field(node: exp.Expression) -> bool:
+        f = table.field(node.name) if isinstance(node, exp.Column) else None
+        return bool(f and f.format.is_numeric)
+
+    def as_number(node: exp.Expression) -> exp.Expression:
+        return exp.Anonymous(this="num", expressions=[node.copy()]) if isinstance(node, exp.Column) else node
+
+    def numeric_operands(node: exp.Expression) -> exp.Expression:
+        """Make text fields numeric where the expression treats them as numbers."""
         if isinstance(node, COMPARISONS):
             left, right = node.this, node.expression
-            if isinstance(left, exp.Column) and _is_number(right):
-                node.set("this", exp.Anonymous(this="num", expressions=[left.copy()]))
-            elif isinstance(right, exp.Column) and _is_number(left):
-                node.set("expression", exp.Anonymous(this="num", expressions=[right.copy()]))
+            if _is_number(right) or is_numeric_field(left) and is_numeric_field(right):
+                node.set("this", as_number(left))
+            if _is_number(left) or is_numeric_field(left) and is_numeric_field(right):
+                node.set("expression", as_number(right))
+        elif isinstance(node, exp.In) and node.expressions and all(_is_number(e) for e in node.expressions):
+            node.set("this", as_number(node.this))
+        elif isinstance(node, exp.Between) and (_is_number(node.args.get("low")) or _is_number(node.args.get("high"))):
+            node.set("this", as_number(node.this))
+        elif isinstance(node, ARITHMETIC):
+            for arg in ("this", "expression"):
+                if node.args.get(arg) is not None:
+                    node.set(arg, as_number(node.args[arg]))
         return node
 
-    tree = tree.transform(numeric_comparisons)
+    tree = tree.transform(numeric_operands)
 
     def resolve(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Anonymous):

@@ -114,7 +114,7 @@ def _build_rule(item: LocDict, path: Path, catalog: Catalog, default_table: str 
     rule = Rule(
         id=rid, table=table.code, kind=kind.name,
         severity=SEVERITY_ALIASES.get(item.get("severity", "strong"), item.get("severity", "strong")),
-        category=item.get("category", kind.category),
+        category=item.get("category", ""),
         message_zh=item.get("message", {}).get("zh", ""), message_en=item.get("message", {}).get("en", ""),
         field=table.field(field_ref).code if field_ref and table.field(field_ref) else field_ref,
         when=item.get("when"), params=dict(params), origin="written",
@@ -129,6 +129,7 @@ def _build_rule(item: LocDict, path: Path, catalog: Catalog, default_table: str 
             fail(f"in 'when': {exc}", "when")
     try:
         kind.check(rule, ctx)
+        rule.category = rule.category or kind.default_category(rule, ctx)
     except (RuleError, ExpressionError) as exc:
         fail(str(exc), _guess_key(item, str(exc), kind.params_schema))
     return rule

@@ -130,6 +130,10 @@ class RuleKind:
         else:
             self.failures_sql(rule, ctx)
 
+    def default_category(self, rule: Rule, ctx: CompileContext) -> str:
+        """The 检核类型 of a rule that does not name one."""
+        return self.category
+
     def violation(self, rule: Rule, ctx: CompileContext) -> str:
         raise NotImplementedError
 

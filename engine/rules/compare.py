@@ -3,6 +3,8 @@
 Rows where either side is empty (or, for dates, the default 99991231, unless
 ``skip_default: false``) or cannot be read as the type are skipped: other rules judge those.
 """
+from decimal import Decimal, InvalidOperation
+
 from ..formats import DATE_DEFAULT, sql_quote
 from .base import CompileContext, Rule, RuleError, RuleKind, filled
 
@@ -48,7 +50,13 @@ class Compare(RuleKind):
             right = self._typed(right_col, kind)
             cols = [left_col, right_col]
         else:
-            right = self._typed(sql_quote(str(p["value"])), kind) if kind != "number" else str(float(p["value"]))
+            right = self._typed(sql_quote(str(p["value"])), kind)
+            if kind == "number":
+                try:
+                    Decimal(str(p["value"]))
+                except InvalidOperation:
+                    raise RuleError(f"compare value '{p['value']}' is not a number") from None
+                right = f"CAST({sql_quote(str(p['value']))} AS DECIMAL(38, 10))"
             cols = [left_col]
         if kind == "date" and p.get("skip_default", True):
             guards += [f"{c} <> '{DATE_DEFAULT}'" for c in cols]

@@ -5,6 +5,11 @@ from .base import CompileContext, Rule, RuleError, RuleKind, filled
 CATEGORY_BY_KIND = {"date": "日期格式", "yearmonth": "日期格式", "time": "日期格式", "char": "长度"}
 
 
+def format_category(fmt) -> str:
+    """Dates and times are 日期格式, text widths 长度, numbers 其他."""
+    return CATEGORY_BY_KIND.get(fmt.kind, "其他")
+
+
 class Format(RuleKind):
     name = "format"
     category = "长度"
@@ -18,6 +23,9 @@ class Format(RuleKind):
             return parse_format(code)
         except ValueError as exc:
             raise RuleError(str(exc)) from None
+
+    def default_category(self, rule: Rule, ctx: CompileContext) -> str:
+        return format_category(self._format(rule, ctx))
 
     def violation(self, rule: Rule, ctx: CompileContext) -> str:
         col = ctx.column(rule.field)

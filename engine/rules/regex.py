@@ -1,5 +1,7 @@
 """regex: a non-empty field must fully match a regular expression (RE2 syntax, as DuckDB)."""
-import re
+from functools import lru_cache
+
+import duckdb
 
 from ..formats import sql_quote
 from .base import CompileContext, Rule, RuleError, RuleKind, filled
@@ -13,10 +15,9 @@ class Regex(RuleKind):
 
     def violation(self, rule: Rule, ctx: CompileContext) -> str:
         pattern = rule.params["pattern"]
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise RuleError(f"invalid regular expression {pattern!r}: {exc}") from None
+        problem = re2_problem(pattern)
+        if problem:
+            raise RuleError(f"invalid regular expression {pattern!r} (RE2 syntax, e.g. \\x{{4e00}} or \\p{{Han}}): {problem}")
         col = ctx.column(rule.field)
         return f"({filled(col)} AND NOT regexp_full_match({col}, {sql_quote(pattern)}))"
 
@@ -24,3 +25,13 @@ class Regex(RuleKind):
         f = ctx.field(rule.field)
         return (f"{ctx.table.name}.{f.name}非空时必须符合模式 {rule.params['pattern']}",
                 f"{ctx.table.code}.{f.code}, when filled, must match {rule.params['pattern']}")
+
+
+@lru_cache(maxsize=None)
+def re2_problem(pattern: str) -> str | None:
+    """Compile the pattern with DuckDB's own RE2, the engine that will run it; None when fine."""
+    try:
+        duckdb.connect().execute("SELECT regexp_full_match('', ?)", [pattern]).fetchall()
+    except duckdb.Error as exc:
+        return str(exc).splitlines()[0]
+    return None

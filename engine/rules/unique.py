@@ -24,9 +24,10 @@ class Unique(RuleKind):
         where = " AND ".join([ctx.when_sql(rule)] + [filled(k) for k in keys])
         if "maps_to" in rule.params:
             target = ctx.values(rule.params["maps_to"])
-            raw = f"concat_ws(chr(1), {', '.join(ctx.column(f) for f in rule.params['maps_to'])})"
+            # NULL (an empty CSV/Parquet cell) and '' are the same "empty" value
+            raw = f"concat_ws(chr(1), {', '.join(f'coalesce({ctx.column(f)}, {chr(39) * 2})' for f in rule.params['maps_to'])})"
             test = f"min({raw}) OVER w <> max({raw}) OVER w"
-            evidence = f"{ctx.values(rule.params['fields'])} || ' → ' || {target}"
+            evidence = f"{ctx.values(rule.params['fields'])} || ' → ' || coalesce({target}, '')"
         else:
             test = "count(*) OVER w > 1"
             evidence = ctx.values(rule.params["fields"])

@@ -94,8 +94,6 @@ def test_compare_needs_exactly_one_of_other_or_value(tmp_path):
                   [{"ID": "1"}])
 
 
-@pytest.mark.xfail(strict=True, reason="a numeric constant goes through Python float(): "
-                                       "17-digit amounts (allowed by D20.2) lose precision and pass")
 def test_number_constant_keeps_full_decimal_precision(tmp_path):
     rules = "rules:\n  - {id: P1, table: DEMO, kind: compare, field: JE, op: '<=', value: '10000000000000000'}\n"
     rows = [{"ID": "1", "JE": "10000000000000000.00"}, {"ID": "2", "JE": "10000000000000000.01"},
@@ -104,8 +102,6 @@ def test_number_constant_keeps_full_decimal_precision(tmp_path):
     assert failing_lines(result, "P1") == [2, 3]
 
 
-@pytest.mark.xfail(strict=True, reason="a non-numeric constant with type number raises a bare ValueError "
-                                       "from float() at load time instead of a RuleFileError with file/line")
 def test_non_numeric_constant_is_a_rule_file_error(tmp_path):
     from engine.errors import RuleFileError
     with pytest.raises(RuleFileError):

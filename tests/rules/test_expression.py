@@ -134,17 +134,16 @@ def test_hostile_or_wrong_expressions_fail_at_load_with_location(tmp_path, expr,
     assert "rules.yaml:2" in str(info.value) and "E1" in str(info.value)
 
 
-def test_line_comment_cannot_hide_the_rest_of_the_generated_query(tmp_path):
-    # the comment must not swallow the closing parenthesis or later rules of the fused scan
+def test_line_comment_is_refused_at_load(tmp_path):
+    # a comment could otherwise swallow the closing parenthesis or later rules of the fused scan
+    import pytest
+    from engine.errors import RuleFileError
     rules = """
     rules:
       - {id: E1, table: DEMO, kind: expression, expr: "MC = '张三' -- ) OR TRUE"}
-      - {id: E2, table: DEMO, kind: expression, expr: "QS > 1 -- */ OR TRUE OR /*"}
     """
-    rows = [{"ID": "1", "MC": "张三", "QS": "5"}, {"ID": "2", "MC": "李四", "QS": "0"}]
-    result = run_rules(tmp_path, rules, rows)
-    assert failing_lines(result, "E1") == [2]
-    assert failing_lines(result, "E2") == [2]
+    with pytest.raises(RuleFileError, match="comments are not allowed"):
+        run_rules(tmp_path, rules, [{"ID": "1", "MC": "张三"}])
 
 
 def _run_or_load_error(tmp_path, expr, rows):
@@ -156,8 +155,6 @@ def _run_or_load_error(tmp_path, expr, rows):
         return None
 
 
-@pytest.mark.xfail(strict=True, reason="IN with number literals is not made numeric: DuckDB casts the VARCHAR column "
-                                       "to INT and the whole run crashes (ConversionException) on a non-numeric value")
 def test_in_list_of_numbers_does_not_crash_on_text_values(tmp_path):
     result = _run_or_load_error(tmp_path, "QS IN (1, 2)", [{"ID": "1", "QS": "1"}, {"ID": "2", "QS": "5"},
                                                            {"ID": "3", "QS": "abc"}])
@@ -165,16 +162,12 @@ def test_in_list_of_numbers_does_not_crash_on_text_values(tmp_path):
         assert failing_lines(result, "E1")[:1] == [2]
 
 
-@pytest.mark.xfail(strict=True, reason="BETWEEN with number literals on a text field passes the load check but "
-                                       "DuckDB's binder rejects it at run time (BinderException), crashing the run")
 def test_between_numbers_works_or_is_rejected_at_load(tmp_path):
     result = _run_or_load_error(tmp_path, "QS BETWEEN 1 AND 10", [{"ID": "1", "QS": "5"}, {"ID": "2", "QS": "50"}])
     if result is not None:
         assert failing_lines(result, "E1") == [2]
 
 
-@pytest.mark.xfail(strict=True, reason="arithmetic on a text field without num() passes the load check but "
-                                       "DuckDB's binder rejects it at run time (BinderException), crashing the run")
 def test_arithmetic_on_text_field_works_or_is_rejected_at_load(tmp_path):
     result = _run_or_load_error(tmp_path, "QS + 1 > 5", [{"ID": "1", "QS": "5"}, {"ID": "2", "QS": "1"}])
     if result is not None:

@@ -100,8 +100,6 @@ def test_derived_format_rule_on_date_field_is_a_date_format_finding(tmp_path):
     assert rule_result(result, "DEMO.KSRQ.format").category == "日期格式"
 
 
-@pytest.mark.xfail(strict=True, reason="written format rules always get category 长度 (Format.category); "
-                                       "format.CATEGORY_BY_KIND is never used, unlike derived rules")
 def test_written_format_rule_on_date_field_is_a_date_format_finding(tmp_path):
     rules = "rules:\n  - {id: F1, table: DEMO, kind: format, field: KSRQ}\n"
     result = run_rules(tmp_path, rules, [{"ID": "1", "KSRQ": "20230229"}])

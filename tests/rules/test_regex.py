@@ -29,8 +29,6 @@ def test_regex_that_does_not_compile_is_a_rule_file_error(tmp_path):
         run_rules(tmp_path, "rules:\n  - {id: X1, table: DEMO, kind: regex, field: ID, pattern: '[0-9'}\n", [{"ID": "1"}])
 
 
-@pytest.mark.xfail(strict=True, reason="patterns are validated with Python re but run with RE2: "
-                                       "\\u4e00 escapes pass the load check and crash the whole run in DuckDB")
 def test_regex_python_only_escape_is_rejected_at_load_or_works(tmp_path):
     from engine.errors import RuleFileError
     rules = r"""
@@ -44,8 +42,6 @@ def test_regex_python_only_escape_is_rejected_at_load_or_works(tmp_path):
     assert failing_lines(result, "X1") == [2]
 
 
-@pytest.mark.xfail(strict=True, reason="patterns are validated with Python re but run with RE2: "
-                                       "a backreference passes the load check and crashes the whole run")
 def test_regex_backreference_is_rejected_at_load(tmp_path):
     from engine.errors import RuleFileError
     with pytest.raises(RuleFileError):
@@ -55,8 +51,6 @@ def test_regex_backreference_is_rejected_at_load(tmp_path):
         """, [{"ID": "1", "MC": "aa"}])
 
 
-@pytest.mark.xfail(strict=True, reason="patterns are validated with Python re but run with RE2: "
-                                       "the RE2 class \\p{Han} is rejected at load ('bad escape \\p')")
 def test_regex_re2_unicode_class_is_accepted(tmp_path):
     rules = r"""
     rules:

@@ -73,8 +73,6 @@ def _csv_batch(tmp_path, rows):
     return batch
 
 
-@pytest.mark.xfail(strict=True, reason="maps_to compares concat_ws(chr(1), …) which drops NULLs: from CSV/Parquet "
-                                       "(empty cell = NULL) A→(1, NULL) and A→(NULL, 1) look the same")
 def test_maps_to_on_csv_with_nulls_in_different_columns(tmp_path):
     from engine.ruleset import load_pack
     from engine.run import validate_submission
@@ -86,8 +84,6 @@ def test_maps_to_on_csv_with_nulls_in_different_columns(tmp_path):
     assert failing_lines(result, "U1") == [2, 3]     # CSV lines count the header
 
 
-@pytest.mark.xfail(strict=True, reason="maps_to evidence is NULL when the mapped value is NULL (CSV empty cell): "
-                                       "'A' || ' → ' || NULL")
 def test_maps_to_evidence_on_csv_null_target(tmp_path):
     from engine.ruleset import load_pack
     from engine.run import validate_submission
