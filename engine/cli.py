@@ -6,6 +6,7 @@ error · 3 the data could not be read.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from pathlib import Path
@@ -74,6 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("jianhe: interrupted; no report was written", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: one clear line, the traceback only on request
+        if os.environ.get("JIANHE_DEBUG"):
+            raise
+        print(f"jianhe: internal error ({type(exc).__name__}: {exc}); set JIANHE_DEBUG=1 for the traceback",
+              file=sys.stderr)
+        return DataReadError.exit_code
 
 
 def _pack(args) -> RulePack:

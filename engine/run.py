@@ -12,6 +12,7 @@ from importlib import metadata
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from .compile import SUBMISSION, Plan, build_plan, natural_key, set_rule_sql
 from .results import FileInfo, Finding, RuleResult, RunResult, TableResult, verdict_for
@@ -109,10 +110,20 @@ def _run_rules(con, plan: Plan, tables: dict[str, TableResult], findings: list[F
 
 
 def _insert_file_findings(con, plan: Plan, findings: list[FileFinding]) -> None:
+    """Bulk-insert file findings (a CRLF file can yield one per line) through Arrow, not row by row."""
+    if not findings:
+        return
     index = {(e.rule.id, e.rule.table): e.index for e in plan.entries}
-    rows = [(index[(f.rule_id, f.table)], f.file, f.line, None, f.value) for f in findings]
-    if rows:
-        con.executemany("INSERT INTO _failures VALUES (?, ?, ?, ?, ?)", rows)
+    batch = pa.table({
+        "_rule": pa.array([index[(f.rule_id, f.table)] for f in findings], pa.int32()),
+        "_file": pa.array([f.file for f in findings], pa.string()),
+        "_line": pa.array([f.line for f in findings], pa.int64()),
+        "_key": pa.nulls(len(findings), pa.string()),
+        "_value": pa.array([f.value for f in findings], pa.string()),
+    })
+    con.register("_file_findings", batch)
+    con.execute("INSERT INTO _failures SELECT * FROM _file_findings")
+    con.unregister("_file_findings")
 
 
 def _samples(con, plan: Plan, limit: int) -> dict[int, list[Finding]]:
