@@ -19,7 +19,7 @@ from .results import SEVERITY_ZH
 from .ruleset import RulePack, load_pack
 
 DEFAULT_PACK = "rulesets/east5_core"
-FORMATS = ("json", "html", "junit")
+FORMATS = ("json", "html", "junit", "manifest")
 
 
 def default_pack() -> Path:
@@ -97,7 +97,7 @@ def _table_code(pack: RulePack, ref: str | None) -> str | None:
 
 
 def cmd_validate(args) -> int:
-    from .report import RENDERERS, render_console
+    from .report import RENDERERS, clear_reports, render_console, write_reports
     from .run import validate_submission
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
@@ -109,13 +109,13 @@ def cmd_validate(args) -> int:
     if args.memory_limit and not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", args.memory_limit):
         raise UsageError(f"--memory-limit must look like 2GB or 512MiB, not {args.memory_limit!r}")
     pack = _pack(args)
+    if args.report_dir:
+        clear_reports(args.report_dir)
     result = validate_submission(args.submission, pack, fail_on=args.fail_on, show_pii=args.show_pii,
                                  sample_limit=args.sample_limit, failures_path=args.failures,
                                  memory_limit=args.memory_limit)
     if args.report_dir:
-        args.report_dir.mkdir(parents=True, exist_ok=True)
-        for fmt in formats:
-            path = RENDERERS[fmt](result, args.report_dir)
+        for path in write_reports(result, args.report_dir, formats):
             if not args.quiet:
                 print(f"wrote {path}")
     if not args.quiet:

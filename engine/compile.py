@@ -52,7 +52,7 @@ def file_rule(rule_id: str, table: str) -> Rule:
 
 def builtin_row_checks(table: TableSpec) -> dict[str, tuple[str, str]]:
     """Row-level file checks that ride along in the fused scan: (predicate, evidence)."""
-    checks = {"FILE.CONTROL_CHARS": ("_ctrl IS NOT NULL", "_ctrl")}
+    checks = {"FILE.CONTROL_CHARS": ("_ctrl IS NOT NULL", "_ctrl"), "FILE.QUOTES": ("_quote IS NOT NULL", "_quote")}
     if table.field(COLLECTION_DATE_FIELD):
         col = quote_ident(COLLECTION_DATE_FIELD)
         checks["FILE.CJRQ_MISMATCH"] = (f"_file_date IS NOT NULL AND coalesce({col}, '') <> _file_date", col)

@@ -54,6 +54,8 @@ class FileInfo:
     rows_read: int
     rows_rejected: int
     collection_date: str | None = None
+    sha256: str | None = None
+    encoding: str = "utf-8"
 
 
 @dataclass
@@ -82,6 +84,7 @@ class RunResult:
     verdict: str = "ready"  # ready | not_ready
     tables: list[TableResult] = dc_field(default_factory=list)
     rules: list[RuleResult] = dc_field(default_factory=list)
+    manifest: dict = dc_field(default_factory=dict)  # inputs (name, size, SHA-256, rows), waivers, timings
     schema_version: str = SCHEMA_VERSION
 
     @property
@@ -102,11 +105,16 @@ class RunResult:
             "rows_rejected": sum(t.rows_rejected for t in self.tables),
         }
 
+    def manifest_dict(self) -> dict:
+        """What was run on what: the reproducibility record written beside every report."""
+        return {"schema_version": self.schema_version, "submission": self.submission, "started_at": self.started_at,
+                "pack": self.pack, "engine": self.engine, "options": self.options, **self.manifest}
+
     def to_dict(self) -> dict:
         data = asdict(self)
         data["summary"] = self.summary()
         ordered = {k: data[k] for k in ("schema_version", "verdict", "fail_on", "submission", "pack", "engine",
-                                       "options", "started_at", "duration_s", "summary", "tables", "rules")}
+                                       "options", "started_at", "duration_s", "summary", "manifest", "tables", "rules")}
         return ordered
 
 

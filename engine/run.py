@@ -5,6 +5,7 @@ counts, samples and the --failures export are all read from it.
 """
 from __future__ import annotations
 
+import platform
 import shutil
 import time
 from datetime import datetime, timezone
@@ -19,7 +20,7 @@ from .results import FileInfo, Finding, RuleResult, RunResult, TableResult, verd
 from .ruleset import RulePack
 from .rules import REGISTRY
 from .sources import FileFinding, discover, load_table
-from .sources.load import create_relation, scratch_dir
+from .sources.load import create_relation, file_sha256, scratch_dir
 
 SUBMISSION_NAME = "提交批次"
 DEFAULT_MEMORY_LIMIT = "1GB"
@@ -30,7 +31,7 @@ def engine_versions() -> dict:
         version = metadata.version("jianhe")
     except metadata.PackageNotFoundError:
         version = "0+unknown"
-    return {"jianhe": version, "duckdb": duckdb.__version__}
+    return {"jianhe": version, "duckdb": duckdb.__version__, "python": platform.python_version()}
 
 
 def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "strong", show_pii: bool = False,
@@ -41,15 +42,20 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     files, findings = discover(Path(submission), pack.catalog)
     plan = build_plan(pack, show_pii)
+    timings: dict[str, float] = {}
     workdir = scratch_dir()
     # in-memory, but DuckDB spills loaded tables to the scratch folder when they outgrow the limit
     con = duckdb.connect(":memory:", config={"temp_directory": str(workdir / "spill")})
     con.execute(f"SET memory_limit = '{memory_limit or DEFAULT_MEMORY_LIMIT}'")
     try:
+        mark = time.perf_counter()
         tables = _load(con, plan, files, findings, workdir)
+        timings["load_s"] = time.perf_counter() - mark
+        mark = time.perf_counter()
         con.execute("CREATE TABLE _failures (_rule INTEGER, _file VARCHAR, _line BIGINT, _key VARCHAR, _value VARCHAR)")
         not_run = _run_rules(con, plan, tables, findings)
         _insert_file_findings(con, plan, findings)
+        timings["rules_s"] = time.perf_counter() - mark
         counts = dict(con.execute("SELECT _rule, count(*) FROM _failures GROUP BY 1").fetchall())
         samples = _samples(con, plan, sample_limit)
         if failures_path:
@@ -60,13 +66,30 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
     rules = _rule_results(plan, tables, counts, samples, not_run)
     options = {"fail_on": fail_on, "show_pii": show_pii, "sample_limit": sample_limit,
                "failures": str(failures_path) if failures_path else None}
+    duration = time.perf_counter() - started
+    timings["total_s"] = duration
+    manifest = {"inputs": _inputs(Path(submission), tables), "waivers": [],
+                "timings": {k: round(v, 3) for k, v in timings.items()}}
     result = RunResult(
         submission=str(submission), pack={"name": pack.name, "version": pack.version, "digest": pack.digest},
         engine=engine_versions(), options=options, started_at=started_at,
-        duration_s=round(time.perf_counter() - started, 3), fail_on=fail_on,
-        tables=[tables[c] for c in sorted(tables)], rules=rules)
+        duration_s=round(duration, 3), fail_on=fail_on,
+        tables=[tables[c] for c in sorted(tables)], rules=rules, manifest=manifest)
     result.verdict = verdict_for(rules, fail_on)
     return result
+
+
+def _inputs(submission: Path, tables: dict[str, TableResult]) -> list[dict]:
+    """Every file of the submission with size and SHA-256 (hashes of loaded files come from the pre-scan)."""
+    loaded = {f.path: (code, f) for code, t in tables.items() for f in t.files}
+    paths = [submission] if submission.is_file() else sorted(p for p in submission.iterdir() if p.is_file())
+    out = []
+    for path in paths:
+        code, info = loaded.get(path.name, (None, None))
+        out.append({"file": path.name, "table": code, "bytes": path.stat().st_size,
+                    "sha256": info.sha256 if info and info.sha256 else file_sha256(path),
+                    "rows_read": info.rows_read if info else 0, "rows_rejected": info.rows_rejected if info else 0})
+    return out
 
 
 def _load(con, plan: Plan, files, findings: list[FileFinding], workdir: Path) -> dict[str, TableResult]:

@@ -84,4 +84,4 @@ def test_fused_sql_contains_every_row_rule(pack):
     tp = plan.tables["GRXDYWJJB"]
     for entry in tp.row_rules:
         assert f"'r': {entry.index}," in tp.fused_sql
-    assert tp.fused_sql.count("THEN {'r': ") == len(tp.row_rules) + 2  # + control chars and 采集日期 checks
+    assert tp.fused_sql.count("THEN {'r': ") == len(tp.row_rules) + 3  # + control chars, quotes, 采集日期 checks

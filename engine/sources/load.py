@@ -8,6 +8,7 @@ case reads the file once.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import os
 import tempfile
 from dataclasses import dataclass, field as dc_field
@@ -30,37 +31,70 @@ CONTROL_CLASS = char_class(CHARSETS["control"])
 
 @dataclass
 class PreScan:
+    sha256: str = ""
     bom: bool = False
     needs_cleaning: bool = False
+    encoding: str = "utf-8"  # or gb18030 when every non-ASCII line is GB18030 and none is UTF-8
     findings: list[FileFinding] = dc_field(default_factory=list)
     bad_lines: set[int] = dc_field(default_factory=set)
 
 
 def prescan(path: Path) -> PreScan:
-    """One streaming pass over the bytes: does the file need cleaning before DuckDB reads it?"""
+    """One streaming pass over the bytes: its SHA-256, and whether DuckDB can read it as it is."""
     scan = PreScan()
+    digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
+    valid_utf8 = True
     with open(path, "rb") as fh:
         first = True
         while chunk := fh.read(CHUNK):
+            digest.update(chunk)
             if first:
                 scan.bom = chunk.startswith(BOM)
                 first = False
-            if b"\r" in chunk or b"\x00" in chunk:
+            if not scan.needs_cleaning and (b"\r" in chunk or b"\x00" in chunk):
                 scan.needs_cleaning = True
-                return scan
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError:
-                scan.needs_cleaning = True
-                return scan
+            if valid_utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    valid_utf8 = False
+                    scan.needs_cleaning = True
+    scan.sha256 = digest.hexdigest()
+    if not valid_utf8:
+        scan.encoding = guess_encoding(path)
     return scan
 
 
+def guess_encoding(path: Path) -> str:
+    """'gb18030' when no non-ASCII line is UTF-8 and every one decodes as GB18030; else 'utf-8'."""
+    utf8 = gb = other = 0
+    with open(path, "rb") as fh:
+        for raw in fh:
+            if raw.isascii():
+                continue
+            try:
+                raw.decode("utf-8")
+                utf8 += 1
+                break
+            except UnicodeDecodeError:
+                pass
+            try:
+                raw.decode("gb18030")
+                gb += 1
+            except UnicodeDecodeError:
+                other += 1
+                break
+    return "gb18030" if gb and not utf8 and not other else "utf-8"
+
+
 def clean_copy(src: SourceFile, scan: PreScan, out_dir: Path) -> Path:
-    """Write a copy DuckDB can read: LF endings, valid UTF-8, no NUL; record a finding per bad line."""
+    """Write a copy DuckDB can read, line by line (bounded memory): LF endings, UTF-8 (GB18030 is
+    transcoded), no NUL; records a finding per bad line and keeps line numbers."""
     out = out_dir / f"{src.path.name}.clean"
     name = src.path.name
+    if scan.encoding != "utf-8":
+        scan.findings.append(FileFinding("FILE.GB18030", src.table, name, 1, "converted from GB18030 for checking"))
     with open(src.path, "rb") as fin, open(out, "wb") as fout:
         for number, raw in enumerate(fin, start=1):
             body = raw[:-1] if raw.endswith(b"\n") else raw
@@ -70,10 +104,10 @@ def clean_copy(src: SourceFile, scan: PreScan, out_dir: Path) -> Path:
                 scan.findings.append(FileFinding("FILE.CRLF", src.table, name, number))
                 body = body[:-1]
             try:
-                body.decode("utf-8")
+                body = body.decode(scan.encoding).encode("utf-8")
             except UnicodeDecodeError as exc:
                 scan.findings.append(FileFinding("FILE.ENCODING", src.table, name, number,
-                                                 f"invalid UTF-8 at byte {exc.start + 1}"))
+                                                 f"invalid {scan.encoding.upper()} at byte {exc.start + 1}"))
                 scan.bad_lines.add(number)
                 body = b""
             if b"\x00" in body or b"\r" in body:
@@ -86,7 +120,7 @@ def clean_copy(src: SourceFile, scan: PreScan, out_dir: Path) -> Path:
 def create_relation(con: duckdb.DuckDBPyConnection, table: TableSpec) -> None:
     cols = ", ".join(f"{quote_ident(f.code)} VARCHAR" for f in table.fields)
     con.execute(f"CREATE OR REPLACE TABLE {quote_ident('t_' + table.code)} "
-                f"(_file VARCHAR, _line BIGINT, _file_date VARCHAR, _ctrl VARCHAR, {cols})")
+                f"(_file VARCHAR, _line BIGINT, _file_date VARCHAR, _ctrl VARCHAR, _quote VARCHAR, {cols})")
 
 
 def load_table(con: duckdb.DuckDBPyConnection, src: SourceFile, table: TableSpec, workdir: Path) -> tuple[FileInfo, list[FileFinding]]:
@@ -98,11 +132,25 @@ def load_table(con: duckdb.DuckDBPyConnection, src: SourceFile, table: TableSpec
     return info, findings
 
 
-def _ctrl_sql(table: TableSpec, values: str, raw: str) -> str:
-    """Names of the fields holding control characters, computed only for lines that have any."""
+def _fields_matching(table: TableSpec, values: str, raw: str, char_class_re: str) -> str:
+    """Names of the fields holding any character of the class, computed only for lines that have one."""
     names = "[" + ", ".join(sql_quote(f.code) for f in table.fields) + "]"
-    return (f"CASE WHEN regexp_matches({raw}, {sql_quote(CONTROL_CLASS)}) THEN array_to_string(list_filter({names}, "
-            f"lambda n, i: regexp_matches({values}[i], {sql_quote(CONTROL_CLASS)})), ',') END")
+    pattern = sql_quote(char_class_re)
+    return (f"CASE WHEN regexp_matches({raw}, {pattern}) THEN array_to_string(list_filter({names}, "
+            f"lambda n, i: regexp_matches({values}[i], {pattern})), ',') END")
+
+
+def _marks_sql(table: TableSpec, values: str, raw: str) -> str:
+    """The _ctrl and _quote columns: fields with control characters / double quotes."""
+    return f"{_fields_matching(table, values, raw, CONTROL_CLASS)}, {_fields_matching(table, values, raw, chr(34))}"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _load_east(con, src: SourceFile, table: TableSpec, workdir: Path):
@@ -121,7 +169,7 @@ def _load_east(con, src: SourceFile, table: TableSpec, workdir: Path):
     field_count = "(strlen(raw) - strlen(replace(raw, chr(1), '')) + 1)"
     cols = ", ".join(f"_f[{i}]" for i in range(1, n + 1))
     con.execute(
-        f"INSERT INTO {rel} SELECT ?, _line, ?, {_ctrl_sql(table, '_f', 'raw')}, {cols} "
+        f"INSERT INTO {rel} SELECT ?, _line, ?, {_marks_sql(table, '_f', 'raw')}, {cols} "
         f"FROM (SELECT _line, raw, string_split(raw, chr(1)) AS _f FROM _lines WHERE {field_count} = {n} {skip})",
         [src.path.name, src.collection_date])
     wrong = con.execute(
@@ -133,7 +181,8 @@ def _load_east(con, src: SourceFile, table: TableSpec, workdir: Path):
     if path != src.path:
         os.unlink(path)
     rejected = len(wrong) + len(scan.bad_lines)
-    return FileInfo(src.path.name, src.path.stat().st_size, rows_read, rejected, src.collection_date), findings
+    return FileInfo(src.path.name, src.path.stat().st_size, rows_read, rejected, src.collection_date,
+                    scan.sha256, scan.encoding), findings
 
 
 def _load_frame(con, src: SourceFile, table: TableSpec, relation_sql: str, line_sql: str):
@@ -155,11 +204,12 @@ def _load_frame(con, src: SourceFile, table: TableSpec, relation_sql: str, line_
     rows_before = con.execute(f"SELECT count(*) FROM {rel}").fetchone()[0]
     if findings:
         rows = con.execute(f"SELECT count(*) FROM {relation_sql}").fetchone()[0]
-        return FileInfo(src.path.name, src.path.stat().st_size, rows, rows, src.collection_date), findings
-    con.execute(f"INSERT INTO {rel} SELECT ?, {line_sql}, ?, {_ctrl_sql(table, values, raw)}, {select} FROM {relation_sql}",
+        return FileInfo(src.path.name, src.path.stat().st_size, rows, rows, src.collection_date,
+                        file_sha256(src.path)), findings
+    con.execute(f"INSERT INTO {rel} SELECT ?, {line_sql}, ?, {_marks_sql(table, values, raw)}, {select} FROM {relation_sql}",
                 [src.path.name, src.collection_date])
     rows = con.execute(f"SELECT count(*) FROM {rel}").fetchone()[0] - rows_before
-    return FileInfo(src.path.name, src.path.stat().st_size, rows, 0, src.collection_date), findings
+    return FileInfo(src.path.name, src.path.stat().st_size, rows, 0, src.collection_date, file_sha256(src.path)), findings
 
 
 def _load_csv(con, src: SourceFile, table: TableSpec, workdir: Path):

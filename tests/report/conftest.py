@@ -59,10 +59,10 @@ def run_result() -> RunResult:
     rules = sorted(_rules(), key=lambda r: (r.table, r.id))  # the model's order: table, then id
     tables = [
         TableResult(code="GRKHXXB", name="个人客户信息表", kind="状态类", present=True,
-                    files=[FileInfo("GRKHXXB.txt", 182_340, 1001, 1, "20240630")],
+                    files=[FileInfo("GRKHXXB.txt", 182_340, 1001, 1, "20240630", "0" * 64)],
                     rows_read=1001, rows_checked=1000, rows_rejected=1, rules=3, rules_failed=2),
         TableResult(code="JGXXB", name="机构信息表", kind="状态类", present=True,
-                    files=[FileInfo("JGXXB.txt", 1_024, 3, 0, "20240630")],
+                    files=[FileInfo("JGXXB.txt", 1_024, 3, 0, "20240630", "1" * 64)],
                     rows_read=3, rows_checked=3, rows_rejected=0, rules=2, rules_failed=1),
     ]
     return RunResult(
@@ -73,6 +73,9 @@ def run_result() -> RunResult:
         started_at="2024-07-01T09:30:00+08:00",
         duration_s=1.234,
         fail_on="strong",
+        manifest={"inputs": [{"file": "GRKHXXB.txt", "table": "GRKHXXB", "bytes": 182_340, "sha256": "0" * 64,
+                              "rows_read": 1001, "rows_rejected": 1}],
+                  "waivers": [], "timings": {"load_s": 0.8, "rules_s": 0.4, "total_s": 1.234}},
         verdict=verdict_for(rules, "strong"),
         tables=tables,
         rules=rules,
@@ -103,6 +106,7 @@ def make_big_result(n_rules: int = 10_000, samples: int = 3) -> RunResult:
               for c, n in codes]
     return RunResult(submission="BIG-20240630", pack={"name": "big", "version": "1"}, engine={"jianhe": "0.1.0"},
                      options={}, started_at="2024-07-01T09:30:00+08:00", duration_s=60.0, fail_on="strong",
+                     manifest={"inputs": [], "waivers": [], "timings": {"total_s": 60.0}},
                      verdict=verdict_for(rules, "strong"), tables=tables, rules=rules)
 
 

@@ -4,8 +4,8 @@ from engine.report import RENDERERS, render_console
 
 
 def test_registry_formats_and_file_names(run_result, tmp_path):
-    assert set(RENDERERS) == {"json", "html", "junit"}
-    expected = {"json": "report.json", "html": "report.html", "junit": "junit.xml"}
+    assert set(RENDERERS) == {"json", "html", "junit", "manifest"}
+    expected = {"json": "report.json", "html": "report.html", "junit": "junit.xml", "manifest": "manifest.json"}
     for fmt, render in RENDERERS.items():
         path = render(run_result, tmp_path)
         assert isinstance(path, Path)
@@ -22,3 +22,13 @@ def test_renderers_create_missing_output_folder(run_result, tmp_path):
 
 def test_render_console_is_exported():
     assert callable(render_console)
+
+
+def test_write_reports_is_atomic_and_always_adds_the_manifest(run_result, tmp_path):
+    from engine.report import clear_reports, write_reports
+    (tmp_path / "report.json").write_text("stale", encoding="utf-8")
+    clear_reports(tmp_path)
+    assert not (tmp_path / "report.json").exists()
+    written = write_reports(run_result, tmp_path, ["json"])
+    assert sorted(p.name for p in written) == ["manifest.json", "report.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json", "report.json"]  # no staging left

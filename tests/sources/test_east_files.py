@@ -50,10 +50,23 @@ def test_invalid_utf8_line_is_rejected_with_its_line_number(tmp_path):
     assert (t.rows_read, t.rows_checked, t.rows_rejected) == (4, 3, 1)
 
 
-def test_gb18030_file_is_reported_line_by_line_not_crashed(tmp_path):
-    text = "\n".join(east_line(DEMO_FIELDS, {"ID": str(i), "MC": "王五"}) for i in range(3)) + "\n"
-    result = run(tmp_path, {NAME: text.encode("gb18030")})
-    assert failing_lines(result, "FILE.ENCODING", "DEMO") == [1, 2, 3]
+def test_gb18030_file_is_converted_and_checked(tmp_path):
+    text = "\n".join(east_line(DEMO_FIELDS, {"ID": str(i), "MC": "王五" * (i + 1)}) for i in range(3)) + "\n"
+    rules = "rules:\n  - {id: L, table: DEMO, kind: length, field: MC, max: 4}\n"
+    result = run(tmp_path, {NAME: text.encode("gb18030")}, rules)
+    assert failing_lines(result, "FILE.GB18030", "DEMO") == [1]
+    assert rule_result(result, "FILE.ENCODING", "DEMO").failed == 0
+    assert demo(result).rows_checked == 3
+    assert failing_lines(result, "L") == [3]  # judged on the decoded text: 6 characters
+    assert demo(result).files[0].encoding == "gb18030"
+
+
+def test_mixed_utf8_file_with_one_gbk_line_rejects_only_that_line(tmp_path):
+    good = east_line(DEMO_FIELDS, {"ID": "1", "MC": "张三"}).encode()
+    bad = east_line(DEMO_FIELDS, {"ID": "2", "MC": "李四"}).encode("gbk")
+    result = run(tmp_path, {NAME: good + b"\n" + bad + b"\n"})
+    assert failing_lines(result, "FILE.ENCODING", "DEMO") == [2]
+    assert rule_result(result, "FILE.GB18030", "DEMO").failed == 0
 
 
 def test_bom_and_crlf_are_findings_and_rows_still_checked(tmp_path):
