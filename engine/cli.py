@@ -70,17 +70,29 @@ def main(argv: list[str] | None = None) -> int:
         print(f"jianhe: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except duckdb.Error as exc:
+        if _interrupted(exc):
+            print("jianhe: interrupted; no report was written", file=sys.stderr)
+            return 130
         print(f"jianhe: error: the data could not be read: {str(exc).splitlines()[0]}", file=sys.stderr)
         return DataReadError.exit_code
     except KeyboardInterrupt:
         print("jianhe: interrupted; no report was written", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: one clear line, the traceback only on request
+        if _interrupted(exc):
+            print("jianhe: interrupted; no report was written", file=sys.stderr)
+            return 130
         if os.environ.get("JIANHE_DEBUG"):
             raise
         print(f"jianhe: internal error ({type(exc).__name__}: {exc}); set JIANHE_DEBUG=1 for the traceback",
               file=sys.stderr)
         return DataReadError.exit_code
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """DuckDB turns Ctrl-C during a query into InterruptException or RuntimeError('Query interrupted')."""
+    return isinstance(exc, duckdb.InterruptException) or (
+        isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower())
 
 
 def _pack(args) -> RulePack:
