@@ -69,24 +69,24 @@ def main(argv: list[str] | None = None) -> int:
     except JianheError as exc:
         print(f"jianhe: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except duckdb.Error as exc:
-        if _interrupted(exc):
-            print("jianhe: interrupted; no report was written", file=sys.stderr)
-            return 130
-        print(f"jianhe: error: the data could not be read: {str(exc).splitlines()[0]}", file=sys.stderr)
-        return DataReadError.exit_code
     except KeyboardInterrupt:
-        print("jianhe: interrupted; no report was written", file=sys.stderr)
-        return 130
-    except Exception as exc:  # a bug: one clear line, the traceback only on request
+        return _on_interrupt()
+    except Exception as exc:
         if _interrupted(exc):
-            print("jianhe: interrupted; no report was written", file=sys.stderr)
-            return 130
-        if os.environ.get("JIANHE_DEBUG"):
+            return _on_interrupt()
+        if isinstance(exc, duckdb.Error):
+            print(f"jianhe: error: the data could not be read: {str(exc).splitlines()[0]}", file=sys.stderr)
+            return DataReadError.exit_code
+        if os.environ.get("JIANHE_DEBUG"):  # a bug: one clear line, the traceback only on request
             raise
         print(f"jianhe: internal error ({type(exc).__name__}: {exc}); set JIANHE_DEBUG=1 for the traceback",
               file=sys.stderr)
         return DataReadError.exit_code
+
+
+def _on_interrupt() -> int:
+    print("jianhe: interrupted; no report was written", file=sys.stderr)
+    return 130
 
 
 def _interrupted(exc: BaseException) -> bool:
