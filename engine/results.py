@@ -22,6 +22,7 @@ class Finding:
     line: int | None
     key: str | None
     value: str | None
+    excused: bool = False  # the row's 备注 carries a token that excuses this rule
 
 
 @dataclass
@@ -44,6 +45,7 @@ class RuleResult:
     failed: int = 0
     rate: float = 0.0
     note: str | None = None
+    excused: int = 0  # failures excused by 备注 tokens: reported, not counted in ``failed``
     samples: list[Finding] = dc_field(default_factory=list)
 
 
@@ -100,6 +102,7 @@ class RunResult:
             "rules_not_run": sum(r.status == "not_run" for r in self.rules),
             "failed_by_severity": {s: sum(r.severity == s for r in failed) for s in SEVERITY_ORDER},
             "findings_total": sum(r.failed for r in failed),
+            "findings_excused": sum(r.excused for r in self.rules),
             "rows_read": sum(t.rows_read for t in self.tables),
             "rows_checked": sum(t.rows_checked for t in self.tables),
             "rows_rejected": sum(t.rows_rejected for t in self.tables),

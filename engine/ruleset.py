@@ -7,30 +7,58 @@ file, line and rule id.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass, field as dc_field, replace
 from pathlib import Path
 
 import jsonschema
 
 from .derive import derive_rules
+from .excuses import load_excuses
 from .errors import Location, RuleFileError
 from .expr import ExpressionError
 from .rules import REGISTRY, CompileContext, Rule, RuleError
 from .spec import Catalog, check_schema, load_catalog, node_line
 from .yamlio import LocDict, load_yaml
 
-COMMON_KEYS = {"id", "table", "kind", "field", "when", "severity", "category", "number", "message", "note"}
+COMMON_KEYS = {"id", "table", "kind", "field", "when", "severity", "category", "number", "message", "note",
+               "since", "changes", "examples"}
+SETTABLE_COMMON = {"field", "when", "severity", "category", "message"}
 SEVERITY_ALIASES = {"强校验": "strong", "弱校验": "weak", "提示": "info"}
 
 
 @dataclass
 class RulePack:
+    """A rule pack resolved at one of its versions (``version``); ``at`` gives another version."""
+
     name: str
     version: str
     path: Path
     catalog: Catalog
     rules: list[Rule] = dc_field(default_factory=list)
     digest: str = ""
+    versions: list[dict] = dc_field(default_factory=list)
+    base_catalog: Catalog | None = None
+    base_rules: list[Rule] = dc_field(default_factory=list)
+    options: dict = dc_field(default_factory=dict)
+
+    @property
+    def version_rank(self) -> dict[str, int]:
+        return {v["id"]: i for i, v in enumerate(self.versions)}
+
+    @property
+    def latest(self) -> str:
+        return self.versions[-1]["id"]
+
+    def at(self, version: str) -> "RulePack":
+        if version not in self.version_rank:
+            raise RuleFileError(f"pack {self.name} has no version '{version}' "
+                                f"(versions: {', '.join(v['id'] for v in self.versions)})")
+        catalog = self.base_catalog.at(self.version_rank, version)
+        rules = [r for r in (resolve_rule(rule, version, self.version_rank) for rule in self.base_rules) if r]
+        for rule in rules:
+            _fill_messages(rule, catalog)
+        return RulePack(self.name, version, self.path, catalog, rules, self.digest, self.versions,
+                        self.base_catalog, self.base_rules, self.options)
 
     def for_table(self, table: str) -> list[Rule]:
         return [r for r in self.rules if r.table == table]
@@ -39,34 +67,92 @@ class RulePack:
         return next((r for r in self.rules if r.id == rule_id), None)
 
 
-def load_pack(pack_dir: Path) -> RulePack:
-    pack_dir = Path(pack_dir)
+def resolve_rule(rule: Rule, version: str, rank: dict[str, int]) -> Rule | None:
+    """The rule as it stands in ``version``: None before ``since`` or once retired."""
+    if rule.since and rank[rule.since] > rank[version]:
+        return None
+    resolved = replace(rule, params=dict(rule.params))
+    for change in sorted(rule.changes, key=lambda c: rank[c["version"]]):
+        if rank[change["version"]] > rank[version]:
+            break
+        if change.get("retire"):
+            return None
+        for key, value in change.get("set", {}).items():
+            if key == "message":
+                resolved.message_zh, resolved.message_en = value.get("zh", ""), value.get("en", "")
+                resolved.given_message = bool(value)
+            elif key == "severity":
+                resolved.severity = SEVERITY_ALIASES.get(value, value)
+            elif key in SETTABLE_COMMON:
+                setattr(resolved, key, value)
+            else:
+                resolved.params[key] = value
+    if not resolved.given_message:
+        resolved.message_zh = resolved.message_en = ""
+    return resolved
+
+
+def resolve_pack_dir(ref: Path | str) -> Path:
+    """A pack folder, a pack.yaml, or a pack name under rulesets/ (e.g. 'east5')."""
+    path = Path(ref)
+    if path.exists():
+        return path
+    for root in (Path.cwd(), Path(__file__).resolve().parent.parent):
+        candidate = root / "rulesets" / str(ref)
+        if candidate.exists():
+            return candidate
+    raise RuleFileError(f"rule pack not found: {ref}")
+
+
+def load_pack(pack_dir: Path | str, version: str | None = None) -> RulePack:
+    """Load, check and resolve a pack at ``version`` (default: its latest version)."""
+    pack_dir = resolve_pack_dir(pack_dir)
     pack_file = pack_dir / "pack.yaml" if pack_dir.is_dir() else pack_dir
     if not pack_file.exists():
         raise RuleFileError(f"rule pack not found: {pack_file}")
     meta = load_yaml(pack_file)
     check_schema(meta, "pack", pack_file)
-    catalog = load_catalog((pack_file.parent / meta["spec"]).resolve())
+    spec_dir = (pack_file.parent / meta["spec"]).resolve()
+    catalog = load_catalog(spec_dir)
+    versions = [dict(v) for v in meta.get("versions", [{"id": str(meta["version"])}])]
+    rank = {v["id"]: i for i, v in enumerate(versions)}
+    _check_codelist_versions(catalog, rank)
     derived = derive_rules(catalog, meta.get("derive", {}))
     written: list[Rule] = []
     seen: dict[str, str] = {}
     digest = hashlib.sha256(pack_file.read_bytes())
-    for path in sorted(p for p in pack_file.parent.rglob("*.yaml") if p != pack_file):
+    for path in sorted(spec_dir.rglob("*.yaml")):
         digest.update(path.read_bytes())
-        for rule in _load_rule_file(path, catalog):
+    excuses_file = pack_file.parent / meta["excuses"] if "excuses" in meta else None
+    rule_files = sorted(p for p in pack_file.parent.rglob("*.yaml") if p not in (pack_file, excuses_file))
+    for path in rule_files:
+        digest.update(path.read_bytes())
+        for rule in _load_rule_file(path, catalog, rank):
             if rule.id in seen:
                 raise RuleFileError(f"duplicate rule id '{rule.id}' (first defined at {seen[rule.id]})",
                                     Location(str(path), int(rule.source.rsplit(':', 1)[1]), rule=rule.id))
             seen[rule.id] = rule.source
             written.append(rule)
     overridden = {r.id for r in written}
-    rules = [r for r in derived if r.id not in overridden] + written
-    for rule in rules:
-        _fill_messages(rule, catalog)
-    return RulePack(meta["pack"], str(meta["version"]), pack_file.parent, catalog, rules, digest.hexdigest()[:16])
+    base_rules = [r for r in derived if r.id not in overridden] + written
+    options = {"require_all_tables": bool(meta.get("require_all_tables", False))}
+    if excuses_file:
+        digest.update(excuses_file.read_bytes())
+        options["excuses"] = load_excuses(excuses_file, {r.id for r in base_rules})
+    pack = RulePack(meta["pack"], versions[-1]["id"], pack_file.parent, catalog, [], digest.hexdigest()[:16],
+                    versions, catalog, base_rules, options)
+    return pack.at(version or pack.latest)
 
 
-def _load_rule_file(path: Path, catalog: Catalog) -> list[Rule]:
+def _check_codelist_versions(catalog: Catalog, rank: dict[str, int]) -> None:
+    for cl in catalog.codelists.values():
+        for change in cl.changes:
+            if change["version"] not in rank:
+                raise RuleFileError(f"code list '{cl.name}' changes in unknown pack version '{change['version']}' "
+                                    f"(versions: {', '.join(rank)})", Location(str(catalog.path / "codelists.yaml")))
+
+
+def _load_rule_file(path: Path, catalog: Catalog, rank: dict[str, int]) -> list[Rule]:
     doc = load_yaml(path)
 
     def rule_of(err_path) -> str | None:
@@ -77,10 +163,11 @@ def _load_rule_file(path: Path, catalog: Catalog) -> list[Rule]:
         return None
 
     check_schema(doc, "rules", path, rule_of)
-    return [_build_rule(item, path, catalog, doc.get("table")) for item in doc["rules"]]
+    return [_build_rule(item, path, catalog, doc.get("table"), rank) for item in doc["rules"]]
 
 
-def _build_rule(item: LocDict, path: Path, catalog: Catalog, default_table: str | None) -> Rule:
+def _build_rule(item: LocDict, path: Path, catalog: Catalog, default_table: str | None,
+                rank: dict[str, int]) -> Rule:
     rid = str(item["id"])
 
     def fail(message: str, key: str | None = None):
@@ -119,8 +206,19 @@ def _build_rule(item: LocDict, path: Path, catalog: Catalog, default_table: str 
         field=table.field(field_ref).code if field_ref and table.field(field_ref) else field_ref,
         when=item.get("when"), params=dict(params), origin="written",
         number_kind=item.get("number", "official" if rid.isdigit() else "draft" if rid.startswith("JHGZ") else "local"),
-        source=f"{path}:{item.line}",
+        source=f"{path}:{item.line}", since=item.get("since"), changes=[dict(c) for c in item.get("changes", [])],
+        examples=dict(item.get("examples", {})), given_message=bool(item.get("message")),
     )
+    for version_key, where in ([("since", item)] if "since" in item else []) + [("version", c) for c in item.get("changes", [])]:
+        if where[version_key] not in rank:
+            line = where.line_of(version_key) if isinstance(where, LocDict) else item.line
+            raise RuleFileError(f"unknown pack version '{where[version_key]}' (versions: {', '.join(rank)})",
+                                Location(str(path), line, rule=rid, key=version_key))
+    for change in item.get("changes", []):
+        for key in change.get("set", {}):
+            if key not in SETTABLE_COMMON and key not in kind.params_schema:
+                raise RuleFileError(f"a change cannot set '{key}' on a {kind.name} rule",
+                                    Location(str(path), change.line, rule=rid, key="set"))
     ctx = CompileContext(catalog, table)
     if rule.when:
         try:
@@ -132,6 +230,15 @@ def _build_rule(item: LocDict, path: Path, catalog: Catalog, default_table: str 
         rule.category = rule.category or kind.default_category(rule, ctx)
     except (RuleError, ExpressionError) as exc:
         fail(str(exc), _guess_key(item, str(exc), kind.params_schema))
+    for change in item.get("changes", []):  # every later form of the rule must compile too
+        changed = resolve_rule(rule, change["version"], rank)
+        if changed is None:
+            continue
+        try:
+            kind.check(changed, CompileContext(catalog, table))
+        except (RuleError, ExpressionError) as exc:
+            raise RuleFileError(f"in the change for version {change['version']}: {exc}",
+                                Location(str(path), change.line, rule=rid, key="changes")) from None
     return rule
 
 
@@ -148,6 +255,7 @@ def _guess_key(item: LocDict, message: str, params: dict) -> str | None:
 
 
 def _fill_messages(rule: Rule, catalog: Catalog) -> None:
+    """Generated bilingual messages where the rule gives none (after version changes applied)."""
     if rule.message_zh and rule.message_en:
         return
     ctx = CompileContext(catalog, catalog.tables[rule.table])

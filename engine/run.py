@@ -20,10 +20,15 @@ from .results import FileInfo, Finding, RuleResult, RunResult, TableResult, verd
 from .ruleset import RulePack
 from .rules import REGISTRY
 from .sources import FileFinding, discover, load_table
+from .excuses import REMARK_FIELD
+from .formats import sql_quote
+from .rules.base import quote_ident
 from .sources.load import create_relation, file_sha256, scratch_dir
 
 SUBMISSION_NAME = "提交批次"
 DEFAULT_MEMORY_LIMIT = "1GB"
+FAILURE_COLUMNS = "_rule INTEGER, _file VARCHAR, _line BIGINT, _key VARCHAR, _value VARCHAR"
+INSERT_FAILURES = "INSERT INTO _failures (_rule, _file, _line, _key, _value)"
 
 
 def engine_versions() -> dict:
@@ -52,11 +57,14 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
         tables = _load(con, plan, files, findings, workdir)
         timings["load_s"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        con.execute("CREATE TABLE _failures (_rule INTEGER, _file VARCHAR, _line BIGINT, _key VARCHAR, _value VARCHAR)")
+        con.execute(f"CREATE TABLE _failures ({FAILURE_COLUMNS}, _excused BOOLEAN DEFAULT FALSE)")
         not_run = _run_rules(con, plan, tables, findings)
         _insert_file_findings(con, plan, findings)
+        _apply_excuses(con, plan, tables)
         timings["rules_s"] = time.perf_counter() - mark
-        counts = dict(con.execute("SELECT _rule, count(*) FROM _failures GROUP BY 1").fetchall())
+        counts = {rule: (failed, excused) for rule, failed, excused in con.execute(
+            "SELECT _rule, count(*) FILTER (WHERE NOT _excused), count(*) FILTER (WHERE _excused) "
+            "FROM _failures GROUP BY 1").fetchall()}
         samples = _samples(con, plan, sample_limit)
         if failures_path:
             _export_failures(con, plan, Path(failures_path))
@@ -119,7 +127,7 @@ def _run_rules(con, plan: Plan, tables: dict[str, TableResult], findings: list[F
             for entry in tp.row_rules + tp.set_rules:
                 not_run[entry.index] = "table not in the submission"
             continue
-        con.execute(f"INSERT INTO _failures {tp.fused_sql}")
+        con.execute(f"{INSERT_FAILURES} {tp.fused_sql}")
         for entry in tp.set_rules:
             needed = REGISTRY[entry.rule.kind].tables_needed(entry.rule)
             missing = sorted(t for t in {plan.pack.catalog.table(n).code for n in needed} if not tables[t].present)
@@ -128,7 +136,7 @@ def _run_rules(con, plan: Plan, tables: dict[str, TableResult], findings: list[F
                 for m in missing:
                     findings.append(FileFinding("FILE.MISSING_TABLE", code, None, None, f"{m} (rule {entry.rule.id})"))
                 continue
-            con.execute(f"INSERT INTO _failures {set_rule_sql(plan, entry)}")
+            con.execute(f"{INSERT_FAILURES} {set_rule_sql(plan, entry)}")
     return not_run
 
 
@@ -145,19 +153,36 @@ def _insert_file_findings(con, plan: Plan, findings: list[FileFinding]) -> None:
         "_value": pa.array([f.value for f in findings], pa.string()),
     })
     con.register("_file_findings", batch)
-    con.execute("INSERT INTO _failures SELECT * FROM _file_findings")
+    con.execute(f"{INSERT_FAILURES} SELECT * FROM _file_findings")
     con.unregister("_file_findings")
+
+
+def _apply_excuses(con, plan: Plan, tables: dict[str, TableResult]) -> None:
+    """Mark failures whose row's 备注 carries a token that excuses the rule (they stay recorded)."""
+    excuses = plan.pack.options.get("excuses") or {}
+    groups: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+    for entry in plan.entries:
+        tokens = excuses.get(entry.rule.id)
+        table = plan.tables.get(entry.rule.table)
+        if tokens and table and table.table.field(REMARK_FIELD) and tables[entry.rule.table].present:
+            groups.setdefault((entry.rule.table, tuple(sorted(tokens))), []).append(entry.index)
+    for (code, tokens), indexes in groups.items():
+        token_list = "[" + ", ".join(sql_quote(t) for t in tokens) + "]"
+        con.execute(
+            f"UPDATE _failures f SET _excused = TRUE FROM {quote_ident('t_' + code)} t "
+            f"WHERE f._rule IN ({', '.join(map(str, indexes))}) AND f._file = t._file AND f._line = t._line "
+            f"AND list_has_any(string_split(coalesce(t.{quote_ident(REMARK_FIELD)}, ''), ';'), {token_list})")
 
 
 def _samples(con, plan: Plan, limit: int) -> dict[int, list[Finding]]:
     rows = con.execute(
-        "SELECT _rule, _file, _line, _key, _value FROM (SELECT *, row_number() OVER (PARTITION BY _rule "
-        "ORDER BY _file NULLS FIRST, _line NULLS FIRST, _key, _value) AS _n FROM _failures) WHERE _n <= ? "
+        "SELECT _rule, _file, _line, _key, _value, _excused FROM (SELECT *, row_number() OVER (PARTITION BY _rule "
+        "ORDER BY _excused, _file NULLS FIRST, _line NULLS FIRST, _key, _value) AS _n FROM _failures) WHERE _n <= ? "
         "ORDER BY _rule, _n", [limit]).fetchall()
     out: dict[int, list[Finding]] = {}
-    for idx, file, line, key, value in rows:
+    for idx, file, line, key, value, excused in rows:
         rule = plan.entries[idx].rule
-        out.setdefault(idx, []).append(Finding(rule.id, rule.table, file, line, key, value))
+        out.setdefault(idx, []).append(Finding(rule.id, rule.table, file, line, key, value, excused))
     return out
 
 
@@ -169,7 +194,7 @@ def _export_failures(con, plan: Plan, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     con.execute(
         "COPY (SELECT r.rule_id, r.tbl AS \"table\", r.severity, f._file AS file, f._line AS line, f._key AS key, "
-        "f._value AS value FROM _failures f JOIN _rule_ids r USING (_rule) ORDER BY r.tbl, r.rule_id, file, line) "
+        "f._value AS value, f._excused AS excused FROM _failures f JOIN _rule_ids r USING (_rule) ORDER BY r.tbl, r.rule_id, file, line) "
         f"TO '{str(path).replace(chr(39), chr(39) * 2)}' (FORMAT parquet)")
 
 
@@ -178,7 +203,7 @@ def _rule_results(plan: Plan, tables: dict[str, TableResult], counts: dict, samp
     catalog = plan.pack.catalog
     for entry in plan.entries:
         rule = entry.rule
-        failed = counts.get(entry.index, 0)
+        failed, excused = counts.get(entry.index, (0, 0))
         table = tables.get(rule.table)
         table_name = table.name if table else SUBMISSION_NAME
         checked = (table.rows_read if rule.kind == "file" else table.rows_checked) if table else sum(
@@ -190,7 +215,7 @@ def _rule_results(plan: Plan, tables: dict[str, TableResult], counts: dict, samp
             severity=rule.severity, message_zh=rule.message_zh, message_en=rule.message_en,
             field=rule.field, field_name=spec_field.name if spec_field else None, origin=rule.origin,
             number_kind=rule.number_kind, when=rule.when, status=status, checked=checked, failed=failed,
-            rate=round(failed / checked, 6) if checked else 0.0, note=not_run.get(entry.index),
+            rate=round(failed / checked, 6) if checked else 0.0, note=not_run.get(entry.index), excused=excused,
             samples=samples.get(entry.index, [])))
         if table is not None and status != "not_run" and rule.kind != "file":
             table.rules += 1

@@ -74,6 +74,19 @@ class CodeList:
     other_prefixes: tuple[str, ...] = ()
     element: str | None = None
     version: str | None = None
+    changes: tuple[dict, ...] = ()
+
+    def at(self, version_rank: dict[str, int], version: str) -> "CodeList":
+        """The list as it stands in a pack version (changes up to and including it applied)."""
+        values, other, prefixes = list(self.values), self.other, self.other_prefixes
+        for change in sorted(self.changes, key=lambda c: version_rank[c["version"]]):
+            if version_rank[change["version"]] > version_rank[version]:
+                break
+            values += [v for v in change.get("add", []) if v not in values]
+            values = [v for v in values if v not in change.get("remove", [])]
+            other = change.get("other", other)
+            prefixes = tuple(change.get("other_prefixes", prefixes))
+        return CodeList(self.name, tuple(values), other, prefixes, self.element, version, self.changes)
 
 
 @dataclass
@@ -83,6 +96,11 @@ class Catalog:
     name: str
     tables: dict[str, TableSpec]
     codelists: dict[str, CodeList]
+    path: Path | None = None
+
+    def at(self, version_rank: dict[str, int], version: str) -> "Catalog":
+        return Catalog(self.name, self.tables, {n: c.at(version_rank, version) for n, c in self.codelists.items()},
+                       self.path)
 
     def table(self, ref: str) -> TableSpec | None:
         """Look a table up by file code (GRXDYWJJB) or Chinese name (个人信贷业务借据表)."""
@@ -183,7 +201,8 @@ def load_codelists(path: Path) -> dict[str, CodeList]:
     check_schema(doc, "codelists", path)
     return {
         name: CodeList(name, tuple(str(v) for v in c["values"]), bool(c.get("other", False)),
-                       tuple(c.get("other_prefixes", ())), c.get("element"), c.get("version"))
+                       tuple(c.get("other_prefixes", ())), c.get("element"), c.get("version"),
+                       tuple(dict(ch) for ch in c.get("changes", ())))
         for name, c in doc["codelists"].items()
     }
 
@@ -202,7 +221,7 @@ def load_catalog(spec_dir: Path) -> Catalog:
             raise RuleFileError(f"table {table.code} is defined twice (also in {tables[table.code].source_file})",
                                 Location(str(path), 1, key="table"))
         tables[table.code] = table
-    catalog = Catalog(spec_dir.name, tables, codelists)
+    catalog = Catalog(spec_dir.name, tables, codelists, spec_dir)
     _cross_check(catalog)
     return catalog
 

@@ -36,6 +36,10 @@ class Rule:
     origin: str = "written"  # derived | written | builtin
     number_kind: str = "local"  # official | draft | local
     source: str | None = None  # file:line of the rule's definition
+    since: str | None = None  # first pack version holding the rule (None: the first)
+    changes: list = dc_field(default_factory=list)  # [{version, reason, set | retire}]
+    examples: dict = dc_field(default_factory=dict)  # conformance fixtures {pass: [...], fail: [...]}
+    given_message: bool = False  # message written by hand (kept across version changes)
 
 
 @dataclass
