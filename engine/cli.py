@@ -34,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="validate a submission folder (EAST .txt, CSV, Parquet)")
     v.add_argument("submission", type=Path)
-    v.add_argument("--pack", type=Path, default=None, help=f"rule pack folder (default {DEFAULT_PACK})")
+    v.add_argument("--pack", default=None, help=f"rule pack folder or name under rulesets/ (default {DEFAULT_PACK})")
+    v.add_argument("--pack-version", default=None, help="pack version to apply (default: the latest)")
     v.add_argument("--report-dir", type=Path, default=None, help="where to write reports")
     v.add_argument("--format", default="json,html,junit", help=f"comma-separated: {', '.join(FORMATS)}")
     v.add_argument("--fail-on", choices=("strong", "weak", "info", "none"), default="strong",
@@ -45,16 +46,20 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--memory-limit", default=None, help="DuckDB memory limit, e.g. 2GB")
     v.add_argument("--quiet", action="store_true", help="no console summary")
 
-    r = sub.add_parser("rules", help="list rules; `rules show ID` prints one with its SQL")
-    r.add_argument("action", nargs="?", choices=("list", "show"), default="list")
-    r.add_argument("rule_id", nargs="?")
-    r.add_argument("--pack", type=Path, default=None)
+    r = sub.add_parser("rules", help="list rules; `rules show ID` prints one with its SQL; "
+                                      "`rules diff V1 V2` the changelog between pack versions")
+    r.add_argument("action", nargs="?", choices=("list", "show", "diff"), default="list")
+    r.add_argument("args", nargs="*", help="rule id (show) or two versions (diff)")
+    r.add_argument("--pack", default=None)
+    r.add_argument("--pack-version", default=None)
+    r.add_argument("--count", action="store_true", help="print counts per category and severity instead of rules")
     r.add_argument("--table", help="table code or Chinese name")
     r.add_argument("--kind")
 
     c = sub.add_parser("compile", help="print the fused SQL for a table")
     c.add_argument("--table", required=True, help="table code or Chinese name")
-    c.add_argument("--pack", type=Path, default=None)
+    c.add_argument("--pack", default=None)
+    c.add_argument("--pack-version", default=None)
     return parser
 
 
@@ -96,7 +101,7 @@ def _interrupted(exc: BaseException) -> bool:
 
 
 def _pack(args) -> RulePack:
-    return load_pack(args.pack or default_pack())
+    return load_pack(args.pack or default_pack(), getattr(args, "pack_version", None))
 
 
 def _table_code(pack: RulePack, ref: str | None) -> str | None:
@@ -138,26 +143,54 @@ def cmd_validate(args) -> int:
 def cmd_rules(args) -> int:
     pack = _pack(args)
     table = _table_code(pack, args.table)
-    if args.action == "show":
-        if not args.rule_id:
-            raise UsageError("usage: jianhe rules show <rule id> [--table T]")
-        plan = build_plan(pack, tables=[table] if table else None)
-        matches = [e for e in plan.entries if e.rule.id == args.rule_id and (table is None or e.rule.table == table)]
-        if not matches:
-            raise UsageError(f"no rule with id '{args.rule_id}'" + (f" in table {table}" if table else ""))
-        for entry in matches:
-            r = entry.rule
-            print(f"id:        {r.id} ({r.number_kind})\ntable:     {r.table} {pack.catalog.tables[r.table].name}\n"
-                  f"kind:      {r.kind}\nfield:     {r.field or '-'}\nseverity:  {r.severity} {SEVERITY_ZH[r.severity]}\n"
-                  f"category:  {r.category}\nwhen:      {r.when or '-'}\nparams:    {r.params or '-'}\n"
-                  f"message:   {r.message_zh}\n           {r.message_en}\norigin:    {r.origin} {r.source or ''}\n"
-                  f"sql:\n{rule_sql(plan, entry)}\n")
+    if args.action == "diff":
+        if len(args.args) != 2:
+            raise UsageError("usage: jianhe rules diff <version> <version>")
+        from . import changelog
+        pack.at(args.args[0]), pack.at(args.args[1])  # unknown versions are usage errors
+        print(changelog.render(changelog.diff(pack, *args.args), *args.args))
         return 0
+    if args.action == "show":
+        if len(args.args) != 1:
+            raise UsageError("usage: jianhe rules show <rule id> [--table T]")
+        return _show_rule(pack, args.args[0], table)
     rules = [r for r in pack.rules if (table is None or r.table == table) and (args.kind is None or r.kind == args.kind)]
+    if args.count:
+        _print_counts(pack, rules)
+        return 0
     for r in rules:
         print(f"{r.id:<32} {r.table:<10} {r.kind:<15} {SEVERITY_ZH[r.severity]}  {r.message_zh}")
     print(f"{len(rules)} rules", file=sys.stderr)
     return 0
+
+
+def _show_rule(pack: RulePack, rule_id: str, table: str | None) -> int:
+    plan = build_plan(pack, tables=[table] if table else None)
+    matches = [e for e in plan.entries if e.rule.id == rule_id and (table is None or e.rule.table == table)]
+    if not matches:
+        raise UsageError(f"no rule with id '{rule_id}'" + (f" in table {table}" if table else "")
+                         + f" in {pack.name} {pack.version}")
+    for entry in matches:
+        r = entry.rule
+        history = "; ".join(f"{c['version']} {'retired' if c.get('retire') else 'changed'}: {c.get('reason', '')}"
+                            for c in r.changes) or "-"
+        print(f"id:        {r.id} ({r.number_kind})\ntable:     {r.table} {pack.catalog.tables[r.table].name}\n"
+              f"kind:      {r.kind}\nfield:     {r.field or '-'}\nseverity:  {r.severity} {SEVERITY_ZH[r.severity]}\n"
+              f"category:  {r.category}\nwhen:      {r.when or '-'}\nparams:    {r.params or '-'}\n"
+              f"message:   {r.message_zh}\n           {r.message_en}\norigin:    {r.origin} {r.source or ''}\n"
+              f"history:   since {r.since or pack.versions[0]['id']}; {history}\n"
+              f"sql:\n{rule_sql(plan, entry)}\n")
+    return 0
+
+
+def _print_counts(pack: RulePack, rules) -> None:
+    from collections import Counter
+    tables = {r.table for r in rules}
+    print(f"{pack.name} {pack.version}: {len(rules)} active rules over {len(tables)} tables")
+    for label, counter in (("category", Counter(r.category for r in rules)),
+                           ("severity", Counter(SEVERITY_ZH[r.severity] for r in rules)),
+                           ("kind", Counter(r.kind for r in rules)), ("origin", Counter(r.origin for r in rules))):
+        print(f"  by {label}: " + ", ".join(f"{k} {v}" for k, v in counter.most_common()))
 
 
 def cmd_compile(args) -> int:
