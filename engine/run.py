@@ -5,6 +5,7 @@ counts, samples and the --failures export are all read from it.
 """
 from __future__ import annotations
 
+import os
 import platform
 import shutil
 import time
@@ -94,8 +95,9 @@ def _inputs(submission: Path, tables: dict[str, TableResult]) -> list[dict]:
     out = []
     for path in paths:
         code, info = loaded.get(path.name, (None, None))
+        readable = os.access(path, os.R_OK)
         out.append({"file": path.name, "table": code, "bytes": path.stat().st_size,
-                    "sha256": info.sha256 if info and info.sha256 else file_sha256(path),
+                    "sha256": info.sha256 if info and info.sha256 else file_sha256(path) if readable else None,
                     "rows_read": info.rows_read if info else 0, "rows_rejected": info.rows_rejected if info else 0})
     return out
 

@@ -20,6 +20,7 @@ FILE_RULES: dict[str, FileRule] = {r.id: r for r in (
     FileRule("FILE.UNKNOWN_TABLE", "strong", "文件名中的表名字符串不是已知的表", "file name names an unknown table code", False, True),
     FileRule("FILE.DUPLICATE", "strong", "同一张表提交了多个文件", "more than one file for the same table", False),
     FileRule("FILE.BATCH_DATE", "strong", "同一批次文件名中的采集日期不一致", "collection dates in file names differ within the batch", False),
+    FileRule("FILE.UNREADABLE", "strong", "文件无法读取，未参与检核", "file cannot be read; it was not checked", False),
     FileRule("FILE.EMPTY", "weak", "文件没有任何记录", "file holds no records", False),
     FileRule("FILE.MISSING_TABLE", "strong", "关联校验所需的表未报送，相关规则无法执行",
              "a table needed by a cross-table rule is missing; the rule could not run", False),

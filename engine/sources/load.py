@@ -59,7 +59,12 @@ def prescan(path: Path) -> PreScan:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
                     valid_utf8 = False
-                    scan.needs_cleaning = True
+        if valid_utf8:
+            try:
+                decoder.decode(b"", final=True)  # a character cut off at the end of the file
+            except UnicodeDecodeError:
+                valid_utf8 = False
+    scan.needs_cleaning = scan.needs_cleaning or not valid_utf8
     scan.sha256 = digest.hexdigest()
     if not valid_utf8:
         scan.encoding = guess_encoding(path)
@@ -126,6 +131,9 @@ def create_relation(con: duckdb.DuckDBPyConnection, table: TableSpec) -> None:
 def load_table(con: duckdb.DuckDBPyConnection, src: SourceFile, table: TableSpec, workdir: Path) -> tuple[FileInfo, list[FileFinding]]:
     """Append one file's rows to ``t_<CODE>``; returns its FileInfo and findings."""
     loader = {"east": _load_east, "csv": _load_csv, "parquet": _load_parquet}[src.format]
+    if not os.access(src.path, os.R_OK):
+        return (FileInfo(src.path.name, src.path.stat().st_size, 0, 0, src.collection_date),
+                [FileFinding("FILE.UNREADABLE", src.table, src.path.name, None, "permission denied")])
     info, findings = loader(con, src, table, workdir)
     if info.rows_read == 0:
         findings.append(FileFinding("FILE.EMPTY", src.table, src.path.name))

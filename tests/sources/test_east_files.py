@@ -154,3 +154,14 @@ def test_csv_and_parquet_sources_give_the_same_findings(tmp_path):
         result = validate_submission(folder, pack)
         assert failing_lines(result, "R") == [first + 1]
         assert failing_lines(result, "F") == [first + 1, first + 2]
+
+
+def test_unreadable_file_is_a_finding_and_the_rest_is_checked(tmp_path, monkeypatch):
+    import os
+    real_access = os.access
+    # root reads anything, so stand in for chmod 000 by making the permission check say no
+    monkeypatch.setattr(os, "access", lambda path, mode: False if str(path).endswith(NAME) else real_access(path, mode))
+    result = run(tmp_path, {NAME: GOOD + b"\n"})
+    r = rule_result(result, "FILE.UNREADABLE", "DEMO")
+    assert [s.file for s in r.samples] == [NAME]
+    assert next(i for i in result.manifest["inputs"] if i["file"] == NAME)["sha256"] is None
