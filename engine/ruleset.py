@@ -114,6 +114,11 @@ def load_pack(pack_dir: Path | str, version: str | None = None) -> RulePack:
     check_schema(meta, "pack", pack_file)
     spec_dir = (pack_file.parent / meta["spec"]).resolve()
     catalog = load_catalog(spec_dir)
+    if "tables" in meta:
+        try:
+            catalog = catalog.subset(meta["tables"])
+        except RuleFileError as exc:
+            raise RuleFileError(exc.message, Location(str(pack_file), meta.line_of("tables"), key="tables")) from None
     versions = [dict(v) for v in meta.get("versions", [{"id": str(meta["version"])}])]
     rank = {v["id"]: i for i, v in enumerate(versions)}
     _check_codelist_versions(catalog, rank)

@@ -6,7 +6,7 @@ PII classes; code lists are named data. Every mistake is reported with file and 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass, field as dc_field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -101,6 +101,17 @@ class Catalog:
     def at(self, version_rank: dict[str, int], version: str) -> "Catalog":
         return Catalog(self.name, self.tables, {n: c.at(version_rank, version) for n, c in self.codelists.items()},
                        self.path)
+
+    def subset(self, refs: list[str]) -> "Catalog":
+        """Only the named tables; links to tables outside the subset are dropped."""
+        codes = []
+        for ref in refs:
+            table = self.table(ref)
+            if table is None:
+                raise RuleFileError(f"pack names unknown table '{ref}'")
+            codes.append(table.code)
+        tables = {c: replace(self.tables[c], links=[l for l in self.tables[c].links if l.table in codes]) for c in codes}
+        return Catalog(self.name, tables, self.codelists, self.path)
 
     def table(self, ref: str) -> TableSpec | None:
         """Look a table up by file code (GRXDYWJJB) or Chinese name (个人信贷业务借据表)."""
