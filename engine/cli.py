@@ -19,7 +19,7 @@ from .results import SEVERITY_ZH
 from .ruleset import RulePack, load_pack
 
 DEFAULT_PACK = "rulesets/east5_core"
-FORMATS = ("json", "html", "junit", "manifest")
+FORMATS = ("json", "html", "junit", "manifest", "xlsx")
 
 
 def default_pack() -> Path:

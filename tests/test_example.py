@@ -74,3 +74,22 @@ def test_failures_parquet_holds_every_failure(tmp_path, result):
     assert main(["validate", str(BATCH), "--failures", str(out), "--quiet", "--fail-on", "none"]) == 0
     rows = duckdb.sql(f"SELECT rule_id, \"table\", file, line FROM read_parquet('{out}')").fetchall()
     assert len(rows) == sum(r.failed for r in result.rules) == len(planted())
+
+
+def test_xlsx_result_file_counts_equal_the_json_report(tmp_path):
+    import openpyxl
+    assert main(["validate", str(BATCH), "--report-dir", str(tmp_path), "--format", "json,xlsx", "--quiet",
+                 "--fail-on", "none"]) == 0
+    doc = json.loads((tmp_path / "report.json").read_text("utf-8"))
+    ws = openpyxl.load_workbook(tmp_path / "检核结果及备案表.xlsx", read_only=True)["检核结果"]
+    rows = list(ws.iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert header[:12] == ("检核规则序号", "检核类型", "检核表名", "表名字符串", "数据项名称", "数据项代码", "检核规则",
+                           "是否强校验", "总条数", "错误条数", "错误率", "备注豁免条数")
+    by_key = {(r[3], str(r[0])): r for r in body}
+    assert len(body) == len(doc["rules"])
+    for rule in doc["rules"]:
+        row = by_key[(rule["table"], rule["id"])]
+        assert (row[8], row[9]) == (rule["checked"], rule["failed"])
+        assert row[7] == ("是" if rule["severity"] == "strong" else "否")
+        assert abs((row[10] or 0) - rule["rate"]) < 1e-9

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..results import RunResult
-from . import html, json_report, junit, manifest
+from . import html, json_report, junit, manifest, xlsx
 from .console import render_console
 
 Renderer = Callable[[RunResult, Path], Path]
@@ -23,9 +23,10 @@ RENDERERS: dict[str, Renderer] = {
     "html": html.render,
     "junit": junit.render,
     "manifest": manifest.render,
+    "xlsx": xlsx.render,
 }
 FILENAMES = {name: module.FILENAME for name, module in
-             (("json", json_report), ("html", html), ("junit", junit), ("manifest", manifest))}
+             (("json", json_report), ("html", html), ("junit", junit), ("manifest", manifest), ("xlsx", xlsx))}
 
 
 def clear_reports(out_dir: Path) -> None:

@@ -4,8 +4,9 @@ from engine.report import RENDERERS, render_console
 
 
 def test_registry_formats_and_file_names(run_result, tmp_path):
-    assert set(RENDERERS) == {"json", "html", "junit", "manifest"}
-    expected = {"json": "report.json", "html": "report.html", "junit": "junit.xml", "manifest": "manifest.json"}
+    assert set(RENDERERS) == {"json", "html", "junit", "manifest", "xlsx"}
+    expected = {"json": "report.json", "html": "report.html", "junit": "junit.xml", "manifest": "manifest.json",
+                "xlsx": "检核结果及备案表.xlsx"}
     for fmt, render in RENDERERS.items():
         path = render(run_result, tmp_path)
         assert isinstance(path, Path)
