@@ -16,7 +16,7 @@ $(BIN)/jianhe: pyproject.toml
 setup: $(BIN)/jianhe
 
 demo: setup
-	$(BIN)/jianhe validate examples/east5/B0001H111000001-20240630 --report-dir out --format html,json,junit,xlsx --fail-on strong; \
+	$(BIN)/jianhe validate examples/east5/B0001H111000001-20240630 --report-dir out --format html,json,junit,xlsx --fail-on strong --previous-date 20240531; \
 	  rc=$$?; echo "jianhe exit code $$rc (1 = planted defects found, as expected)"; test $$rc -le 1
 
 test: setup

@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--show-pii", action="store_true", help="show personal data unmasked (recorded in the report)")
     v.add_argument("--sample-limit", type=int, default=50, help="failing records kept per rule in reports")
     v.add_argument("--memory-limit", default=None, help="DuckDB memory limit, e.g. 2GB")
+    v.add_argument("--previous-date", default=None, help="previous 采集日期 YYYYMMDD, for the scope checks")
     v.add_argument("--quiet", action="store_true", help="no console summary")
 
     r = sub.add_parser("rules", help="list rules; `rules show ID` prints one with its SQL; "
@@ -125,12 +126,14 @@ def cmd_validate(args) -> int:
         raise UsageError("--sample-limit must be >= 0")
     if args.memory_limit and not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", args.memory_limit):
         raise UsageError(f"--memory-limit must look like 2GB or 512MiB, not {args.memory_limit!r}")
+    if args.previous_date and not re.fullmatch(r"\d{8}", args.previous_date):
+        raise UsageError(f"--previous-date must be YYYYMMDD, not {args.previous_date!r}")
     pack = _pack(args)
     if args.report_dir:
         clear_reports(args.report_dir)
     result = validate_submission(args.submission, pack, fail_on=args.fail_on, show_pii=args.show_pii,
                                  sample_limit=args.sample_limit, failures_path=args.failures,
-                                 memory_limit=args.memory_limit)
+                                 memory_limit=args.memory_limit, previous_date=args.previous_date)
     if args.report_dir:
         for path in write_reports(result, args.report_dir, formats):
             if not args.quiet:

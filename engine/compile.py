@@ -39,6 +39,8 @@ class Plan:
     entries: list[PlannedRule]
     tables: dict[str, TablePlan]
     show_pii: bool = False
+    params: dict = dc_field(default_factory=dict)
+    not_run: dict[int, str] = dc_field(default_factory=dict)  # rules lacking a run parameter
 
     def entry(self, rule_id: str, table: str) -> PlannedRule:
         return next(e for e in self.entries if e.rule.id == rule_id and e.rule.table == table)
@@ -59,7 +61,10 @@ def builtin_row_checks(table: TableSpec) -> dict[str, tuple[str, str]]:
     return checks
 
 
-def build_plan(pack: RulePack, show_pii: bool = False, tables: list[str] | None = None) -> Plan:
+def build_plan(pack: RulePack, show_pii: bool = False, tables: list[str] | None = None,
+               params: dict | None = None) -> Plan:
+    params = {k: v for k, v in (params or {}).items() if v is not None}
+    not_run: dict[int, str] = {}
     entries: list[PlannedRule] = []
     plans: dict[str, TablePlan] = {}
     wanted = tables or sorted(pack.catalog.tables)
@@ -69,7 +74,7 @@ def build_plan(pack: RulePack, show_pii: bool = False, tables: list[str] | None 
     for code in wanted:
         table = pack.catalog.tables[code]
         tp = plans[code] = TablePlan(table)
-        ctx = CompileContext(pack.catalog, table, show_pii)
+        ctx = CompileContext(pack.catalog, table, show_pii, params)
         for rid in (r for r, fr in FILE_RULES.items() if not fr.submission):
             entry = PlannedRule(len(entries), file_rule(rid, code))
             entries.append(entry)
@@ -80,7 +85,10 @@ def build_plan(pack: RulePack, show_pii: bool = False, tables: list[str] | None 
             entry = PlannedRule(len(entries), rule)
             entries.append(entry)
             kind = REGISTRY[rule.kind]
-            if kind.scope == "row":
+            missing = [p for p in kind.needs_params if p not in params]
+            if missing:
+                not_run[entry.index] = "needs " + ", ".join(f"--{p.replace('_', '-')}" for p in missing)
+            elif kind.scope == "row":
                 tp.row_rules.append(entry)
                 pred = kind.violation(rule, ctx)
                 if rule.when:
@@ -89,7 +97,7 @@ def build_plan(pack: RulePack, show_pii: bool = False, tables: list[str] | None 
             else:
                 tp.set_rules.append(entry)
         tp.fused_sql = fused_sql(ctx, row_checks)
-    return Plan(pack, entries, plans, show_pii)
+    return Plan(pack, entries, plans, show_pii, params, not_run)
 
 
 def fused_sql(ctx: CompileContext, checks: list[tuple[int, str, str]]) -> str:
@@ -107,7 +115,7 @@ def fused_sql(ctx: CompileContext, checks: list[tuple[int, str, str]]) -> str:
 
 def set_rule_sql(plan: Plan, entry: PlannedRule) -> str:
     rule = entry.rule
-    ctx = CompileContext(plan.pack.catalog, plan.pack.catalog.tables[rule.table], plan.show_pii)
+    ctx = CompileContext(plan.pack.catalog, plan.pack.catalog.tables[rule.table], plan.show_pii, plan.params)
     inner = REGISTRY[rule.kind].failures_sql(rule, ctx)
     return f"SELECT {entry.index} AS _rule, _file, _line, _key, CAST(_value AS VARCHAR) AS _value FROM ({inner})"
 
@@ -115,10 +123,12 @@ def set_rule_sql(plan: Plan, entry: PlannedRule) -> str:
 def rule_sql(plan: Plan, entry: PlannedRule) -> str:
     """The SQL of one rule on its own (for `jianhe rules show`): a predicate or a query."""
     rule = entry.rule
-    ctx = CompileContext(plan.pack.catalog, plan.pack.catalog.tables[rule.table], plan.show_pii)
+    ctx = CompileContext(plan.pack.catalog, plan.pack.catalog.tables[rule.table], plan.show_pii, plan.params)
     kind = REGISTRY.get(rule.kind)
     if kind is None:
         return "-- built-in file check, evaluated while reading the files"
+    if entry.index in plan.not_run:
+        return f"-- not compiled: the rule {plan.not_run[entry.index]}"
     if kind.scope == "row":
         pred = kind.violation(rule, ctx)
         if rule.when:

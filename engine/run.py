@@ -42,12 +42,12 @@ def engine_versions() -> dict:
 
 def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "strong", show_pii: bool = False,
                         sample_limit: int = 50, failures_path: Path | None = None,
-                        memory_limit: str | None = None) -> RunResult:
+                        memory_limit: str | None = None, previous_date: str | None = None) -> RunResult:
     """Validate one submission folder (or file) against a rule pack and return the results model."""
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     files, findings = discover(Path(submission), pack.catalog)
-    plan = build_plan(pack, show_pii)
+    plan = build_plan(pack, show_pii, params={"previous_date": previous_date})
     timings: dict[str, float] = {}
     workdir = scratch_dir()
     # in-memory, but DuckDB spills loaded tables to the scratch folder when they outgrow the limit
@@ -73,7 +73,7 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
         con.close()
         shutil.rmtree(workdir, ignore_errors=True)
     rules = _rule_results(plan, tables, counts, samples, not_run)
-    options = {"fail_on": fail_on, "show_pii": show_pii, "sample_limit": sample_limit,
+    options = {"fail_on": fail_on, "show_pii": show_pii, "sample_limit": sample_limit, "previous_date": previous_date,
                "failures": str(failures_path) if failures_path else None}
     duration = time.perf_counter() - started
     timings["total_s"] = duration
@@ -123,7 +123,7 @@ def _load(con, plan: Plan, files, findings: list[FileFinding], workdir: Path) ->
 
 def _run_rules(con, plan: Plan, tables: dict[str, TableResult], findings: list[FileFinding]) -> dict[int, str]:
     """Execute fused scans and set rules; returns notes for rules that could not run."""
-    not_run: dict[int, str] = {}
+    not_run: dict[int, str] = dict(plan.not_run)
     for code, tp in plan.tables.items():
         if not tables[code].present:
             for entry in tp.row_rules + tp.set_rules:
@@ -131,6 +131,8 @@ def _run_rules(con, plan: Plan, tables: dict[str, TableResult], findings: list[F
             continue
         con.execute(f"{INSERT_FAILURES} {tp.fused_sql}")
         for entry in tp.set_rules:
+            if entry.index in not_run:
+                continue
             needed = REGISTRY[entry.rule.kind].tables_needed(entry.rule)
             missing = sorted(t for t in {plan.pack.catalog.table(n).code for n in needed} if not tables[t].present)
             if missing:
@@ -211,6 +213,7 @@ def _rule_results(plan: Plan, tables: dict[str, TableResult], counts: dict, samp
         checked = (table.rows_read if rule.kind == "file" else table.rows_checked) if table else sum(
             t.rows_read for t in tables.values())
         status = "not_run" if entry.index in not_run else ("failed" if failed else "passed")
+        checked = 0 if status == "not_run" else checked
         spec_field = catalog.tables[rule.table].field(rule.field) if rule.field and rule.table in catalog.tables else None
         results.append(RuleResult(
             id=rule.id, table=rule.table, table_name=table_name, kind=rule.kind, category=rule.category,

@@ -12,11 +12,13 @@ from engine.run import validate_submission
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "east5"
 BATCH = EXAMPLE / "B0001H111000001-20240630"
+PREVIOUS = json.loads((EXAMPLE / "expected_findings.json").read_text("utf-8"))["previous_date"]
 
 
 @pytest.fixture(scope="module")
 def result():
-    return validate_submission(BATCH, load_pack(ROOT / "rulesets" / "east5_core"), sample_limit=1000)
+    return validate_submission(BATCH, load_pack(ROOT / "rulesets" / "east5_core"), sample_limit=1000,
+                               previous_date=PREVIOUS)
 
 
 def planted():
@@ -54,7 +56,8 @@ def test_rows_read_equal_rows_checked_plus_rejected(result):
 
 def test_cli_exits_1_and_writes_valid_reports(tmp_path):
     rc = main(["validate", str(BATCH), "--report-dir", str(tmp_path), "--format", "html,json,junit",
-               "--fail-on", "strong", "--quiet", "--pack", str(ROOT / "rulesets" / "east5_core")])
+               "--fail-on", "strong", "--quiet", "--pack", str(ROOT / "rulesets" / "east5_core"),
+               "--previous-date", PREVIOUS])
     assert rc == 1
     doc = json.loads((tmp_path / "report.json").read_text("utf-8"))
     schema = json.loads((ROOT / "reports" / "result.schema.json").read_text("utf-8"))
@@ -71,7 +74,8 @@ def test_fail_on_none_exits_0(tmp_path):
 def test_failures_parquet_holds_every_failure(tmp_path, result):
     import duckdb
     out = tmp_path / "failures.parquet"
-    assert main(["validate", str(BATCH), "--failures", str(out), "--quiet", "--fail-on", "none"]) == 0
+    assert main(["validate", str(BATCH), "--failures", str(out), "--quiet", "--fail-on", "none",
+                 "--previous-date", PREVIOUS]) == 0
     rows = duckdb.sql(f"SELECT rule_id, \"table\", file, line FROM read_parquet('{out}')").fetchall()
     assert len(rows) == sum(r.failed for r in result.rules) == len(planted())
 
@@ -90,6 +94,13 @@ def test_xlsx_result_file_counts_equal_the_json_report(tmp_path):
     assert len(body) == len(doc["rules"])
     for rule in doc["rules"]:
         row = by_key[(rule["table"], rule["id"])]
-        assert (row[8], row[9]) == (rule["checked"], rule["failed"])
+        counts = (None, None) if rule["status"] == "not_run" else (rule["checked"], rule["failed"])
+        assert (row[8], row[9]) == counts
         assert row[7] == ("是" if rule["severity"] == "strong" else "否")
         assert abs((row[10] or 0) - rule["rate"]) < 1e-9
+
+
+def test_scope_rules_need_the_previous_date():
+    result = validate_submission(BATCH, load_pack(ROOT / "rulesets" / "east5_core"))
+    scope = next(r for r in result.rules if r.id == "GRXDYWJJB.scope.terminal")
+    assert scope.status == "not_run" and "--previous-date" in scope.note

@@ -14,6 +14,7 @@ from .range import Range
 from .reference import Reference
 from .regex import Regex
 from .required import Required
+from .scope import Scope
 from .tieout import TieOut
 from .unique import Unique
 
@@ -32,6 +33,7 @@ REGISTRY: dict[str, RuleKind] = {kind.name: kind() for kind in (
     Reference,
     Distribution,
     TieOut,
+    Scope,
 )}
 
 

@@ -47,6 +47,10 @@ class CompileContext:
     catalog: Catalog
     table: TableSpec
     show_pii: bool = False
+    params: dict = dc_field(default_factory=dict)  # run parameters, e.g. previous_date
+
+    def with_params(self, **params) -> "CompileContext":
+        return CompileContext(self.catalog, self.table, self.show_pii, {**self.params, **params})
 
     def relation(self, table_code: str) -> str:
         """The DuckDB relation holding a loaded table."""
@@ -118,6 +122,7 @@ class RuleKind:
     scope: ClassVar[str] = "row"  # row | set
     category: ClassVar[str] = "其他"
     needs_field: ClassVar[bool] = True
+    needs_params: ClassVar[tuple[str, ...]] = ()  # run parameters without which the rule cannot run
     params_schema: ClassVar[dict] = {}
     required_params: ClassVar[tuple[str, ...]] = ()
 

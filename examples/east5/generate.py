@@ -24,6 +24,7 @@ from engine.spec import load_catalog  # noqa: E402
 
 LICENCE = "B0001H111000001"
 CJRQ = "20240630"
+PREVIOUS_CJRQ = "20240531"  # the previous collection date, for the scope checks (--previous-date)
 BATCH = f"{LICENCE}-{CJRQ}"
 HERE = Path(__file__).resolve().parent
 SEP = "\x01"
@@ -254,6 +255,7 @@ def plant_loans(b: Batch, loans: list[dict], ledgers: dict[str, dict]) -> None:
 
     change(1, "524", DKFFLX="借新还旧", SBXDJJH="")
     change(2, "JHGZ1805", DKZT="结清", DKYE="100.00", ZJRQ="20240301")
+    b.expect("GRXDYWJJB.scope.terminal", t, 3)  # ended before the previous 采集日期 (20240531)
     change(3, "JHGZ1809", DKZT="结清", DKYE="0", ZJRQ="99991231")
     change(4, "JHGZ1813", BNQXYE="12.50", QXRQ="99991231", LXQKQS="1", LJQKQS="1")
     change(5, "JHGZ1814", QBJE="300.00", QBRQ="20240601", LJQKQS="0")
@@ -368,7 +370,8 @@ def write_batch(b: Batch, out: Path) -> None:
 
 def write_expected(b: Batch, path: Path) -> None:
     items = sorted(b.expected, key=lambda e: (e["table"], e["rule"], e["file"] or "", e["line"] or 0))
-    path.write_text(json.dumps({"batch": BATCH, "pack": "east5-core", "findings": items}, ensure_ascii=False, indent=1) + "\n",
+    path.write_text(json.dumps({"batch": BATCH, "pack": "east5-core", "previous_date": PREVIOUS_CJRQ, "findings": items},
+                               ensure_ascii=False, indent=1) + "\n",
                     encoding="utf-8")
 
 
