@@ -12,12 +12,18 @@ from .spec import Catalog, TableSpec
 
 def derive_rules(catalog: Catalog, options: dict) -> list[Rule]:
     enabled = {k: options.get(k, True) for k in ("required", "format", "codelist", "key", "links")}
+    enabled["masking"] = options.get("masking", False)
     severity = options.get("severity", "strong")
     rules: list[Rule] = []
     for table in catalog.tables.values():
         rules += _table_rules(table, enabled, severity)
     excluded = {str(x) for x in options.get("exclude", [])}
     return [r for r in rules if r.id not in excluded]
+
+
+# 采集技术接口说明 masking: ID numbers become 6 bytes + SM3 (70 chars, checked as ≥ 64), personal names
+# keep one character (≤ 3 allowed for foreign names' last three letters), phones become 64 hex digits.
+MASKING = {"id_number": {"min": 64}, "name": {"max": 3}, "phone": {"pattern": "[0-9a-f]{64}"}}
 
 
 def _rule(table: TableSpec, rid: str, kind: str, severity: str, category: str, **kw) -> Rule:
@@ -35,6 +41,9 @@ def _table_rules(table: TableSpec, enabled: dict, severity: str) -> list[Rule]:
         if enabled["format"]:
             out.append(_rule(table, f"{table.code}.{f.code}.format", "format", severity, format_category(f.format),
                              field=f.code))
+        if enabled["masking"] and f.pii in MASKING:
+            out.append(_rule(table, f"{table.code}.{f.code}.masked", "regex" if f.pii == "phone" else "length",
+                             severity, "长度", field=f.code, params=dict(MASKING[f.pii])))
         if enabled["codelist"] and f.codelist:
             out.append(_rule(table, f"{table.code}.{f.code}.codelist", "codelist", severity, "字典值", field=f.code))
     if enabled["key"] and table.key:

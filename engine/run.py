@@ -56,6 +56,9 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
     try:
         mark = time.perf_counter()
         tables = _load(con, plan, files, findings, workdir)
+        if pack.options.get("require_all_tables"):
+            findings += [FileFinding("FILE.NOT_SUBMITTED", code, None, None, f"{code} {t.name}")
+                         for code, t in tables.items() if not t.present]
         timings["load_s"] = time.perf_counter() - mark
         mark = time.perf_counter()
         con.execute(f"CREATE TABLE _failures ({FAILURE_COLUMNS}, _excused BOOLEAN DEFAULT FALSE)")

@@ -101,3 +101,65 @@ def test_shipped_pack_loads_and_derives_official_numbers():
     pack = load_pack(Path(__file__).resolve().parents[1] / "rulesets" / "east5_core")
     assert pack.rule("492").kind == "required" and pack.rule("492").number_kind == "official"
     assert len(pack.rules) > 500
+
+
+def test_masking_rules_are_derived_from_pii_classes(tmp_path):
+    from tests.helpers import run_rules
+    fields = [{"code": "XM", "name": "姓名", "format": "C..200", "pii": "name"},
+              {"code": "ZJHM", "name": "证件号码", "format": "C..70", "pii": "id_number"},
+              {"code": "DH", "name": "电话", "format": "C..70", "pii": "phone"},
+              {"code": "CJRQ", "name": "采集日期", "format": "YYYYMMDD"}]
+    rows = [{"XM": "明", "ZJHM": "110101" + "a" * 64, "DH": "b" * 64},
+            {"XM": "欧阳小明", "ZJHM": "110101199001011234", "DH": "13800138000"}]
+    result = run_rules(tmp_path, "rules: []\n", rows, tables={"DEMO": fields}, derive={"masking": True})
+    from tests.helpers import failing_lines
+    assert failing_lines(result, "DEMO.XM.masked") == [2]
+    assert failing_lines(result, "DEMO.ZJHM.masked") == [2]
+    assert failing_lines(result, "DEMO.DH.masked") == [2]
+
+
+def test_pack_versions_resolve_changes_and_retirements(tmp_path):
+    write_spec(tmp_path, codelists={"类型": {"values": ["甲类"], "other": True,
+                                           "changes": [{"version": "v2", "add": ["乙类"], "reason": "增加枚举值"}]}})
+    pack_dir = write_pack(tmp_path, textwrap.dedent("""
+        rules:
+          - id: 100
+            table: DEMO
+            kind: required
+            field: MC
+            changes:
+              - {version: v2, set: {severity: weak}, reason: 调整为弱校验}
+          - id: 101
+            table: DEMO
+            kind: range
+            field: JE
+            max: 1
+            changes:
+              - {version: v3, retire: true, reason: 与业务实际不符}
+          - {id: 102, table: DEMO, kind: required, field: ID, since: v3}
+          - {id: 103, table: DEMO, kind: codelist, field: LX}
+    """))
+    text = (pack_dir / "pack.yaml").read_text("utf-8") + "versions: [{id: v1}, {id: v2}, {id: v3}]\n"
+    (pack_dir / "pack.yaml").write_text(text, "utf-8")
+    v1, v3 = load_pack(pack_dir, "v1"), load_pack(pack_dir)
+    assert v3.version == "v3"
+    assert (v1.rule("100").severity, v3.rule("100").severity) == ("strong", "weak")
+    assert v1.rule("101") is not None and v3.rule("101") is None
+    assert v1.rule("102") is None and v3.rule("102") is not None
+    assert v1.catalog.codelists["类型"].values == ("甲类",) and v3.catalog.codelists["类型"].values == ("甲类", "乙类")
+    from engine.changelog import diff
+    changes = {(c.kind, c.rule_id): c for c in diff(v3, "v1", "v3")}
+    # 103 changes too: its code list (and so its message) grew
+    assert set(changes) == {("changed", "100"), ("retired", "101"), ("added", "102"), ("changed", "103"), ("codelist", "类型")}
+    assert changes[("retired", "101")].reasons == ["v3: 与业务实际不符"]
+    with pytest.raises(RuleFileError, match="no version 'v9'"):
+        v3.at("v9")
+
+
+def test_change_to_an_unknown_version_names_file_and_rule(tmp_path):
+    write_spec(tmp_path)
+    pack_dir = write_pack(tmp_path, "rules:\n  - id: A\n    table: DEMO\n    kind: required\n    field: MC\n"
+                                    "    changes:\n      - {version: v7, retire: true}\n")
+    with pytest.raises(RuleFileError) as info:
+        load_pack(pack_dir)
+    assert "unknown pack version 'v7'" in info.value.message and info.value.location.rule == "A"

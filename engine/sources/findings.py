@@ -22,6 +22,7 @@ FILE_RULES: dict[str, FileRule] = {r.id: r for r in (
     FileRule("FILE.BATCH_DATE", "strong", "同一批次文件名中的采集日期不一致", "collection dates in file names differ within the batch", False),
     FileRule("FILE.UNREADABLE", "strong", "文件无法读取，未参与检核", "file cannot be read; it was not checked", False),
     FileRule("FILE.EMPTY", "weak", "文件没有任何记录", "file holds no records", False),
+    FileRule("FILE.NOT_SUBMITTED", "strong", "报送清单中的表未报送", "a table of the 报送清单 is not in the submission", False),
     FileRule("FILE.MISSING_TABLE", "strong", "关联校验所需的表未报送，相关规则无法执行",
              "a table needed by a cross-table rule is missing; the rule could not run", False),
     FileRule("FILE.BOM", "strong", "文件应为不带BOM的UTF-8编码", "file must be UTF-8 without BOM"),
