@@ -48,8 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--quiet", action="store_true", help="no console summary")
 
     r = sub.add_parser("rules", help="list rules; `rules show ID` prints one with its SQL; "
-                                      "`rules diff V1 V2` the changelog between pack versions")
-    r.add_argument("action", nargs="?", choices=("list", "show", "diff"), default="list")
+                                      "`rules diff V1 V2` the changelog between pack versions; "
+                                      "`rules test` runs every rule on its pass/fail fixtures")
+    r.add_argument("action", nargs="?", choices=("list", "show", "diff", "test"), default="list")
     r.add_argument("args", nargs="*", help="rule id (show) or two versions (diff)")
     r.add_argument("--pack", default=None)
     r.add_argument("--pack-version", default=None)
@@ -153,6 +154,16 @@ def cmd_rules(args) -> int:
         pack.at(args.args[0]), pack.at(args.args[1])  # unknown versions are usage errors
         print(changelog.render(changelog.diff(pack, *args.args), *args.args))
         return 0
+    if args.action == "test":
+        from . import conformance
+        report = conformance.check(pack)
+        for problem in report.problems:
+            print(f"FAIL {problem}")
+        for rule in report.untested:
+            print(f"NO FIXTURE {rule}")
+        print(f"{pack.name} {pack.version}: {report.checked} rules checked on their fixtures, "
+              f"{len(report.problems)} problems, {len(report.untested)} without fixtures")
+        return 0 if report.ok and not report.untested else 1
     if args.action == "show":
         if len(args.args) != 1:
             raise UsageError("usage: jianhe rules show <rule id> [--table T]")

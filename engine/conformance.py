@@ -1,0 +1,196 @@
+"""Conformance fixtures: every rule of a pack must fail on a row made to break it and pass on a
+clean row. Derived rules get their fixtures generated from the spec; written rules carry theirs
+(``examples: {pass: [...], fail: [...]}``, partial rows laid over the clean row).
+
+One batch holds all fixtures: line 1 of every table is the clean row, each further line is one
+rule's failing (or passing) example, and one engine run judges them all.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field as dc_field
+from pathlib import Path
+
+from .formats import FormatCode
+from .results import RunResult
+from .ruleset import RulePack
+from .rules import Rule
+from .spec import Catalog, Field, TableSpec
+
+DATE = "20240630"
+PREVIOUS_DATE = "20240531"
+LICENCE = "B0001H111000001"
+
+
+@dataclass
+class Expectation:
+    rule: Rule
+    fail_lines: list[int] = dc_field(default_factory=list)
+    pass_lines: list[int] = dc_field(default_factory=lambda: [1])
+
+
+@dataclass
+class ConformanceReport:
+    checked: int
+    problems: list[str]
+    untested: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def clean_value(f: Field, catalog: Catalog) -> str:
+    """A value every derived rule accepts: in the code list, within the format, masked where personal."""
+    if f.code == "CJRQ":
+        return DATE
+    if f.codelist and f.codelist in catalog.codelists:
+        values = [v for v in catalog.codelists[f.codelist].values if _fits(v, f.format)]
+        if values:
+            return values[0]
+    if f.pii == "id_number":
+        return ("110101" + "a" * 64)[: max(64, min(f.format.width or 70, 70))]
+    if f.pii == "phone":
+        return "b" * 64
+    if f.pii == "name":
+        return "明"
+    return _format_value(f.format, f.code)
+
+
+def _fits(value: str, fmt: FormatCode) -> bool:
+    size = len(value.encode("utf-8"))
+    return fmt.kind != "char" or (size == fmt.width if fmt.fixed else size <= fmt.width)
+
+
+def _format_value(fmt: FormatCode, code: str) -> str:
+    if fmt.kind == "date":
+        return "20240101"
+    if fmt.kind == "yearmonth":
+        return "202401"
+    if fmt.kind == "time":
+        return "120000"
+    if fmt.kind in ("int", "decimal", "float"):
+        return "1"
+    text = f"V{code}"
+    if fmt.fixed:
+        return (text * fmt.width)[: fmt.width]
+    return text[: fmt.width]
+
+
+def broken_value(f: Field) -> str:
+    """A value that breaks the field's format code."""
+    fmt = f.format
+    return {"date": "20231301", "yearmonth": "202313", "time": "246060", "int": "+1", "decimal": "1.2.3",
+            "float": "abc"}.get(fmt.kind) or "X" * ((fmt.width or 1) + 1)
+
+
+def clean_rows(catalog: Catalog) -> dict[str, dict]:
+    """One clean row per table; linked fields share values so every reference holds."""
+    rows = {code: {f.code: clean_value(f, catalog) for f in t.fields} for code, t in catalog.tables.items()}
+    for _ in range(3):  # links can chain
+        for code, t in catalog.tables.items():
+            for link in t.links:
+                if link.table in rows:
+                    for src, dst in zip(link.fields, link.to):
+                        rows[code][src] = rows[link.table][dst]
+    return rows
+
+
+def derived_failure(rule: Rule, table: TableSpec, clean: dict) -> list[dict] | None:
+    """Rows that make a derived rule fail (None when the kind has no generator)."""
+    f = table.field(rule.field) if rule.field else None
+    if rule.kind == "required":
+        return [{**clean, f.code: ""}]
+    if rule.kind == "format":
+        return [{**clean, f.code: broken_value(f)}]
+    if rule.kind == "codelist":
+        return [{**clean, f.code: "无此值"}]
+    if rule.kind == "unique":
+        dup = {**clean, **{k: f"DUP{clean[k]}"[: table.field(k).format.width or 60]
+                           for k in rule.params["fields"] if k != "CJRQ"}}
+        return [dup, dict(dup)]
+    if rule.kind == "reference":
+        return [{**clean, **{k: "NOSUCH" for k in rule.params["fields"]}}]
+    if rule.kind == "length" and "min" in rule.params:
+        return [{**clean, f.code: "short"}]
+    if rule.kind == "length" and "max" in rule.params:
+        return [{**clean, f.code: "四个字符"[: rule.params["max"] + 1] + "字" * 3}]
+    if rule.kind == "regex":
+        return [{**clean, f.code: "13800138000"}]
+    return None
+
+
+def build_fixtures(pack: RulePack) -> tuple[dict[str, list[dict]], list[Expectation], list[str]]:
+    catalog = pack.catalog
+    clean = clean_rows(catalog)
+    rows = {code: [dict(clean[code])] for code in catalog.tables}
+    expectations, untested = [], []
+    for rule in pack.rules:
+        table = catalog.tables[rule.table]
+        base = clean[rule.table]
+        fails = [{**base, **r} for r in rule.examples.get("fail", [])] or (
+            derived_failure(rule, table, base) if rule.origin == "derived" else None)
+        passes = [{**base, **r} for r in rule.examples.get("pass", [])]
+        if not fails:
+            untested.append(f"{rule.table} {rule.id}")
+            continue
+        exp = Expectation(rule)
+        for row in fails:
+            exp.fail_lines.append(_append(rows[rule.table], row, table, base))
+        for row in passes:
+            exp.pass_lines.append(_append(rows[rule.table], row, table, base))
+        expectations.append(exp)
+    return rows, expectations, untested
+
+
+def _append(table_rows: list[dict], row: dict, table: TableSpec, clean: dict) -> int:
+    """Add a fixture row; key fields it leaves as in the clean row get a per-line suffix, so fixtures
+    never collide with the clean row (or each other) on the table's key."""
+    line = len(table_rows) + 1
+    for k in table.key:
+        f = table.field(k)
+        if k != "CJRQ" and row[k] == clean[k] and f.format.kind == "char" and not f.format.fixed:
+            row = {**row, k: f"{clean[k]}{line}"[-(f.format.width or 60):]}
+    table_rows.append(row)
+    return line
+
+
+def write_batch(folder: Path, catalog: Catalog, rows: dict[str, list[dict]]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for code, table_rows in rows.items():
+        order = catalog.tables[code].field_codes
+        text = "".join("\x01".join(str(r.get(c, "")) for c in order) + "\n" for r in table_rows)
+        (folder / f"{LICENCE}-{code}-{DATE}.txt").write_text(text, encoding="utf-8")
+
+
+def check(pack: RulePack) -> ConformanceReport:
+    """Run the pack on its own fixtures; every expectation that does not hold is a problem."""
+    from .run import validate_submission
+
+    rows, expectations, untested = build_fixtures(pack)
+    workdir = Path(tempfile.mkdtemp(prefix="jianhe-conformance-"))
+    try:
+        write_batch(workdir, pack.catalog, rows)
+        result = validate_submission(workdir, pack, sample_limit=1_000_000, previous_date=PREVIOUS_DATE)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return ConformanceReport(len(expectations), _problems(result, expectations), untested)
+
+
+def _problems(result: RunResult, expectations: list[Expectation]) -> list[str]:
+    by_rule = {(r.table, r.id): r for r in result.rules}
+    problems = []
+    for exp in expectations:
+        r = by_rule[(exp.rule.table, exp.rule.id)]
+        lines = {s.line for s in r.samples}
+        missed = [n for n in exp.fail_lines if n not in lines and not (r.kind == "distribution" and r.samples)]
+        wrong = [n for n in exp.pass_lines if n in lines]
+        if r.status == "not_run":
+            problems.append(f"{r.table} {r.id}: not run ({r.note})")
+        elif missed:
+            problems.append(f"{r.table} {r.id}: does not fail on its failing example(s), line(s) {missed}")
+        elif wrong:
+            problems.append(f"{r.table} {r.id}: fails on passing row(s), line(s) {wrong} "
+                            f"(values: {[s.value for s in r.samples if s.line in wrong][:3]})")
+    return problems
