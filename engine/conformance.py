@@ -1,6 +1,7 @@
 """Conformance fixtures: every rule of a pack must fail on a row made to break it and pass on a
 clean row. Derived rules get their fixtures generated from the spec; written rules carry theirs
-(``examples: {pass: [...], fail: [...]}``, partial rows laid over the clean row).
+(``examples: {pass: [...], fail: [...]}``, partial rows laid over the clean row; both lists
+are required for a written rule).
 
 One batch holds all fixtures: line 1 of every table is the clean row, each further line is one
 rule's failing (or passing) example, and one engine run judges them all.
@@ -18,6 +19,7 @@ from .ruleset import RulePack
 from .rules import Rule
 from .spec import Catalog, Field, TableSpec
 
+TABLE_LEVEL = {"distribution"}  # judged on a whole table: their fixtures run as tables of their own
 DATE = "20240630"
 PREVIOUS_DATE = "20240531"
 LICENCE = "B0001H111000001"
@@ -27,7 +29,7 @@ LICENCE = "B0001H111000001"
 class Expectation:
     rule: Rule
     fail_lines: list[int] = dc_field(default_factory=list)
-    pass_lines: list[int] = dc_field(default_factory=lambda: [1])
+    pass_lines: list[int] = dc_field(default_factory=list)
 
 
 @dataclass
@@ -127,15 +129,18 @@ def build_fixtures(pack: RulePack) -> tuple[dict[str, list[dict]], list[Expectat
     rows = {code: [dict(clean[code])] for code in catalog.tables}
     expectations, untested = [], []
     for rule in pack.rules:
+        if rule.kind in TABLE_LEVEL:
+            continue
         table = catalog.tables[rule.table]
         base = clean[rule.table]
         fails = [{**base, **r} for r in rule.examples.get("fail", [])] or (
             derived_failure(rule, table, base) if rule.origin == "derived" else None)
         passes = [{**base, **r} for r in rule.examples.get("pass", [])]
-        if not fails:
+        if not fails or not (passes or rule.origin == "derived"):
             untested.append(f"{rule.table} {rule.id}")
             continue
-        exp = Expectation(rule)
+        # derived rules must also pass on the clean row; written rules on their own passing examples
+        exp = Expectation(rule, pass_lines=[] if passes else [1])
         for row in fails:
             exp.fail_lines.append(_append(rows[rule.table], row, table, base))
         for row in passes:
@@ -166,16 +171,32 @@ def write_batch(folder: Path, catalog: Catalog, rows: dict[str, list[dict]]) -> 
 
 def check(pack: RulePack) -> ConformanceReport:
     """Run the pack on its own fixtures; every expectation that does not hold is a problem."""
+    rows, expectations, untested = build_fixtures(pack)
+    result = _run(pack, rows)
+    problems = _problems(result, expectations)
+    table_level = [r for r in pack.rules if r.kind in TABLE_LEVEL]
+    for rule in table_level:
+        if not (rule.examples.get("fail") and rule.examples.get("pass")):
+            untested.append(f"{rule.table} {rule.id}")
+            continue
+        clean = clean_rows(pack.catalog)[rule.table]
+        for outcome in ("fail", "pass"):
+            table_rows = {rule.table: [{**clean, **r} for r in rule.examples[outcome]]}
+            status = next(r.status for r in _run(pack, table_rows).rules if r.id == rule.id and r.table == rule.table)
+            if status != {"fail": "failed", "pass": "passed"}[outcome]:
+                problems.append(f"{rule.table} {rule.id}: a table of its {outcome}ing examples is {status}")
+    return ConformanceReport(len(expectations) + len(table_level), problems, untested)
+
+
+def _run(pack: RulePack, rows: dict[str, list[dict]]) -> RunResult:
     from .run import validate_submission
 
-    rows, expectations, untested = build_fixtures(pack)
     workdir = Path(tempfile.mkdtemp(prefix="jianhe-conformance-"))
     try:
         write_batch(workdir, pack.catalog, rows)
-        result = validate_submission(workdir, pack, sample_limit=1_000_000, previous_date=PREVIOUS_DATE)
+        return validate_submission(workdir, pack, sample_limit=1_000_000, previous_date=PREVIOUS_DATE)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    return ConformanceReport(len(expectations), _problems(result, expectations), untested)
 
 
 def _problems(result: RunResult, expectations: list[Expectation]) -> list[str]:
@@ -184,7 +205,7 @@ def _problems(result: RunResult, expectations: list[Expectation]) -> list[str]:
     for exp in expectations:
         r = by_rule[(exp.rule.table, exp.rule.id)]
         lines = {s.line for s in r.samples}
-        missed = [n for n in exp.fail_lines if n not in lines and not (r.kind == "distribution" and r.samples)]
+        missed = [n for n in exp.fail_lines if n not in lines]
         wrong = [n for n in exp.pass_lines if n in lines]
         if r.status == "not_run":
             problems.append(f"{r.table} {r.id}: not run ({r.note})")
