@@ -26,11 +26,17 @@ def planted():
 
 
 def test_reports_exactly_the_planted_findings(result):
-    got = {(s.rule_id, s.table, s.file, s.line) for r in result.rules for s in r.samples}
-    expected = {(f["rule"], f["table"], f["file"], f["line"]) for f in planted()}
+    got = {(s.rule_id, s.table, s.file, s.line, s.excused) for r in result.rules for s in r.samples}
+    expected = {(f["rule"], f["table"], f["file"], f["line"], f.get("excused", False)) for f in planted()}
     assert sorted(got - expected, key=str) == [], "found but not planted"
     assert sorted(expected - got, key=str) == [], "planted but not found"
-    assert all(r.failed == len(r.samples) for r in result.rules)
+    assert all(r.failed + r.excused == len(r.samples) for r in result.rules)
+
+
+def test_excused_failures_are_counted_apart_not_hidden(result):
+    rule = next(r for r in result.rules if r.id == "489")
+    assert (rule.failed, rule.excused, rule.status) == (1, 1, "failed")
+    assert result.summary()["findings_excused"] == 1
 
 
 def test_planted_values_are_shown_masked(result):
@@ -77,7 +83,7 @@ def test_failures_parquet_holds_every_failure(tmp_path, result):
     assert main(["validate", str(BATCH), "--failures", str(out), "--quiet", "--fail-on", "none",
                  "--previous-date", PREVIOUS]) == 0
     rows = duckdb.sql(f"SELECT rule_id, \"table\", file, line FROM read_parquet('{out}')").fetchall()
-    assert len(rows) == sum(r.failed for r in result.rules) == len(planted())
+    assert len(rows) == sum(r.failed + r.excused for r in result.rules) == len(planted())
 
 
 def test_xlsx_result_file_counts_equal_the_json_report(tmp_path):
