@@ -78,6 +78,11 @@ BUG_NEWLINE = ("values quoted into messages with '{value}' keep embedded newline
 BUG_DEEP = ("a deeply nested expression (≈40+ parentheses) raises RecursionError inside sqlglot; "
             "compile_expression does not turn it into ExpressionError: 'internal error', exit 3")
 
+BUG_NOT_BOUND = ("expressions are only compiled to text at load time, never bound in DuckDB: `rules` "
+                 "exits 0 and `validate` aborts with a DuckDB Binder/Parser error, exit 3")
+BUG_SURPLUS_ARGS = ("a surplus argument of an allow-listed function (left(MC, 2, 'x')) sets a sqlglot-internal "
+                    "flag and is silently dropped instead of being an error")
+
 DEEP_EXPR = "(" * 80 + "MC = 'a'" + ")" * 80
 
 CASES: list[Broken] = [
@@ -290,6 +295,15 @@ CASES: list[Broken] = [
     Broken("expr-nested-too-deeply",
            {RULES: rule_file("  - id: A", "    table: DEMO", "    kind: expression", f'    expr: "{DEEP_EXPR}"')},
            RULES, 5, "A", bug=BUG_DEEP),
+    Broken("expr-type-error-found-only-at-run-time",
+           {RULES: rule_file("  - id: A", "    table: DEMO", "    kind: expression", "    expr: \"upper(1) = '1'\"")},
+           RULES, 5, "A", bug=BUG_NOT_BOUND),
+    Broken("expr-chained-comparison-duckdb-cannot-parse",
+           {RULES: rule_file("  - id: A", "    table: DEMO", "    kind: expression", "    expr: 'num(JE) > 1 = TRUE'")},
+           RULES, 5, "A", bug=BUG_NOT_BOUND),
+    Broken("expr-surplus-function-argument",
+           {RULES: rule_file("  - id: A", "    table: DEMO", "    kind: expression", "    expr: \"left(MC, 2, 'x') = 'a'\"")},
+           RULES, 5, "A", bug=BUG_SURPLUS_ARGS),
     Broken("codelist-rule-on-field-without-code-list",
            {RULES: rule_file("  - id: A", "    table: DEMO", "    kind: codelist", "    field: 币种")},
            RULES, 5, "A", ("has no code list",)),

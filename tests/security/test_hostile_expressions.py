@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -34,6 +35,7 @@ import pytest
 import sqlglot
 import yaml
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 from sqlglot import exp
 
 from engine.cli import main
@@ -47,9 +49,14 @@ from engine.sources.load import create_relation
 from engine.spec import load_catalog
 from tests.helpers import DEMO_FIELDS, write_east, write_pack, write_spec
 
+# Hypothesis caches (.hypothesis/) go to the temp folder, not the project: its pytest plugin writes
+# them already during collection, so this has to happen at import time.
+if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+    set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "jianhe-hypothesis")
+
 COUNTS: Counter = Counter()
 MAIN_EXAMPLES = 2000
-WHEN_EXAMPLES = 300
+WHEN_EXAMPLES = 200
 SETTINGS = dict(deadline=None, database=None, suppress_health_check=list(HealthCheck))
 
 # ---- the test table: DEMO plus fields whose Chinese names carry quotes and SQL --------------
@@ -112,8 +119,9 @@ FRAGMENTS = HOSTILE + PUNCT + KEYWORDS + LITERALS + FIELD_REFS + HELPER_CALLS
 # ---- strategies --------------------------------------------------------------------------
 fragment = st.sampled_from(FRAGMENTS)
 noise = st.one_of(st.text(max_size=6),
-                 st.integers(500, 5000).map(lambda n: "'" + "长'" * n + "'"),   # long literals, quotes inside
-                 st.integers(500, 5000).map(lambda n: "MC" + " OR MC" * n))
+                 st.integers(200, 2000).map(lambda n: "'" + "长''" * n + "'"),  # long literal, quotes inside
+                 st.integers(200, 2000).map(lambda n: "'" + "长'" * n + "'"),   # long quote soup
+                 st.integers(100, 600).map(lambda n: "MC" + " OR MC" * n))      # long operator chain
 soup = st.lists(st.tuples(st.one_of(fragment, fragment, fragment, noise), st.sampled_from([" ", " ", "", "\n"])),
                 min_size=1, max_size=10).map(lambda parts: "".join(p + s for p, s in parts))
 hostile_text = st.one_of(st.sampled_from(HOSTILE + PUNCT), soup, st.text(max_size=40))
@@ -166,6 +174,24 @@ SQLGLOT_NODES = (
     exp.TryCast, exp.DataType, exp.DataTypeParam, exp.StrToTime,
 )
 SQLGLOT_ANONYMOUS = {"strlen", "try_strptime"}
+TEXT_TYPES = {"TEXT", "VARCHAR"}  # sqlglot adds CAST(<number> AS TEXT) around e.g. upper(num(x)): harmless
+
+# Known engine bug: positional arguments beyond a function's real ones set sqlglot-internal flags
+# (left(MC, 2, 'x') sets Left.negative_length_returns_empty, length(MC, 1) sets Length.binary …),
+# which silently change the generated SQL — length(MC, 1) becomes CASE TYPEOF(..) WHEN 'BLOB' THEN
+# OCTET_LENGTH(CAST(.. AS BLOB)) …, functions outside the allow-list. Pinned (xfail) below; the
+# property classifies such inputs, still runs them and still demands no side effects.
+HIDDEN_FLAGS = {exp.Left: ("negative_length_returns_empty",), exp.Right: ("negative_length_returns_empty",),
+                exp.Substring: ("zero_start",), exp.Length: ("binary", "encoding"),
+                exp.Round: ("truncate", "casts_non_integer_decimals"),
+                exp.Coalesce: ("is_nvl", "is_null"), exp.Between: ("symmetric",)}
+HIDDEN_FLAG_FUNCTIONS = {"typeof", "octet_length"}
+
+
+def uses_hidden_flags(text: str) -> bool:
+    tree = sqlglot.parse_one(text, read="duckdb")
+    return any(node.args.get(flag) is not None for cls, flags in HIDDEN_FLAGS.items()
+               for node in tree.find_all(cls) for flag in flags)
 # DuckDB's view (json_serialize_sql): expression classes and function names
 DUCKDB_CLASSES = {"CONJUNCTION", "COMPARISON", "COLUMN_REF", "CONSTANT", "FUNCTION", "OPERATOR", "CASE", "CAST",
                   "BETWEEN", "TYPE"}
@@ -180,6 +206,9 @@ def check_sqlglot(sql: str) -> None:
         assert not node.comments, sql
         if isinstance(node, exp.Anonymous):
             assert node.name.lower() in SQLGLOT_ANONYMOUS, (node.name, sql)
+            continue
+        if isinstance(node, exp.Cast) and not isinstance(node, exp.TryCast):
+            assert node.to.sql("duckdb").upper() in TEXT_TYPES, sql
             continue
         assert isinstance(node, SQLGLOT_NODES), (type(node).__name__, sql)
         assert not isinstance(node, (exp.Table, exp.Subquery, exp.Select, exp.Command)), sql
@@ -205,7 +234,7 @@ def duckdb_string_constants(tree) -> list[str]:
     return out
 
 
-def check_duckdb_ast(parser: duckdb.DuckDBPyConnection, sql: str, text: str) -> bool:
+def check_duckdb_ast(parser: duckdb.DuckDBPyConnection, sql: str, text: str, *, strict: bool = True) -> bool:
     """Parse the compiled SQL with DuckDB's own parser and walk its tree; False when DuckDB cannot parse it."""
     raw = parser.execute("SELECT json_serialize_sql(?)", [f"SELECT {sql} FROM t_DEMO"]).fetchone()[0]
     doc = json.loads(raw)
@@ -227,15 +256,18 @@ def check_duckdb_ast(parser: duckdb.DuckDBPyConnection, sql: str, text: str) -> 
             if cls is not None:
                 assert cls in DUCKDB_CLASSES, (cls, n.get("type"), sql)
                 if cls == "FUNCTION":
-                    assert n["function_name"] in DUCKDB_FUNCTIONS, (n["function_name"], sql)
+                    allowed = DUCKDB_FUNCTIONS if strict else DUCKDB_FUNCTIONS | HIDDEN_FLAG_FUNCTIONS
+                    assert n["function_name"] in allowed, (n["function_name"], sql)
                     assert not n.get("schema") and not n.get("catalog"), sql
                     assert n.get("filter") is None and not n.get("order_bys", {}).get("orders"), sql
                 if cls == "COLUMN_REF":
                     assert len(n["column_names"]) == 1 and n["column_names"][0] in CODES, (n["column_names"], sql)
-                if cls == "CAST":
-                    assert n.get("try_cast") is True, sql
+                if cls == "CAST" and not n.get("try_cast"):
+                    cast_to = n["type_expr"]["type_name"].upper()
+                    assert cast_to in TEXT_TYPES or (not strict and cast_to == "BLOB"), (cast_to, sql)
                 if cls == "TYPE":
-                    assert n["type_name"] in ("DECIMAL", "DATE") and not n["schema"] and not n["catalog"], sql
+                    assert not n["schema"] and not n["catalog"], sql
+                    assert n["type_name"].upper() in {"DECIMAL", "DATE"} | TEXT_TYPES | (set() if strict else {"BLOB"}), sql
             for value in n.values():
                 walk(value)
         elif isinstance(n, list):
@@ -244,9 +276,11 @@ def check_duckdb_ast(parser: duckdb.DuckDBPyConnection, sql: str, text: str) -> 
 
     walk(node["select_list"])
     # every string literal of the input is still a string literal, with the same text, for DuckDB
-    written = Counter(lit.this for lit in sqlglot.parse_one(text, read="duckdb").find_all(exp.Literal) if lit.is_string)
-    compiled = Counter(duckdb_string_constants(node["select_list"]))
-    assert not written - compiled, (written - compiled, sql)
+    if strict:
+        written = Counter(lit.this for lit in sqlglot.parse_one(text, read="duckdb").find_all(exp.Literal)
+                          if lit.is_string)
+        compiled = Counter(duckdb_string_constants(node["select_list"]))
+        assert not written - compiled, (written - compiled, sql)
     return True
 
 
@@ -289,7 +323,7 @@ class Env:
         self.pack_dir = write_pack(root)
         self.catalog = load_catalog(root / "specs" / "demo")
         self.table = self.catalog.tables["DEMO"]
-        self.con = duckdb.connect(":memory:", config={"temp_directory": str(spill)})
+        self.con = duckdb.connect(":memory:", config={"temp_directory": str(spill), "threads": 1})
         create_relation(self.con, self.table)   # the engine's own relation t_DEMO (_file, _line, …, fields)
         cols = ["_file", "_line"] + CODES
         for i, row in enumerate(ROWS, start=1):
@@ -350,7 +384,9 @@ def env(tmp_path_factory, request):
                    f"{COUNTS['duckdb_parse_error']} of them not even parsed by DuckDB; same meaning for DuckDB "
                    f"and sqlglot checked on {COUNTS['same_meaning_checked']}); "
                    f"{COUNTS['when_generated']} 'when' conditions through the loader "
-                   f"({COUNTS['when_loaded']} loaded and ran, {COUNTS['when_rejected']} RuleFileError)")
+                   f"({COUNTS['when_loaded']} loaded and ran, {COUNTS['when_rejected']} RuleFileError); "
+                   f"known engine bugs hit: {COUNTS['known_bug_hidden_flags']} surplus-argument flags, "
+                   f"{COUNTS['known_bug_recursion']} RecursionErrors")
         if capman is not None:
             with capman.global_and_fixture_disabled():
                 print(summary)
@@ -387,10 +423,17 @@ def test_hostile_expression_is_rejected_or_compiles_to_harmless_sql(env, raw):
     except ExpressionError:
         COUNTS["rejected"] += 1
         return
+    except RecursionError:  # known engine bug, pinned in test_deep_nesting_raises_expression_error_…
+        COUNTS["known_bug_recursion"] += 1
+        return
     COUNTS["accepted"] += 1
     assert set(compiled.fields) <= set(CODES)
-    check_sqlglot(compiled.sql)
-    if check_duckdb_ast(env.parser, compiled.sql, text):
+    strict = not uses_hidden_flags(text)
+    if strict:
+        check_sqlglot(compiled.sql)
+    else:
+        COUNTS["known_bug_hidden_flags"] += 1
+    if check_duckdb_ast(env.parser, compiled.sql, text, strict=strict) and strict:
         # DuckDB reads the SQL as sqlglot (and so the allow-list check) did: same result as the explicit form
         try:
             explicit_sql = fully_parenthesized(compiled.sql)
@@ -418,6 +461,7 @@ def when_pack(env):
 @given(raw=hostile_expressions)
 def test_hostile_when_through_the_loader_is_a_rule_file_error_or_harmless(env, when_pack, raw):
     text = env.substitute(raw)
+    assume(text != "")  # `when: ''` simply means no precondition
     doc = {"rules": [{"id": "W", "table": "DEMO", "kind": "required", "field": "MC", "when": text}]}
     dumped = yaml.safe_dump(doc, allow_unicode=True)
     assume(yaml.safe_load(dumped)["rules"][0]["when"] == text)  # YAML can carry the string unchanged
@@ -428,6 +472,9 @@ def test_hostile_when_through_the_loader_is_a_rule_file_error_or_harmless(env, w
         compiles = True
     except ExpressionError:
         compiles = False
+    except RecursionError:  # known engine bug, pinned in test_deep_nesting_raises_expression_error_…
+        COUNTS["known_bug_recursion"] += 1
+        return
     try:
         pack = load_pack(when_pack)
     except RuleFileError as err:
@@ -485,7 +532,7 @@ REJECTED = [
     "*",
     "list_transform([1], x -> x + 1) = [2]",
     "MC IN (FROM read_csv('x'))",
-    '"x""; DROP TABLE t_DEMO; --" = 1',   # an identifier that is not a field (the name lacks the closing part)
+    '"t_DEMO""; DROP TABLE t_DEMO; --" = 1',   # a quoted identifier that is not a field of the table
 ]
 
 
@@ -527,6 +574,21 @@ def test_expression_that_cannot_run_is_rejected_at_load_time(env, text):
         return  # rejected at load time: fine
     # accepted: it must then run on the data without error
     env.con.execute(fused_sql(ctx, [(0, REGISTRY["expression"].violation(rule, ctx), "NULL")])).fetchall()
+
+
+SURPLUS_ARGUMENTS = ["left(MC, 2, 'x') = 'a'", "right(MC, 2, TRUE) = 'a'", "substring(MC, 1, 2, 3) = 'a'",
+                     "length(MC, 1) > 0", "round(num(JE), 1, 2) > 0"]
+
+
+@pytest.mark.xfail(strict=True, reason="engine bug: surplus positional arguments of allow-listed functions set "
+                                       "sqlglot-internal flags (Left.negative_length_returns_empty, Length.binary, "
+                                       "Substring.zero_start, Round.truncate) instead of being rejected; the SQL "
+                                       "silently changes (arguments vanish; length(MC, 1) emits TYPEOF/OCTET_LENGTH/"
+                                       "CAST AS BLOB, outside the allow-list)")
+@pytest.mark.parametrize("text", SURPLUS_ARGUMENTS)
+def test_surplus_function_arguments_are_rejected(env, text):
+    with pytest.raises(ExpressionError):
+        compile_expression(text, env.table)
 
 
 # ---- end to end through the CLI ----------------------------------------------------------------------
