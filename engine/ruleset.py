@@ -13,6 +13,7 @@ from pathlib import Path
 import jsonschema
 
 from .derive import derive_rules
+from .binder import Binder
 from .excuses import load_excuses
 from .errors import Location, RuleFileError
 from .expr import ExpressionError
@@ -130,9 +131,10 @@ def load_pack(pack_dir: Path | str, version: str | None = None) -> RulePack:
         digest.update(path.read_bytes())
     excuses_file = pack_file.parent / meta["excuses"] if "excuses" in meta else None
     rule_files = sorted(p for p in pack_file.parent.rglob("*.yaml") if p not in (pack_file, excuses_file))
+    binder = Binder(catalog) if rule_files else None
     for path in rule_files:
         digest.update(path.read_bytes())
-        for rule in _load_rule_file(path, catalog, rank):
+        for rule in _load_rule_file(path, catalog, rank, binder):
             if rule.id in seen:
                 raise RuleFileError(f"duplicate rule id '{rule.id}' (first defined at {seen[rule.id]})",
                                     Location(str(path), int(rule.source.rsplit(':', 1)[1]), rule=rule.id))
@@ -157,7 +159,7 @@ def _check_codelist_versions(catalog: Catalog, rank: dict[str, int]) -> None:
                                     f"(versions: {', '.join(rank)})", Location(str(catalog.path / "codelists.yaml")))
 
 
-def _load_rule_file(path: Path, catalog: Catalog, rank: dict[str, int]) -> list[Rule]:
+def _load_rule_file(path: Path, catalog: Catalog, rank: dict[str, int], binder: "Binder") -> list[Rule]:
     doc = load_yaml(path)
 
     def rule_of(err_path) -> str | None:
@@ -168,11 +170,11 @@ def _load_rule_file(path: Path, catalog: Catalog, rank: dict[str, int]) -> list[
         return None
 
     check_schema(doc, "rules", path, rule_of)
-    return [_build_rule(item, path, catalog, doc.get("table"), rank) for item in doc["rules"]]
+    return [_build_rule(item, path, catalog, doc.get("table"), rank, binder) for item in doc["rules"]]
 
 
 def _build_rule(item: LocDict, path: Path, catalog: Catalog, default_table: str | None,
-                rank: dict[str, int]) -> Rule:
+                rank: dict[str, int], binder: "Binder") -> Rule:
     rid = str(item["id"])
 
     def fail(message: str, key: str | None = None):
@@ -235,15 +237,21 @@ def _build_rule(item: LocDict, path: Path, catalog: Catalog, default_table: str 
         rule.category = rule.category or kind.default_category(rule, ctx)
     except (RuleError, ExpressionError) as exc:
         fail(str(exc), _guess_key(item, str(exc), kind.params_schema))
+    problem = binder.problem(rule, ctx)
+    if problem:
+        fail(f"the rule's SQL does not bind in DuckDB: {problem}", _guess_key(item, problem, kind.params_schema))
     for change in item.get("changes", []):  # every later form of the rule must compile too
         changed = resolve_rule(rule, change["version"], rank)
         if changed is None:
             continue
         try:
             kind.check(changed, CompileContext(catalog, table))
+            problem = binder.problem(changed, CompileContext(catalog, table))
         except (RuleError, ExpressionError) as exc:
-            raise RuleFileError(f"in the change for version {change['version']}: {exc}",
-                                Location(str(path), change.line, rule=rid, key="changes")) from None
+            problem = str(exc)
+        if problem:
+            raise RuleFileError(f"in the change for version {change['version']}: {problem}",
+                                Location(str(path), change.line, rule=rid, key="changes"))
     return rule
 
 

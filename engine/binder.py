@@ -1,0 +1,41 @@
+"""Bind written rules in DuckDB at load time, so a rule that would fail at run time is a
+rule-file error (with file, line and rule id) instead of a crash in the middle of a run.
+
+The binder holds every table of the catalog as an empty relation of the same shape as a loaded
+table; binding a rule's SQL against it catches type errors (e.g. ``'abc' + 1``) that the
+expression allow-list cannot see.
+"""
+from __future__ import annotations
+
+import duckdb
+
+from .rules import REGISTRY, CompileContext, Rule
+from .spec import Catalog
+
+
+class Binder:
+    def __init__(self, catalog: Catalog):
+        from .sources.load import create_relation
+
+        self.con = duckdb.connect()
+        for table in catalog.tables.values():
+            create_relation(self.con, table)
+
+    def problem(self, rule: Rule, ctx: CompileContext) -> str | None:
+        """None when the rule's SQL binds; else DuckDB's first line of complaint."""
+        kind = REGISTRY[rule.kind]
+        if kind.needs_params:
+            ctx = ctx.with_params(**{p: "20240101" for p in kind.needs_params if p not in ctx.params})
+        if kind.scope == "row":
+            pred = kind.violation(rule, ctx)
+            if rule.when:
+                pred = f"({ctx.when_sql(rule)}) AND {pred}"
+            sql = f"SELECT coalesce({pred}, FALSE) AS p, CAST({kind.evidence(rule, ctx)} AS VARCHAR) AS v " \
+                  f"FROM {ctx.relation(ctx.table.code)}"
+        else:
+            sql = kind.failures_sql(rule, ctx)
+        try:
+            self.con.execute(f"SELECT * FROM ({sql}) LIMIT 0").fetchall()
+        except duckdb.Error as exc:
+            return str(exc).splitlines()[0]
+        return None
