@@ -30,3 +30,22 @@ def test_a_rule_that_cannot_fail_is_caught(tmp_path):
     """))
     report = conformance.check(pack)
     assert report.problems == ["DEMO R: does not fail on its failing example(s), line(s) [2]"]
+
+
+def test_east5_pack_meets_the_standard():
+    """≥ 2,000 active rules over 70 tables; every official non-null number resolvable; Q&A history present."""
+
+    from engine.changelog import diff
+    pack = load_pack("east5")
+    assert len(pack.rules) >= 2000 and len({r.table for r in pack.rules}) == 70
+    assert len(pack.catalog.tables) == 70 and sum(len(t.fields) for t in pack.catalog.tables.values()) == 1838
+    required_numbers = {f.required_rule for t in pack.catalog.tables.values() for f in t.fields if f.required_rule}
+    ids = {r.id for r in pack.rules}
+    assert len(required_numbers) == 1358 and required_numbers <= ids
+    assert {r.category for r in pack.rules} == {"为空", "默认值", "日期格式", "特殊字符", "唯一性", "长度", "字典值", "关联",
+                                                 "数值比较", "其他"}
+    changes = {(c.kind, c.rule_id) for c in diff(pack, "2021", "2022.4")}
+    for expected in [("added", "1063"), ("changed", "1607"), ("retired", "3051")] + [("changed", str(n)) for n in range(59, 65)]:
+        assert expected in changes, expected
+    assert any(rid == "2402" or "JYQD" in rid for kind, rid in changes if kind == "changed")
+    assert pack.at("2021").rule("3051") is not None and pack.rule("3051") is None
