@@ -21,6 +21,12 @@ class Binder:
         for table in catalog.tables.values():
             create_relation(self.con, table)
 
+    def when_problem(self, rule: Rule, ctx: CompileContext) -> str | None:
+        """The precondition alone, so a bad ``when`` is blamed on ``when``."""
+        if not rule.when:
+            return None
+        return self._bind(f"SELECT coalesce({ctx.when_sql(rule)}, FALSE) AS w FROM {ctx.relation(ctx.table.code)}")
+
     def problem(self, rule: Rule, ctx: CompileContext) -> str | None:
         """None when the rule's SQL binds; else DuckDB's first line of complaint."""
         kind = REGISTRY[rule.kind]
@@ -34,6 +40,9 @@ class Binder:
                   f"FROM {ctx.relation(ctx.table.code)}"
         else:
             sql = kind.failures_sql(rule, ctx)
+        return self._bind(sql)
+
+    def _bind(self, sql: str) -> str | None:
         try:
             self.con.execute(f"SELECT * FROM ({sql}) LIMIT 0").fetchall()
         except duckdb.Error as exc:

@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except JianheError as exc:
-        print(f"jianhe: error: {exc}", file=sys.stderr)
+        print("jianhe: error: " + str(exc).replace("\r", "\\r").replace("\n", "\\n"), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return _on_interrupt()

@@ -31,6 +31,8 @@ class TablePlan:
     row_rules: list[PlannedRule] = dc_field(default_factory=list)
     set_rules: list[PlannedRule] = dc_field(default_factory=list)
     fused_sql: str = ""
+    checks: list[tuple[int, str, str]] = dc_field(default_factory=list)  # (rule index, predicate, evidence)
+    key_sql: str = "NULL"
 
 
 @dataclass
@@ -96,8 +98,16 @@ def build_plan(pack: RulePack, show_pii: bool = False, tables: list[str] | None 
                 row_checks.append((entry.index, pred, kind.evidence(rule, ctx)))
             else:
                 tp.set_rules.append(entry)
+        tp.checks, tp.key_sql = row_checks, ctx.key_sql()
         tp.fused_sql = fused_sql(ctx, row_checks)
     return Plan(pack, entries, plans, show_pii, params, not_run)
+
+
+def single_check_sql(tp: TablePlan, check: tuple[int, str, str]) -> str:
+    """One row rule on its own — used only to isolate a rule that fails at run time."""
+    idx, pred, ev = check
+    return (f"SELECT {idx} AS _rule, _file, _line, {tp.key_sql} AS _key, CAST({ev} AS VARCHAR) AS _value "
+            f"FROM {quote_ident('t_' + tp.table.code)} WHERE coalesce({pred}, FALSE)")
 
 
 def fused_sql(ctx: CompileContext, checks: list[tuple[int, str, str]]) -> str:

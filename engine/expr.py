@@ -28,6 +28,13 @@ ALLOWED_NODES: tuple[type, ...] = (
     exp.Length, exp.Substring, exp.Left, exp.Right, exp.DPipe, exp.Tuple,
 )
 COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
+MAX_LENGTH = 4000
+# the arguments each allowed function may carry (sqlglot keeps surplus ones as hidden options)
+FUNCTION_ARGS = {exp.Left: {"this", "expression"}, exp.Right: {"this", "expression"},
+                 exp.Substring: {"this", "start", "length"}, exp.Length: {"this"}, exp.Round: {"this", "decimals"},
+                 exp.Abs: {"this"}, exp.Upper: {"this"}, exp.Lower: {"this"}, exp.Trim: {"this"},
+                 exp.Coalesce: {"this", "expressions"}}
+BOOLEAN_CONTEXT = (exp.And, exp.Or, exp.Not)
 ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Neg, exp.Abs, exp.Round)
 
 
@@ -44,10 +51,14 @@ class CompiledExpression:
 def _parse(text: str) -> exp.Expression:
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError("expression is empty")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"expression is longer than {MAX_LENGTH} characters")
     try:
         statements = sqlglot.parse(text, read="duckdb")
     except (ParseError, TokenError) as exc:
         raise ExpressionError(f"expression does not parse: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise ExpressionError("expression is nested too deeply") from None
     statements = [s for s in statements if s is not None]
     if len(statements) != 1:
         raise ExpressionError("expression must be exactly one expression (no ';')")
@@ -68,6 +79,32 @@ def _check_nodes(tree: exp.Expression) -> None:
             raise ExpressionError(f"'{node.sql('duckdb')[:60]}' is not allowed in a rule expression ({type(node).__name__})")
         if isinstance(node, exp.Column) and (node.table or node.args.get("db")):
             raise ExpressionError(f"qualified name '{node.sql()}' is not allowed; name a field of this table")
+        allowed_args = FUNCTION_ARGS.get(type(node))
+        if allowed_args is not None:
+            extra = sorted(k for k, v in node.args.items() if v not in (None, [], False) and k not in allowed_args)
+            if extra:
+                raise ExpressionError(f"too many arguments to {node.key}() in '{node.sql('duckdb')[:60]}'")
+        _check_types(node)
+
+
+def _check_types(node: exp.Expression) -> None:
+    """Refuse what is sure to fail on real text values: a field used as a truth value, a field
+    compared with TRUE/FALSE, and IN lists mixing numbers and strings."""
+    if isinstance(node, BOOLEAN_CONTEXT):
+        operands = [node.this] if isinstance(node, exp.Not) else [node.this, node.expression]
+        if any(isinstance(o, (exp.Column, exp.Literal)) for o in operands):
+            raise ExpressionError(f"'{node.sql('duckdb')[:60]}' uses a text field or value as a condition; compare it")
+    if isinstance(node, (exp.If, exp.Case)):
+        conditions = [node.this] if isinstance(node, exp.If) else [i.this for i in node.args.get("ifs") or []]
+        if any(isinstance(c, (exp.Column, exp.Literal)) for c in conditions):
+            raise ExpressionError(f"a CASE/IF condition must be a comparison, not a bare field or value")
+    if isinstance(node, COMPARISONS) and any(isinstance(o, exp.Boolean) for o in (node.this, node.expression)):
+        raise ExpressionError(f"'{node.sql('duckdb')[:60]}' compares with TRUE/FALSE; fields are text")
+    if isinstance(node, exp.In):
+        kinds = {"number" if _is_number(e) else "string" if isinstance(e, exp.Literal) else "other"
+                 for e in node.expressions}
+        if {"number", "string"} <= kinds:
+            raise ExpressionError("an IN list must not mix numbers and strings")
 
 
 def _field_column(node: exp.Column, table: TableSpec, used: list[str]) -> exp.Expression:

@@ -114,6 +114,8 @@ def load_pack(pack_dir: Path | str, version: str | None = None) -> RulePack:
     meta = load_yaml(pack_file)
     check_schema(meta, "pack", pack_file)
     spec_dir = (pack_file.parent / meta["spec"]).resolve()
+    if not spec_dir.is_dir():
+        raise RuleFileError(f"spec folder not found: {spec_dir}", Location(str(pack_file), meta.line_of("spec"), key="spec"))
     catalog = load_catalog(spec_dir)
     if "tables" in meta:
         try:
@@ -237,6 +239,9 @@ def _build_rule(item: LocDict, path: Path, catalog: Catalog, default_table: str 
         rule.category = rule.category or kind.default_category(rule, ctx)
     except (RuleError, ExpressionError) as exc:
         fail(str(exc), _guess_key(item, str(exc), kind.params_schema))
+    problem = binder.when_problem(rule, ctx)
+    if problem:
+        fail(f"in 'when': the condition does not bind in DuckDB: {problem}", "when")
     problem = binder.problem(rule, ctx)
     if problem:
         fail(f"the rule's SQL does not bind in DuckDB: {problem}", _guess_key(item, problem, kind.params_schema))
@@ -258,13 +263,24 @@ def _build_rule(item: LocDict, path: Path, catalog: Catalog, default_table: str 
 def _guess_key(item: LocDict, message: str, params: dict) -> str | None:
     """Point the error at the key whose value the message quotes, else at the kind's own keys."""
     for key, value in item.items():
-        if key not in ("id", "kind", "severity", "category", "number") and isinstance(value, str) \
-                and value and f"'{value}'" in message:
+        if key not in ("id", "kind", "severity", "category", "number") and any(
+                f"'{v}'" in message for v in _scalars(value) if v):
             return key
     for key in list(params) + ["field"]:
         if key in item:
             return key
     return None
+
+
+def _scalars(value) -> list[str]:
+    """Every string inside a value (lists and mappings included), to find what a message quotes."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _scalars(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _scalars(v)]
+    return []
 
 
 def _fill_messages(rule: Rule, catalog: Catalog) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from .compile import SUBMISSION, Plan, build_plan, natural_key, set_rule_sql
+from .compile import SUBMISSION, Plan, build_plan, natural_key, set_rule_sql, single_check_sql
 from .results import FileInfo, Finding, RuleResult, RunResult, TableResult, verdict_for
 from .ruleset import RulePack
 from .rules import REGISTRY
@@ -132,7 +132,8 @@ def _run_rules(con, plan: Plan, tables: dict[str, TableResult], findings: list[F
             for entry in tp.row_rules + tp.set_rules:
                 not_run[entry.index] = "table not in the submission"
             continue
-        con.execute(f"{INSERT_FAILURES} {tp.fused_sql}")
+        _run_guarded(con, f"{INSERT_FAILURES} {tp.fused_sql}", not_run,
+                     fallback=lambda: _run_row_rules_one_by_one(con, tp, not_run))
         for entry in tp.set_rules:
             if entry.index in not_run:
                 continue
@@ -143,8 +144,28 @@ def _run_rules(con, plan: Plan, tables: dict[str, TableResult], findings: list[F
                 for m in missing:
                     findings.append(FileFinding("FILE.MISSING_TABLE", code, None, None, f"{m} (rule {entry.rule.id})"))
                 continue
-            con.execute(f"{INSERT_FAILURES} {set_rule_sql(plan, entry)}")
+            _run_guarded(con, f"{INSERT_FAILURES} {set_rule_sql(plan, entry)}", not_run, entry.index)
     return not_run
+
+
+def _run_guarded(con, sql: str, not_run: dict[int, str], index: int | None = None, fallback=None) -> None:
+    """Run one statement; a rule that fails on the data (e.g. a conversion error) is reported as
+    not run with DuckDB's reason, and the run goes on. Interrupts still stop the run."""
+    try:
+        con.execute(sql)
+    except duckdb.Error as exc:
+        if isinstance(exc, duckdb.InterruptException) or "interrupted" in str(exc).lower():
+            raise
+        if fallback is not None:
+            fallback()
+        else:
+            not_run[index] = f"failed on this data: {str(exc).splitlines()[0]}"
+
+
+def _run_row_rules_one_by_one(con, tp, not_run: dict[int, str]) -> None:
+    """The fused scan failed: find the rule(s) at fault by running each row rule alone."""
+    for check in tp.checks:
+        _run_guarded(con, f"{INSERT_FAILURES} {single_check_sql(tp, check)}", not_run, check[0])
 
 
 def _insert_file_findings(con, plan: Plan, findings: list[FileFinding]) -> None:

@@ -30,6 +30,7 @@ class Field:
     pii: str | None = None
     codelist: str | None = None
     multi: bool = False
+    line: int | None = None  # where the field is defined, for error messages
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Link:
     to: tuple[str, ...]
     rule: str | None = None
     severity: str | None = None
+    line: int | None = None
 
 
 @dataclass
@@ -127,15 +129,15 @@ def schema(name: str) -> dict:
 
 def node_line(doc, path) -> int | None:
     """Best line for a jsonschema error path inside a LocDict/LocList tree."""
-    line = getattr(doc, "line", None)
+    line = getattr(doc, "line", None) or 1
     node = doc
     for step in path:
         if isinstance(node, LocDict) and step in node:
             line = node.line_of(step)
             node = node[step]
         elif isinstance(node, LocList) and isinstance(step, int) and step < len(node):
+            line = getattr(node[step], "line", None) or node.item_lines[step]
             node = node[step]
-            line = getattr(node, "line", line)
         else:
             break
     return line
@@ -187,12 +189,12 @@ def load_table(path: Path) -> TableSpec:
         required, rule_no = _required(f.get("required"))
         pii = f.get("pii")
         fields.append(Field(f["code"], f["name"], fmt, pos, f.get("element"), required, rule_no,
-                            None if pii == "none" else pii, f.get("codelist"), bool(f.get("multi", False))))
+                            None if pii == "none" else pii, f.get("codelist"), bool(f.get("multi", False)), f.line))
     table = TableSpec(
         code=doc["table"], name=doc["name"], kind=doc["kind"], fields=fields,
         key=tuple(doc.get("key", ())), key_rule=str(doc["key_rule"]) if "key_rule" in doc else None,
         links=[Link(tuple(l["fields"]), l["table"], tuple(l["to"]), str(l["rule"]) if "rule" in l else None,
-                    l.get("severity")) for l in doc.get("links", [])],
+                    l.get("severity"), l.line) for l in doc.get("links", [])],
         number=str(doc["number"]) if "number" in doc else None, source_file=str(path),
     )
     for k in table.key:
@@ -242,12 +244,12 @@ def _cross_check(catalog: Catalog) -> None:
         for f in table.fields:
             if f.codelist and f.codelist not in catalog.codelists:
                 raise RuleFileError(f"field {f.code} uses unknown code list '{f.codelist}'",
-                                    Location(table.source_file, key=f"{f.code}/codelist"))
+                                    Location(table.source_file, f.line, key=f"{f.code}/codelist"))
         for link in table.links:
             target = catalog.table(link.table)
             if target is None:
-                raise RuleFileError(f"link to unknown table '{link.table}'", Location(table.source_file, key="links"))
+                raise RuleFileError(f"link to unknown table '{link.table}'", Location(table.source_file, link.line, key="links"))
             for t in link.to:
                 if not target.field(t):
                     raise RuleFileError(f"link target field '{t}' is not a field of {target.code}",
-                                        Location(table.source_file, key="links"))
+                                        Location(table.source_file, link.line, key="links"))

@@ -21,6 +21,7 @@ class LocDict(dict):
 
 class LocList(list):
     line: int = 0
+    item_lines: list
 
 
 class _Loader(yaml.SafeLoader):
@@ -49,6 +50,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LocDict:
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LocList:
     result = LocList(loader.construct_object(child, deep=True) for child in node.value)
     result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
     return result
 
 
@@ -56,10 +58,23 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
+def _reader_line(text: str, exc: yaml.YAMLError) -> int:
+    position = getattr(exc, "position", None)
+    return text[:position].count("\n") + 1 if isinstance(position, int) else 1
+
+
 def load_yaml(path: Path) -> Any:
     """Parse one YAML file; syntax errors become RuleFileError with file and line."""
-    text = Path(path).read_text(encoding="utf-8")
-    loader = _Loader(text)
+    data = Path(path).read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise RuleFileError(f"file is not UTF-8 (byte {exc.start + 1})", Location(str(path), line)) from None
+    try:
+        loader = _Loader(text)
+    except yaml.YAMLError as exc:  # the reader refuses unprintable characters (NUL …) up front
+        raise RuleFileError(f"YAML error: {str(exc).splitlines()[0]}", Location(str(path), _reader_line(text, exc))) from None
     loader.name = str(path)
     try:
         return loader.get_single_data()
@@ -70,5 +85,7 @@ def load_yaml(path: Path) -> Any:
         if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
             message += f" ({exc.context} at line {exc.context_mark.line + 1})"
         raise RuleFileError(message, Location(str(path), line)) from None
+    except yaml.YAMLError as exc:  # e.g. a NUL or other unprintable character
+        raise RuleFileError(f"YAML error: {str(exc).splitlines()[0]}", Location(str(path), _reader_line(text, exc))) from None
     finally:
         loader.dispose()

@@ -6,8 +6,8 @@ Both must exit 2 with exactly one line on stderr, ``jianhe: error: <file>:<line>
 naming the right file, line and (where a rule is involved) rule id — and never a traceback.
 
 The corpus is self-contained (it does not reuse tests/test_ruleset.py) and its kinds are counted
-in ``KINDS`` below. Cases the engine gets wrong today are kept and marked ``xfail(strict=True)``
-with the bug in the reason, so they turn into failures the day the engine is fixed.
+in ``KINDS`` below. A case the engine gets wrong is marked ``bug=...`` (strict xfail with the
+bug as reason), so it turns into a failure the day the engine is fixed; none is marked today.
 """
 from __future__ import annotations
 
@@ -57,32 +57,6 @@ class Broken:
     bug: str | None = None          # engine bug: the case is xfail(strict) with this reason
 
 
-BUG_NO_LINE_TOP = ("a rule/spec file whose document is not a mapping (empty, scalar) is reported "
-                   "without a line number (location is just the file)")
-BUG_ENCODING = ("a file that is not UTF-8 escapes yamlio.load_yaml as UnicodeDecodeError: "
-                "'internal error', exit 3, no file name")
-BUG_NUL = ("a NUL byte in a YAML file raises yaml.ReaderError (not a MarkedYAMLError) in load_yaml: "
-           "'internal error', exit 3, and a two-line message")
-BUG_SIBLING_KEY = ("an unknown field in a nested/later key is blamed on the first params key "
-                   "(ruleset._guess_key), so the reported line is that of a sibling key")
-BUG_CROSS_CHECK = ("spec._cross_check errors (unknown code list, link to unknown table/field) "
-                   "carry no line number")
-BUG_PACK_SPEC = ("pack.yaml naming a missing spec folder is reported as 'spec folder not found: <dir>' "
-                 "without naming pack.yaml or its 'spec:' line")
-BUG_LIST_ITEM_LINE = ("a scalar item in 'rules:' is reported at the line of 'rules:' (node_line cannot "
-                      "take the line of a scalar list item)")
-BUG_NAN = ("range min/max '.nan'/'.inf' pass the JSON schema (they are YAML floats) and are pasted "
-           "into SQL as 'nan'/'inf': `rules` exits 0 and `validate` fails with a DuckDB Binder Error, exit 3")
-BUG_NEWLINE = ("values quoted into messages with '{value}' keep embedded newlines, so the "
-               "one-line error becomes several lines")
-BUG_DEEP = ("a deeply nested expression (≈40+ parentheses) raises RecursionError inside sqlglot; "
-            "compile_expression does not turn it into ExpressionError: 'internal error', exit 3")
-
-BUG_NOT_BOUND = ("expressions are only compiled to text at load time, never bound in DuckDB: `rules` "
-                 "exits 0 and `validate` aborts with a DuckDB Binder/Parser error, exit 3")
-BUG_SURPLUS_ARGS = ("a surplus argument of an allow-listed function (left(MC, 2, 'x')) sets a sqlglot-internal "
-                    "flag and is silently dropped instead of being an error")
-
 DEEP_EXPR = "(" * 80 + "MC = 'a'" + ")" * 80
 
 CASES: list[Broken] = [
@@ -120,22 +94,22 @@ CASES: list[Broken] = [
            CODELISTS, 1, words=("recursive",)),
     Broken("yaml-nul-byte",
            {RULES: rule_file("  - id: A\x00", "    table: DEMO", "    kind: required", "    field: MC")},
-           RULES, 2, bug=BUG_NUL),
+           RULES, 2),
     Broken("non-utf8-gbk-rule-file",
            {RULES: rule_file("  - {id: 甲, table: DEMO, kind: required, field: 名称}").encode("gbk")},
-           RULES, 2, bug=BUG_ENCODING),
+           RULES, 2),
     Broken("non-utf8-gbk-spec-file",
            {TABLE: y(*SPEC_HEAD, "fields:", "  - {code: ID, name: 编号, format: C..20}").encode("gbk")},
-           TABLE, 2, bug=BUG_ENCODING),
+           TABLE, 2),
     # ---- document shape ----------------------------------------------------------------
-    Broken("empty-rule-file", {RULES: ""}, RULES, 1, words=("object",), bug=BUG_NO_LINE_TOP),
+    Broken("empty-rule-file", {RULES: ""}, RULES, 1, words=("object",)),
     Broken("rule-file-is-a-list",
            {RULES: y("- {id: A, table: DEMO, kind: required, field: MC}")},
            RULES, 1, words=("is not of type 'object'",)),
     Broken("rule-file-is-a-scalar", {RULES: y("just some text")}, RULES, 1,
-           words=("is not of type 'object'",), bug=BUG_NO_LINE_TOP),
+           words=("is not of type 'object'",)),
     Broken("rules-item-is-a-scalar", {RULES: rule_file("  - A")}, RULES, 2,
-           words=("is not of type 'object'",), bug=BUG_LIST_ITEM_LINE),
+           words=("is not of type 'object'",)),
     # ---- wrong types ---------------------------------------------------------------------
     Broken("id-is-a-list",
            {RULES: rule_file("  - id: [A, B]", "    table: DEMO", "    kind: required", "    field: MC")},
@@ -148,7 +122,7 @@ CASES: list[Broken] = [
            RULES, 6, "A", ("'ten' is not of type 'number'",)),
     Broken("min-is-nan",
            {RULES: rule_file("  - id: A", "    table: DEMO", "    kind: range", "    field: JE", "    min: .nan")},
-           RULES, 6, "A", bug=BUG_NAN),
+           RULES, 6, "A"),
     Broken("severity-unknown",
            {RULES: rule_file("  - id: A", "    table: DEMO", "    kind: required", "    field: MC", "    severity: 致命")},
            RULES, 6, "A", ("'致命' is not one of",)),
@@ -163,7 +137,7 @@ CASES: list[Broken] = [
            RULES, 2, "A", ("'kind' is a required property",)),
     Broken("value-with-embedded-newline",
            {RULES: rule_file("  - id: A", "    table: DEMO", '    kind: "requ\\nired"', "    field: MC")},
-           RULES, 4, "A", ("unknown rule kind",), bug=BUG_NEWLINE),
+           RULES, 4, "A", ("unknown rule kind",)),
     # ---- unknown keys ----------------------------------------------------------------------
     Broken("unknown-top-level-key",
            {RULES: y("tables: DEMO", "rules:", "  - {id: A, table: DEMO, kind: required, field: MC}")},
@@ -201,7 +175,7 @@ CASES: list[Broken] = [
            RULES, 5, "A", ("unknown field 'XX'",)),
     Broken("unknown-field-in-maps_to",
            {RULES: rule_file("  - id: A", "    table: DEMO", "    kind: unique", "    fields: [ID]", "    maps_to: [YY]")},
-           RULES, 6, "A", ("unknown field 'YY'",), bug=BUG_SIBLING_KEY),
+           RULES, 6, "A", ("unknown field 'YY'",)),
     Broken("unknown-field-in-reference-target-fields",
            {RULES: rule_file("  - id: A", "    table: DEMO", "    kind: reference", "    field: MC",
                              "    targets: [{table: DEMO, fields: [ZZ]}]")},
@@ -221,11 +195,11 @@ CASES: list[Broken] = [
     Broken("unknown-field-in-tieout-from-sum",
            {RULES: rule_file("  - id: A", "    table: DEMO", "    kind: tieout", "    field: JE", "    keys: [ID]",
                              "    from: {table: DEMO, keys: [ID], sum: WW}")},
-           RULES, 7, "A", ("unknown field 'WW'",), bug=BUG_SIBLING_KEY),
+           RULES, 7, "A", ("unknown field 'WW'",)),
     Broken("unknown-table-in-tieout-from",
            {RULES: rule_file("  - id: A", "    table: DEMO", "    kind: tieout", "    field: JE", "    keys: [ID]",
                              "    from: {table: NOPE, keys: [ID], count: true}")},
-           RULES, 7, "A", ("unknown table 'NOPE'",), bug=BUG_SIBLING_KEY),
+           RULES, 7, "A", ("unknown table 'NOPE'",)),
     # ---- duplicate ids -------------------------------------------------------------------
     Broken("duplicate-id-in-one-file",
            {RULES: rule_file("  - id: A", "    table: DEMO", "    kind: required", "    field: MC",
@@ -239,11 +213,11 @@ CASES: list[Broken] = [
     Broken("spec-link-to-missing-table",
            {TABLE: y(*SPEC_HEAD, "links:", "  - {fields: [ID], table: NOPE, to: [ID]}", "fields:",
                      "  - {code: ID, name: 编号, format: C..20}")},
-           TABLE, 5, words=("unknown table 'NOPE'",), bug=BUG_CROSS_CHECK),
+           TABLE, 5, words=("unknown table 'NOPE'",)),
     Broken("spec-link-to-missing-target-field",
            {TABLE: y(*SPEC_HEAD, "links:", "  - {fields: [ID], table: DEMO, to: [XX]}", "fields:",
                      "  - {code: ID, name: 编号, format: C..20}")},
-           TABLE, 5, words=("'XX'",), bug=BUG_CROSS_CHECK),
+           TABLE, 5, words=("'XX'",)),
     Broken("spec-bad-format-code",
            {TABLE: y(*SPEC_HEAD, "fields:", "  - {code: ID, name: 编号, format: C..20}",
                      "  - {code: MC, name: 名称, format: X..12}")},
@@ -256,7 +230,7 @@ CASES: list[Broken] = [
     Broken("spec-field-unknown-codelist",
            {TABLE: y(*SPEC_HEAD, "fields:", "  - {code: ID, name: 编号, format: C..20}",
                      "  - {code: LX, name: 类型, format: C..30, codelist: 不存在}")},
-           TABLE, 6, words=("unknown code list '不存在'",), bug=BUG_CROSS_CHECK),
+           TABLE, 6, words=("unknown code list '不存在'",)),
     Broken("codelist-values-not-a-list",
            {CODELISTS: y("codelists:", "  类型:", "    values: 甲类")},
            CODELISTS, 3, words=("is not of type 'array'",)),
@@ -266,7 +240,7 @@ CASES: list[Broken] = [
            PACK, 1, words=("'version' is a required property",)),
     Broken("pack-points-at-missing-spec-folder",
            {PACK: y("pack: demo", "version: '1'", "spec: ../../specs/nope")},
-           PACK, 3, words=("spec folder not found",), bug=BUG_PACK_SPEC),
+           PACK, 3, words=("spec folder not found",)),
     # ---- rule semantics --------------------------------------------------------------------
     Broken("format-rule-bad-format-code",
            {RULES: rule_file("  - id: A", "    table: DEMO", "    kind: format", "    field: MC", "    format: D2.5")},
@@ -294,16 +268,23 @@ CASES: list[Broken] = [
            RULES, 5, "A", ("not allowed",)),
     Broken("expr-nested-too-deeply",
            {RULES: rule_file("  - id: A", "    table: DEMO", "    kind: expression", f'    expr: "{DEEP_EXPR}"')},
-           RULES, 5, "A", bug=BUG_DEEP),
-    Broken("expr-type-error-found-only-at-run-time",
+           RULES, 5, "A"),
+    Broken("expr-type-error-upper-of-a-number",
            {RULES: rule_file("  - id: A", "    table: DEMO", "    kind: expression", "    expr: \"upper(1) = '1'\"")},
-           RULES, 5, "A", bug=BUG_NOT_BOUND),
+           RULES, 5, "A"),
     Broken("expr-chained-comparison-duckdb-cannot-parse",
            {RULES: rule_file("  - id: A", "    table: DEMO", "    kind: expression", "    expr: 'num(JE) > 1 = TRUE'")},
-           RULES, 5, "A", bug=BUG_NOT_BOUND),
+           RULES, 5, "A"),
+    Broken("when-that-does-not-bind",
+           {RULES: rule_file("  - id: A", "    table: DEMO", "    kind: required", "    field: MC",
+                             "    when: \"MC LIKE 1\"")},
+           RULES, 6, "A"),
+    Broken("expr-text-field-used-as-boolean",
+           {RULES: rule_file("  - id: A", "    table: DEMO", "    kind: expression", "    expr: 'MC AND TRUE'")},
+           RULES, 5, "A"),
     Broken("expr-surplus-function-argument",
            {RULES: rule_file("  - id: A", "    table: DEMO", "    kind: expression", "    expr: \"left(MC, 2, 'x') = 'a'\"")},
-           RULES, 5, "A", bug=BUG_SURPLUS_ARGS),
+           RULES, 5, "A"),
     Broken("codelist-rule-on-field-without-code-list",
            {RULES: rule_file("  - id: A", "    table: DEMO", "    kind: codelist", "    field: 币种")},
            RULES, 5, "A", ("has no code list",)),

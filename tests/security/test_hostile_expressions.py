@@ -17,8 +17,14 @@ field codes and Chinese names. For every string:
   there), never loads or installs an extension, never creates/attaches a database, table, view or
   secret, never changes a setting or the data.
 
-``when`` preconditions are also fed through the real loader (load_pack on a rule file), where
-hostile ones must be RuleFileError naming the file, the rule and the 'when' key.
+``when`` preconditions are also fed through the real loader (load_pack on a rule file): what the
+compiler rejects must be a RuleFileError naming the file, the rule, the 'when' key and its line;
+what it accepts either loads and runs harmlessly in the planned fused scan (build_plan), or is
+rejected by the loader's DuckDB bind check.
+
+Engine bugs the fuzzer found (deep nesting → RecursionError, data-dependent run-time errors,
+surplus function arguments setting sqlglot-internal flags) have regression tests below; the
+properties still classify such inputs (COUNTS['known_bug_…']) and demand no side effects.
 
 The number of generated examples is kept in ``COUNTS`` and printed at the end of the module.
 """
@@ -43,7 +49,7 @@ from engine.compile import build_plan, fused_sql
 from engine.errors import RuleFileError
 from engine.expr import ExpressionError, compile_expression
 from engine.formats import sql_quote
-from engine.rules import REGISTRY, CompileContext, Rule, RuleError
+from engine.rules import REGISTRY, CompileContext, Rule
 from engine.ruleset import load_pack
 from engine.sources.load import create_relation
 from engine.spec import load_catalog
@@ -240,7 +246,7 @@ def check_duckdb_ast(parser: duckdb.DuckDBPyConnection, sql: str, text: str, *, 
     doc = json.loads(raw)
     if doc.get("error"):
         # sqlglot printed SQL that DuckDB's grammar rejects (e.g. chained comparisons): nothing can run,
-        # so nothing can leak — but it is an engine bug, pinned in test_expression_that_cannot_run_…
+        # so nothing can leak; the loader's bind check rejects it (test_expression_that_does_not_bind_…)
         assert doc.get("error_type") == "parser", doc
         COUNTS["duckdb_parse_error"] += 1
         return False
@@ -384,8 +390,10 @@ def env(tmp_path_factory, request):
                    f"{COUNTS['duckdb_parse_error']} of them not even parsed by DuckDB; same meaning for DuckDB "
                    f"and sqlglot checked on {COUNTS['same_meaning_checked']}); "
                    f"{COUNTS['when_generated']} 'when' conditions through the loader "
-                   f"({COUNTS['when_loaded']} loaded and ran, {COUNTS['when_rejected']} RuleFileError); "
+                   f"({COUNTS['when_loaded']} loaded and ran, {COUNTS['when_rejected']} RuleFileError, "
+                   f"{COUNTS['when_bind_rejected']} of them by the bind check); "
                    f"known engine bugs hit: {COUNTS['known_bug_hidden_flags']} surplus-argument flags, "
+                   f"{COUNTS['known_bug_malformed_sql']} malformed compiled SQL, "
                    f"{COUNTS['known_bug_recursion']} RecursionErrors")
         if capman is not None:
             with capman.global_and_fixture_disabled():
@@ -407,7 +415,7 @@ def run_fused(env: Env, rules: list[Rule]) -> None:
     sql = fused_sql(ctx, checks)
     try:
         env.con.execute(sql).fetchall()
-    except duckdb.Error as exc:  # a type error DuckDB finds only at run time (see the xfail test below)
+    except duckdb.Error as exc:  # compile_expression does not bind; the loader does (see the pinned tests)
         COUNTS["runtime_error"] += 1
         COUNTS["runtime:" + type(exc).__name__] += 1
 
@@ -429,10 +437,18 @@ def test_hostile_expression_is_rejected_or_compiles_to_harmless_sql(env, raw):
     COUNTS["accepted"] += 1
     assert set(compiled.fields) <= set(CODES)
     strict = not uses_hidden_flags(text)
-    if strict:
-        check_sqlglot(compiled.sql)
-    else:
+    if not strict:
         COUNTS["known_bug_hidden_flags"] += 1
+    try:
+        check_sqlglot(compiled.sql)
+    except sqlglot.errors.ParseError:
+        # known engine bug: incomplete input such as '@' compiles to SQL that does not parse ('(ABS())'),
+        # pinned in test_incomplete_expression_is_an_expression_error; DuckDB's view is still checked below
+        COUNTS["known_bug_malformed_sql"] += 1
+        strict = False
+    except AssertionError:
+        if strict:
+            raise
     if check_duckdb_ast(env.parser, compiled.sql, text, strict=strict) and strict:
         # DuckDB reads the SQL as sqlglot (and so the allow-list check) did: same result as the explicit form
         try:
@@ -479,12 +495,18 @@ def test_hostile_when_through_the_loader_is_a_rule_file_error_or_harmless(env, w
         pack = load_pack(when_pack)
     except RuleFileError as err:
         COUNTS["when_rejected"] += 1
-        assert not compiles, f"loader rejected an expression the compiler accepts: {err}"
         assert err.location is not None and err.location.file.endswith("rules.yaml")
-        assert err.location.rule == "W" and err.location.key == "when"
-        assert err.location.line == dumped.splitlines().index(
-            next(l for l in dumped.splitlines() if l.lstrip().startswith("when:"))) + 1
-        assert err.message.startswith("in 'when': ")
+        assert err.location.rule == "W"
+        assert "\n" not in err.message or "\n" in text  # (multi-line messages: see test_broken_rule_files)
+        if compiles:
+            # the compiler accepts it but DuckDB cannot bind/parse it: the loader's bind check (engine.binder)
+            # rejects it (the blamed key is not always 'when': see test_broken_rule_files, when-that-does-not-bind)
+            COUNTS["when_bind_rejected"] += 1
+        else:
+            assert err.location.key == "when"
+            assert err.location.line == next(i for i, l in enumerate(dumped.splitlines(), start=1)
+                                             if l.lstrip().startswith("when:"))
+            assert err.message.startswith("in 'when': ")
         env.assert_untouched(text)
         return
     assert compiles, "loader accepted an expression the compiler rejects"
@@ -542,49 +564,64 @@ def test_classic_injections_are_rejected(env, text):
         compile_expression(text, env.table)
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: deeply nested input (≈40+ parentheses or function calls, "
-                                       "≈100 NOTs) makes compile_expression raise RecursionError from sqlglot "
-                                       "instead of ExpressionError; the CLI reports 'internal error', exit 3")
 def test_deep_nesting_raises_expression_error_not_recursion_error(env):
     for text in ("(" * 200 + "MC = 'a'" + ")" * 200, "NOT " * 500 + "TRUE", "upper(" * 200 + "MC" + ")" * 200 + " = 'A'"):
         with pytest.raises(ExpressionError):
             compile_expression(text, env.table)
 
 
-RUN_TIME_FAILURES = [
+def _rule_pack(root: Path, text: str, where: str) -> Path:
+    write_spec(root, {"DEMO": FIELDS})
+    rule = ({"id": "T", "table": "DEMO", "kind": "expression", "expr": text} if where == "expr" else
+            {"id": "T", "table": "DEMO", "kind": "required", "field": "MC", "when": text})
+    return write_pack(root, yaml.safe_dump({"rules": [rule]}, allow_unicode=True))
+
+
+BIND_FAILURES = [
     # DuckDB Binder errors: wrong argument types
     "upper(1) = '1'", "MC LIKE 1", "coalesce(MC, 1) = 'x'", "'a' + 1 = 2", "chars(1) = 1", "ymd(1) IS NULL",
-    # DuckDB Parser errors: sqlglot accepts and prints SQL DuckDB's grammar rejects
+    # DuckDB Parser errors: sqlglot accepts and prints SQL that DuckDB's grammar rejects
     "num(JE) > 1 = TRUE", "MC = 'a' = TRUE", "ID BETWEEN ID AND ID IN (ID)", "MC IS NULL IN (TRUE)",
-    # data-dependent Conversion / Invalid Input errors on this table's rows
-    "MC AND TRUE", "NOT MC", "MC = TRUE", "MC IN (1, 'a')", "num(JE) % 0 = 1",
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: the load-time check only compiles expressions to text and "
-                                       "never binds them in DuckDB; parser/binder/type errors surface when the "
-                                       "fused scan runs and abort the whole validation with exit 3")
-@pytest.mark.parametrize("text", RUN_TIME_FAILURES)
-def test_expression_that_cannot_run_is_rejected_at_load_time(env, text):
-    rule = Rule(id="T", table="DEMO", kind="expression", params={"expr": text})
-    ctx = CompileContext(env.catalog, env.table)
-    try:
-        REGISTRY["expression"].check(rule, ctx)
-    except (ExpressionError, RuleError):
-        return  # rejected at load time: fine
-    # accepted: it must then run on the data without error
-    env.con.execute(fused_sql(ctx, [(0, REGISTRY["expression"].violation(rule, ctx), "NULL")])).fetchall()
+@pytest.mark.parametrize("where", ["expr", "when"])
+@pytest.mark.parametrize("text", BIND_FAILURES)
+def test_expression_that_does_not_bind_is_a_rule_file_error(tmp_path, text, where):
+    """Found by the fuzzer: these compile to text but fail in DuckDB; the loader must reject them."""
+    with pytest.raises(RuleFileError) as info:
+        load_pack(_rule_pack(tmp_path, text, where))
+    assert info.value.location.file.endswith("rules.yaml") and info.value.location.rule == "T"
+
+
+DATA_FAILURES = ["MC AND TRUE", "NOT MC", "MC = TRUE", "CASE WHEN MC THEN TRUE END", "MC IN (1, 'a')",
+                 "num(JE) % 0 = 1"]
+
+
+@pytest.mark.parametrize("text", DATA_FAILURES)
+def test_expression_that_fails_on_the_data_does_not_abort_the_run(tmp_path, capsys, text):
+    pack, batch = _cli_pack(tmp_path, text)
+    rc = main(["validate", str(batch), "--pack", str(pack), "--quiet"])
+    err = capsys.readouterr().err
+    assert rc in (0, 1, 2), err   # 2: rejected at load time, as a rule-file error — also fine
+
+
+INCOMPLETE = ["@", "@ ", "MC = @", "(@)"]
+
+
+@pytest.mark.xfail(strict=True, reason="engine bug: sqlglot builds an operator node with a missing operand for "
+                                       "'@' (DuckDB's abs operator) without raising; compile_expression('@') "
+                                       "returns '(ABS())', SQL that neither sqlglot nor DuckDB accepts")
+@pytest.mark.parametrize("text", INCOMPLETE)
+def test_incomplete_expression_is_an_expression_error(env, text):
+    with pytest.raises(ExpressionError):
+        compile_expression(text, env.table)
 
 
 SURPLUS_ARGUMENTS = ["left(MC, 2, 'x') = 'a'", "right(MC, 2, TRUE) = 'a'", "substring(MC, 1, 2, 3) = 'a'",
                      "length(MC, 1) > 0", "round(num(JE), 1, 2) > 0"]
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: surplus positional arguments of allow-listed functions set "
-                                       "sqlglot-internal flags (Left.negative_length_returns_empty, Length.binary, "
-                                       "Substring.zero_start, Round.truncate) instead of being rejected; the SQL "
-                                       "silently changes (arguments vanish; length(MC, 1) emits TYPEOF/OCTET_LENGTH/"
-                                       "CAST AS BLOB, outside the allow-list)")
 @pytest.mark.parametrize("text", SURPLUS_ARGUMENTS)
 def test_surplus_function_arguments_are_rejected(env, text):
     with pytest.raises(ExpressionError):
