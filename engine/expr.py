@@ -79,6 +79,9 @@ def _check_nodes(tree: exp.Expression) -> None:
             raise ExpressionError(f"'{node.sql('duckdb')[:60]}' is not allowed in a rule expression ({type(node).__name__})")
         if isinstance(node, exp.Column) and (node.table or node.args.get("db")):
             raise ExpressionError(f"qualified name '{node.sql()}' is not allowed; name a field of this table")
+        missing = [k for k, required in node.arg_types.items() if required and node.args.get(k) is None]
+        if missing and not isinstance(node, (exp.Column, exp.Identifier, exp.Literal)):
+            raise ExpressionError(f"incomplete expression near '{node.sql('duckdb')[:60]}'")
         allowed_args = FUNCTION_ARGS.get(type(node))
         if allowed_args is not None:
             extra = sorted(k for k, v in node.args.items() if v not in (None, [], False) and k not in allowed_args)

@@ -185,7 +185,7 @@ TEXT_TYPES = {"TEXT", "VARCHAR"}  # sqlglot adds CAST(<number> AS TEXT) around e
 # Known engine bug: positional arguments beyond a function's real ones set sqlglot-internal flags
 # (left(MC, 2, 'x') sets Left.negative_length_returns_empty, length(MC, 1) sets Length.binary …),
 # which silently change the generated SQL — length(MC, 1) becomes CASE TYPEOF(..) WHEN 'BLOB' THEN
-# OCTET_LENGTH(CAST(.. AS BLOB)) …, functions outside the allow-list. Pinned (xfail) below; the
+# OCTET_LENGTH(CAST(.. AS BLOB)) …, functions outside the allow-list. Regression-tested below; the
 # property classifies such inputs, still runs them and still demands no side effects.
 HIDDEN_FLAGS = {exp.Left: ("negative_length_returns_empty",), exp.Right: ("negative_length_returns_empty",),
                 exp.Substring: ("zero_start",), exp.Length: ("binary", "encoding"),
@@ -609,9 +609,6 @@ def test_expression_that_fails_on_the_data_does_not_abort_the_run(tmp_path, caps
 INCOMPLETE = ["@", "@ ", "MC = @", "(@)"]
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: sqlglot builds an operator node with a missing operand for "
-                                       "'@' (DuckDB's abs operator) without raising; compile_expression('@') "
-                                       "returns '(ABS())', SQL that neither sqlglot nor DuckDB accepts")
 @pytest.mark.parametrize("text", INCOMPLETE)
 def test_incomplete_expression_is_an_expression_error(env, text):
     with pytest.raises(ExpressionError):
