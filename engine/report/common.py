@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from ..results import SEVERITY_ZH
 
@@ -59,3 +60,16 @@ def xml_safe(text: object) -> str:
 def field_ref(rule) -> str:
     """TABLE.FIELD (or just TABLE for table-level rules)."""
     return f"{rule.table}.{rule.field}" if rule.field else rule.table
+
+
+def output_path(out_dir: Path, filename: str) -> Path:
+    """Where a renderer writes its file (the folder is created when missing)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return out_dir / filename
+
+
+def write_text(out_dir: Path, filename: str, text: str) -> Path:
+    path = output_path(out_dir, filename)
+    path.write_text(text, encoding="utf-8")
+    return path

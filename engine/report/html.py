@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 
 from ..results import SEVERITY_ORDER, SEVERITY_ZH, RunResult
-from .common import STATUS_ZH, VERDICT_EN, VERDICT_ZH, fmt_duration, fmt_int, fmt_rate, severity_zh
+from .common import STATUS_ZH, VERDICT_EN, VERDICT_ZH, fmt_duration, fmt_int, fmt_rate, severity_zh, write_text
 
 FILENAME = "report.html"
 TEMPLATE = "report.html.j2"
@@ -60,8 +60,4 @@ def render_string(result: RunResult) -> str:
 
 
 def render(result: RunResult, out_dir: Path) -> Path:
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / FILENAME
-    path.write_text(render_string(result), encoding="utf-8")
-    return path
+    return write_text(out_dir, FILENAME, render_string(result))

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from ..results import RunResult
+from .common import write_text
 
 FILENAME = "report.json"
 
@@ -14,8 +15,4 @@ def dumps(result: RunResult) -> str:
 
 
 def render(result: RunResult, out_dir: Path) -> Path:
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / FILENAME
-    path.write_text(dumps(result), encoding="utf-8")
-    return path
+    return write_text(out_dir, FILENAME, dumps(result))

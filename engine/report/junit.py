@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from ..results import RuleResult, RunResult
-from .common import field_ref, fmt_rate, severity_zh, shorten, xml_safe
+from .common import field_ref, fmt_rate, output_path, severity_zh, shorten, xml_safe
 
 FILENAME = "junit.xml"
 MAX_SAMPLES = 10
@@ -86,9 +86,7 @@ def build(result: RunResult) -> ET.Element:
 
 
 def render(result: RunResult, out_dir: Path) -> Path:
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / FILENAME
+    path = output_path(out_dir, FILENAME)
     tree = ET.ElementTree(build(result))
     ET.indent(tree, space="  ")
     tree.write(path, encoding="utf-8", xml_declaration=True)

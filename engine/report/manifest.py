@@ -6,13 +6,10 @@ import json
 from pathlib import Path
 
 from ..results import RunResult
+from .common import write_text
 
 FILENAME = "manifest.json"
 
 
 def render(result: RunResult, out_dir: Path) -> Path:
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / FILENAME
-    path.write_text(json.dumps(result.manifest_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return path
+    return write_text(out_dir, FILENAME, json.dumps(result.manifest_dict(), ensure_ascii=False, indent=2) + "\n")

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from ..results import RunResult
+from .common import output_path
 
 FILENAME = "检核结果及备案表.xlsx"
 CATEGORY_FULL = {
@@ -36,8 +37,6 @@ def rows(result: RunResult) -> list[list]:
 
 
 def render(result: RunResult, out_dir: Path) -> Path:
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     wb = Workbook()
     ws = wb.active
     ws.title = "检核结果"
@@ -64,6 +63,6 @@ def render(result: RunResult, out_dir: Path) -> Path:
         info.append([key, value])
     info.column_dimensions["A"].width = 24
     info.column_dimensions["B"].width = 60
-    path = out_dir / FILENAME
+    path = output_path(out_dir, FILENAME)
     wb.save(path)
     return path
