@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field as dc_field
 
-from .formats import sql_quote
 from .ruleset import RulePack
 from .rules import REGISTRY, CompileContext, Rule
 from .rules.base import quote_ident
@@ -153,4 +152,4 @@ def natural_key(rule_id: str) -> tuple:
     return (0, int(rule_id), "") if rule_id.isdigit() else (1, 0, rule_id)
 
 
-__all__ = ["Plan", "PlannedRule", "TablePlan", "build_plan", "fused_sql", "rule_sql", "set_rule_sql", "sql_quote"]
+__all__ = ["Plan", "PlannedRule", "TablePlan", "build_plan", "fused_sql", "rule_sql", "set_rule_sql", "single_check_sql"]

@@ -100,7 +100,7 @@ def _check_types(node: exp.Expression) -> None:
     if isinstance(node, (exp.If, exp.Case)):
         conditions = [node.this] if isinstance(node, exp.If) else [i.this for i in node.args.get("ifs") or []]
         if any(isinstance(c, (exp.Column, exp.Literal)) for c in conditions):
-            raise ExpressionError(f"a CASE/IF condition must be a comparison, not a bare field or value")
+            raise ExpressionError("a CASE/IF condition must be a comparison, not a bare field or value")
     if isinstance(node, COMPARISONS) and any(isinstance(o, exp.Boolean) for o in (node.this, node.expression)):
         raise ExpressionError(f"'{node.sql('duckdb')[:60]}' compares with TRUE/FALSE; fields are text")
     if isinstance(node, exp.In):

@@ -48,7 +48,7 @@ class FormatCode:
             "float": "a number",
             "date": f"a real date YYYYMMDD or {DATE_DEFAULT}",
             "yearmonth": f"a real month YYYYMM or {YEARMONTH_DEFAULT}",
-            "time": f"a time hhmmss (000000–235959)",
+            "time": "a time hhmmss (000000–235959)",
         }[self.kind]
 
 

@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from .compile import SUBMISSION, Plan, build_plan, natural_key, set_rule_sql, single_check_sql
-from .results import FileInfo, Finding, RuleResult, RunResult, TableResult, verdict_for
+from .results import Finding, RuleResult, RunResult, TableResult, verdict_for
 from .ruleset import RulePack
 from .rules import REGISTRY
 from .sources import FileFinding, discover, load_table
@@ -246,10 +246,7 @@ def _rule_results(plan: Plan, tables: dict[str, TableResult], counts: dict, samp
             number_kind=rule.number_kind, when=rule.when, status=status, checked=checked, failed=failed,
             rate=round(failed / checked, 6) if checked else 0.0, note=not_run.get(entry.index), excused=excused,
             samples=samples.get(entry.index, [])))
-        if table is not None and status != "not_run" and rule.kind != "file":
-            table.rules += 1
+        if table is not None and status != "not_run":
+            table.rules += rule.kind != "file"
             table.rules_failed += status == "failed"
-    for r in results:
-        if r.kind == "file" and r.status == "failed" and r.table in tables:
-            tables[r.table].rules_failed += 1
     return sorted(results, key=lambda r: (r.table != SUBMISSION, r.table, r.kind != "file", natural_key(r.id)))

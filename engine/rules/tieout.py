@@ -4,6 +4,7 @@ Each row of ``table`` is checked: ``field`` against ``sum``/``count`` over ``fro
 ``from.keys`` equal this row's ``keys`` (0 when there are none). Example: a loan's balance in the
 IOU table equals the sum of its ledger balances.
 """
+from ..expr import compile_expression
 from .base import CompileContext, Rule, RuleError, RuleKind, filled
 
 
@@ -26,7 +27,6 @@ class TieOut(RuleKind):
         return {rule.table, rule.params["from"]["table"]}
 
     def failures_sql(self, rule: Rule, ctx: CompileContext) -> str:
-        from ..expr import compile_expression
         p, src = rule.params, rule.params["from"]
         other = ctx.catalog.table(src["table"])
         if other is None:

@@ -209,14 +209,12 @@ def _load_frame(con, src: SourceFile, table: TableSpec, relation_sql: str, line_
     values = "[" + ", ".join(f"CAST({quote_ident(by_name[f.code])} AS VARCHAR)" if f.code in by_name else "NULL::VARCHAR"
                              for f in table.fields) + "]"
     rel = quote_ident("t_" + table.code)
-    rows_before = con.execute(f"SELECT count(*) FROM {rel}").fetchone()[0]
     if findings:
         rows = con.execute(f"SELECT count(*) FROM {relation_sql}").fetchone()[0]
         return FileInfo(src.path.name, src.path.stat().st_size, rows, rows, src.collection_date,
                         file_sha256(src.path)), findings
-    con.execute(f"INSERT INTO {rel} SELECT ?, {line_sql}, ?, {_marks_sql(table, values, raw)}, {select} FROM {relation_sql}",
-                [src.path.name, src.collection_date])
-    rows = con.execute(f"SELECT count(*) FROM {rel}").fetchone()[0] - rows_before
+    rows = con.execute(f"INSERT INTO {rel} SELECT ?, {line_sql}, ?, {_marks_sql(table, values, raw)}, {select} "
+                       f"FROM {relation_sql}", [src.path.name, src.collection_date]).fetchone()[0]  # rows inserted
     return FileInfo(src.path.name, src.path.stat().st_size, rows, 0, src.collection_date, file_sha256(src.path)), findings
 
 
