@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
+from .identifiers import install_macros
 from .rules import REGISTRY, CompileContext, Rule
 from .spec import Catalog
 
@@ -18,6 +19,7 @@ class Binder:
         from .sources.load import create_relation
 
         self.con = duckdb.connect()
+        install_macros(self.con)
         for table in catalog.tables.values():
             create_relation(self.con, table)
 

@@ -7,7 +7,9 @@ is a rule-file error, so rule text can never read files, load extensions or chan
 
 Helper functions: num(x) decimal or NULL; ymd(x) date from YYYYMMDD or NULL; is_empty(x);
 filled(x); is_default(x) (99991231 / 999912 / 000000 / 0 by the field's format);
-bytes(x) UTF-8 length; chars(x) character length.
+bytes(x) UTF-8 length; chars(x) character length; is_resident_id(x), is_uscc(x), is_org_code(x),
+is_lei(x), is_bank_card(x), is_division(x), is_currency(x), is_country(x), is_industry(x) — the
+identifier checks of engine/identifiers.py (NULL for NULL, FALSE for anything malformed).
 """
 from __future__ import annotations
 
@@ -127,6 +129,16 @@ HELPER_SQL = {
     "filled": "({0} IS NOT NULL AND {0} <> '')",
     "bytes": "strlen({0})",
     "chars": "length({0})",
+    # identifier checks: macros installed on every connection by engine.identifiers.install_macros
+    "is_resident_id": "jh_is_resident_id({0})",
+    "is_uscc": "jh_is_uscc({0})",
+    "is_org_code": "jh_is_org_code({0})",
+    "is_lei": "jh_is_lei({0})",
+    "is_bank_card": "jh_is_bank_card({0})",
+    "is_division": "jh_is_division({0})",
+    "is_currency": "jh_is_currency({0})",
+    "is_country": "jh_is_country({0})",
+    "is_industry": "jh_is_industry({0})",
 }
 
 

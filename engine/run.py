@@ -22,6 +22,7 @@ from .ruleset import RulePack
 from .rules import REGISTRY
 from .sources import FileFinding, discover, load_table
 from .excuses import REMARK_FIELD
+from .identifiers import install_macros
 from .formats import sql_quote
 from .rules.base import quote_ident
 from .sources.load import create_relation, file_sha256, scratch_dir
@@ -53,6 +54,7 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
     # in-memory, but DuckDB spills loaded tables to the scratch folder when they outgrow the limit
     con = duckdb.connect(":memory:", config={"temp_directory": str(workdir / "spill")})
     con.execute(f"SET memory_limit = '{memory_limit or DEFAULT_MEMORY_LIMIT}'")
+    install_macros(con)
     try:
         mark = time.perf_counter()
         tables = _load(con, plan, files, findings, workdir)

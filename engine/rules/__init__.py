@@ -7,6 +7,7 @@ from .compare import Compare
 from .distribution import Distribution
 from .expression import Expression
 from .forbidden_chars import ForbiddenChars
+from .identifier import IdentifierRule
 from .format import Format
 from .length import Length
 from .not_default import NotDefault
@@ -34,6 +35,7 @@ REGISTRY: dict[str, RuleKind] = {kind.name: kind() for kind in (
     Distribution,
     TieOut,
     Scope,
+    IdentifierRule,
 )}
 
 
