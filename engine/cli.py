@@ -15,6 +15,7 @@ import duckdb
 
 from .compile import build_plan, rule_sql
 from .errors import DataReadError, JianheError, UsageError
+from .parameters import parse_override
 from .results import SEVERITY_ZH
 from .ruleset import RulePack, load_pack
 
@@ -36,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("submission", type=Path)
     v.add_argument("--pack", default=None, help=f"rule pack folder or name under rulesets/ (default {DEFAULT_PACK})")
     v.add_argument("--pack-version", default=None, help="pack version to apply (default: the latest)")
+    v.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a pack parameter (a threshold declared in pack.yaml); repeatable")
     v.add_argument("--report-dir", type=Path, default=None, help="where to write reports")
     v.add_argument("--format", default="json,html,junit", help=f"comma-separated: {', '.join(FORMATS)}")
     v.add_argument("--fail-on", choices=("strong", "weak", "info", "none"), default="strong",
@@ -54,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("args", nargs="*", help="rule id (show) or two versions (diff)")
     r.add_argument("--pack", default=None)
     r.add_argument("--pack-version", default=None)
+    r.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="override a pack parameter")
     r.add_argument("--count", action="store_true", help="print counts per category and severity instead of rules")
     r.add_argument("--table", help="table code or Chinese name")
     r.add_argument("--kind")
@@ -62,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--table", required=True, help="table code or Chinese name")
     c.add_argument("--pack", default=None)
     c.add_argument("--pack-version", default=None)
+    c.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="override a pack parameter")
     return parser
 
 
@@ -106,7 +111,8 @@ def _interrupted(exc: BaseException) -> bool:
 
 
 def _pack(args) -> RulePack:
-    return load_pack(args.pack or default_pack(), getattr(args, "pack_version", None))
+    overrides = dict(parse_override(p) for p in getattr(args, "param", None) or [])
+    return load_pack(args.pack or default_pack(), getattr(args, "pack_version", None), overrides or None)
 
 
 def _table_code(pack: RulePack, ref: str | None) -> str | None:

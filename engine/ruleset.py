@@ -17,6 +17,7 @@ from .binder import Binder
 from .excuses import load_excuses
 from .errors import Location, RuleFileError
 from .expr import ExpressionError
+from .parameters import resolve as resolve_parameters, substitute_rule
 from .rules import REGISTRY, CompileContext, Rule, RuleError
 from .spec import Catalog, check_schema, load_catalog, node_line
 from .yamlio import LocDict, load_yaml
@@ -105,8 +106,9 @@ def resolve_pack_dir(ref: Path | str) -> Path:
     raise RuleFileError(f"rule pack not found: {ref}")
 
 
-def load_pack(pack_dir: Path | str, version: str | None = None) -> RulePack:
-    """Load, check and resolve a pack at ``version`` (default: its latest version)."""
+def load_pack(pack_dir: Path | str, version: str | None = None, parameters: dict | None = None) -> RulePack:
+    """Load, check and resolve a pack at ``version`` (default: its latest version); ``parameters``
+    override the defaults declared under ``parameters:`` in pack.yaml."""
     pack_dir = resolve_pack_dir(pack_dir)
     pack_file = pack_dir / "pack.yaml" if pack_dir.is_dir() else pack_dir
     if not pack_file.exists():
@@ -129,6 +131,9 @@ def load_pack(pack_dir: Path | str, version: str | None = None) -> RulePack:
     written: list[Rule] = []
     seen: dict[str, str] = {}
     digest = hashlib.sha256(pack_file.read_bytes())
+    values = resolve_parameters(meta.get("parameters", {}), parameters, pack_file)
+    if parameters:  # overridden thresholds make a different pack
+        digest.update(repr(sorted(values.items())).encode("utf-8"))
     for path in sorted(spec_dir.rglob("*.yaml")):
         digest.update(path.read_bytes())
     excuses_file = pack_file.parent / meta["excuses"] if "excuses" in meta else None
@@ -136,7 +141,7 @@ def load_pack(pack_dir: Path | str, version: str | None = None) -> RulePack:
     binder = Binder(catalog) if rule_files else None
     for path in rule_files:
         digest.update(path.read_bytes())
-        for rule in _load_rule_file(path, catalog, rank, binder):
+        for rule in _load_rule_file(path, catalog, rank, binder, values):
             if rule.id in seen:
                 raise RuleFileError(f"duplicate rule id '{rule.id}' (first defined at {seen[rule.id]})",
                                     Location(str(path), int(rule.source.rsplit(':', 1)[1]), rule=rule.id))
@@ -144,7 +149,7 @@ def load_pack(pack_dir: Path | str, version: str | None = None) -> RulePack:
             written.append(rule)
     overridden = {r.id for r in written}
     base_rules = [r for r in derived if r.id not in overridden] + written
-    options = {"require_all_tables": bool(meta.get("require_all_tables", False))}
+    options = {"require_all_tables": bool(meta.get("require_all_tables", False)), "parameters": values}
     if excuses_file:
         digest.update(excuses_file.read_bytes())
         options["excuses"] = load_excuses(excuses_file, {r.id for r in base_rules})
@@ -161,7 +166,8 @@ def _check_codelist_versions(catalog: Catalog, rank: dict[str, int]) -> None:
                                     f"(versions: {', '.join(rank)})", Location(str(catalog.path / "codelists.yaml")))
 
 
-def _load_rule_file(path: Path, catalog: Catalog, rank: dict[str, int], binder: "Binder") -> list[Rule]:
+def _load_rule_file(path: Path, catalog: Catalog, rank: dict[str, int], binder: "Binder",
+                    parameters: dict | None = None) -> list[Rule]:
     doc = load_yaml(path)
 
     def rule_of(err_path) -> str | None:
@@ -172,6 +178,8 @@ def _load_rule_file(path: Path, catalog: Catalog, rank: dict[str, int], binder: 
         return None
 
     check_schema(doc, "rules", path, rule_of)
+    for item in doc["rules"]:
+        substitute_rule(item, parameters or {}, path)
     return [_build_rule(item, path, catalog, doc.get("table"), rank, binder) for item in doc["rules"]]
 
 
