@@ -23,6 +23,7 @@ class Finding:
     key: str | None
     value: str | None
     excused: bool = False  # the row's 备注 carries a token that excuses this rule
+    waived: bool = False  # a waiver (--waivers) covers this failure
 
 
 @dataclass
@@ -47,6 +48,8 @@ class RuleResult:
     note: str | None = None
     excused: int = 0  # failures excused by 备注 tokens: reported, not counted in ``failed``
     samples: list[Finding] = dc_field(default_factory=list)
+    waived: int = 0  # failures covered by a waiver: reported, not counted in ``failed``
+    baseline: dict | None = None  # with --baseline: {status: new|grown|unchanged|fixed, failed, new}
 
 
 @dataclass
@@ -88,6 +91,8 @@ class RunResult:
     rules: list[RuleResult] = dc_field(default_factory=list)
     manifest: dict = dc_field(default_factory=dict)  # inputs (name, size, SHA-256, rows), waivers, timings
     schema_version: str = SCHEMA_VERSION
+    verdict_reasons: list[str] = dc_field(default_factory=list)  # gates besides failed rules (baseline, waivers)
+    baseline: dict | None = None  # with --baseline: the file compared against and counts per status
 
     @property
     def failed_rules(self) -> list[RuleResult]:
@@ -103,6 +108,7 @@ class RunResult:
             "failed_by_severity": {s: sum(r.severity == s for r in failed) for s in SEVERITY_ORDER},
             "findings_total": sum(r.failed for r in failed),
             "findings_excused": sum(r.excused for r in self.rules),
+            "findings_waived": sum(r.waived for r in self.rules),
             "rows_read": sum(t.rows_read for t in self.tables),
             "rows_checked": sum(t.rows_checked for t in self.tables),
             "rows_rejected": sum(t.rows_rejected for t in self.tables),
@@ -117,7 +123,8 @@ class RunResult:
         data = asdict(self)
         data["summary"] = self.summary()
         ordered = {k: data[k] for k in ("schema_version", "verdict", "fail_on", "submission", "pack", "engine",
-                                       "options", "started_at", "duration_s", "summary", "manifest", "tables", "rules")}
+                                       "options", "started_at", "duration_s", "summary", "verdict_reasons",
+                                       "baseline", "manifest", "tables", "rules")}
         return ordered
 
 

@@ -24,6 +24,7 @@ from .sources import FileFinding, discover, load_table
 from .excuses import REMARK_FIELD
 from .identifiers import install_macros
 from .formats import sql_quote
+from .waivers import WaiverSet, apply_waivers, gate_expired
 from .rules.base import quote_ident
 from .sources.load import create_relation, file_sha256, scratch_dir
 
@@ -43,7 +44,8 @@ def engine_versions() -> dict:
 
 def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "strong", show_pii: bool = False,
                         sample_limit: int = 50, failures_path: Path | None = None,
-                        memory_limit: str | None = None, previous_date: str | None = None) -> RunResult:
+                        memory_limit: str | None = None, previous_date: str | None = None,
+                        waivers: WaiverSet | None = None) -> RunResult:
     """Validate one submission folder (or file) against a rule pack and return the results model."""
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -63,14 +65,16 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
                          for code, t in tables.items() if not t.present]
         timings["load_s"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        con.execute(f"CREATE TABLE _failures ({FAILURE_COLUMNS}, _excused BOOLEAN DEFAULT FALSE)")
+        con.execute(f"CREATE TABLE _failures ({FAILURE_COLUMNS}, _excused BOOLEAN DEFAULT FALSE, "
+                    "_waived BOOLEAN DEFAULT FALSE)")
         not_run = _run_rules(con, plan, tables, findings)
         _insert_file_findings(con, plan, findings)
         _apply_excuses(con, plan, tables)
+        waiver_records = apply_waivers(con, plan, waivers)
         timings["rules_s"] = time.perf_counter() - mark
-        counts = {rule: (failed, excused) for rule, failed, excused in con.execute(
-            "SELECT _rule, count(*) FILTER (WHERE NOT _excused), count(*) FILTER (WHERE _excused) "
-            "FROM _failures GROUP BY 1").fetchall()}
+        counts = {rule: (failed, excused, waived) for rule, failed, excused, waived in con.execute(
+            "SELECT _rule, count(*) FILTER (WHERE NOT _excused AND NOT _waived), count(*) FILTER (WHERE _excused), "
+            "count(*) FILTER (WHERE _waived) FROM _failures GROUP BY 1").fetchall()}
         samples = _samples(con, plan, sample_limit)
         if failures_path:
             _export_failures(con, plan, Path(failures_path))
@@ -82,7 +86,7 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
                "failures": str(failures_path) if failures_path else None}
     duration = time.perf_counter() - started
     timings["total_s"] = duration
-    manifest = {"inputs": _inputs(Path(submission), tables), "waivers": [],
+    manifest = {"inputs": _inputs(Path(submission), tables), "waivers": waiver_records,
                 "timings": {k: round(v, 3) for k, v in timings.items()}}
     result = RunResult(
         submission=str(submission), pack={"name": pack.name, "version": pack.version, "digest": pack.digest},
@@ -90,6 +94,7 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
         duration_s=round(duration, 3), fail_on=fail_on,
         tables=[tables[c] for c in sorted(tables)], rules=rules, manifest=manifest)
     result.verdict = verdict_for(rules, fail_on)
+    gate_expired(result)
     return result
 
 
@@ -206,13 +211,13 @@ def _apply_excuses(con, plan: Plan, tables: dict[str, TableResult]) -> None:
 
 def _samples(con, plan: Plan, limit: int) -> dict[int, list[Finding]]:
     rows = con.execute(
-        "SELECT _rule, _file, _line, _key, _value, _excused FROM (SELECT *, row_number() OVER (PARTITION BY _rule "
-        "ORDER BY _excused, _file NULLS FIRST, _line NULLS FIRST, _key, _value) AS _n FROM _failures) WHERE _n <= ? "
+        "SELECT _rule, _file, _line, _key, _value, _excused, _waived FROM (SELECT *, row_number() OVER (PARTITION BY _rule "
+        "ORDER BY _excused OR _waived, _file NULLS FIRST, _line NULLS FIRST, _key, _value) AS _n FROM _failures) WHERE _n <= ? "
         "ORDER BY _rule, _n", [limit]).fetchall()
     out: dict[int, list[Finding]] = {}
-    for idx, file, line, key, value, excused in rows:
+    for idx, file, line, key, value, excused, waived in rows:
         rule = plan.entries[idx].rule
-        out.setdefault(idx, []).append(Finding(rule.id, rule.table, file, line, key, value, excused))
+        out.setdefault(idx, []).append(Finding(rule.id, rule.table, file, line, key, value, excused, waived))
     return out
 
 
@@ -224,7 +229,7 @@ def _export_failures(con, plan: Plan, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     con.execute(
         "COPY (SELECT r.rule_id, r.tbl AS \"table\", r.severity, f._file AS file, f._line AS line, f._key AS key, "
-        "f._value AS value, f._excused AS excused FROM _failures f JOIN _rule_ids r USING (_rule) ORDER BY r.tbl, r.rule_id, file, line) "
+        "f._value AS value, f._excused AS excused, f._waived AS waived FROM _failures f JOIN _rule_ids r USING (_rule) ORDER BY r.tbl, r.rule_id, file, line) "
         f"TO '{str(path).replace(chr(39), chr(39) * 2)}' (FORMAT parquet)")
 
 
@@ -233,7 +238,7 @@ def _rule_results(plan: Plan, tables: dict[str, TableResult], counts: dict, samp
     catalog = plan.pack.catalog
     for entry in plan.entries:
         rule = entry.rule
-        failed, excused = counts.get(entry.index, (0, 0))
+        failed, excused, waived = counts.get(entry.index, (0, 0, 0))
         table = tables.get(rule.table)
         table_name = table.name if table else SUBMISSION_NAME
         checked = (table.rows_read if rule.kind == "file" else table.rows_checked) if table else sum(
@@ -247,7 +252,7 @@ def _rule_results(plan: Plan, tables: dict[str, TableResult], counts: dict, samp
             field=rule.field, field_name=spec_field.name if spec_field else None, origin=rule.origin,
             number_kind=rule.number_kind, when=rule.when, status=status, checked=checked, failed=failed,
             rate=round(failed / checked, 6) if checked else 0.0, note=not_run.get(entry.index), excused=excused,
-            samples=samples.get(entry.index, [])))
+            samples=samples.get(entry.index, []), waived=waived))
         if table is not None and status != "not_run":
             table.rules += rule.kind != "file"
             table.rules_failed += status == "failed"
