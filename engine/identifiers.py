@@ -31,8 +31,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from pathlib import Path
+
 import duckdb
 import pyarrow as pa
+
+from .workdays import install_calendar
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -212,8 +216,10 @@ def _null_safe(params: str, body: str) -> str:
     return f"CASE WHEN {first} IS NULL THEN NULL ELSE ({body}) END"
 
 
-def install_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the reference tables and every ``jh_*`` macro on a connection (idempotent)."""
+def install_macros(con: duckdb.DuckDBPyConnection, calendar_files: list[Path | str] | tuple = ()) -> None:
+    """Create every SQL helper rules may use on a connection (idempotent): the reference tables
+    and ``jh_*`` macros, and the working-day tables (package years plus ``calendar_files``)."""
+    install_calendar(con, calendar_files)
     for table in reference_tables():
         con.register("_jh_rows", table.arrow())
         try:

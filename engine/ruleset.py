@@ -20,6 +20,7 @@ from .expr import ExpressionError
 from .parameters import resolve as resolve_parameters, substitute_rule
 from .rules import REGISTRY, CompileContext, Rule, RuleError
 from .spec import Catalog, check_schema, load_catalog, node_line
+from .workdays import pack_calendar_file
 from .yamlio import LocDict, load_yaml
 
 COMMON_KEYS = {"id", "table", "kind", "field", "when", "severity", "category", "number", "message", "note",
@@ -137,7 +138,8 @@ def load_pack(pack_dir: Path | str, version: str | None = None, parameters: dict
     for path in sorted(spec_dir.rglob("*.yaml")):
         digest.update(path.read_bytes())
     excuses_file = pack_file.parent / meta["excuses"] if "excuses" in meta else None
-    rule_files = sorted(p for p in pack_file.parent.rglob("*.yaml") if p not in (pack_file, excuses_file))
+    calendar_file = pack_calendar_file(pack_file, meta)
+    rule_files = sorted(p for p in pack_file.parent.rglob("*.yaml") if p not in (pack_file, excuses_file, calendar_file))
     binder = Binder(catalog) if rule_files else None
     for path in rule_files:
         digest.update(path.read_bytes())
@@ -153,6 +155,9 @@ def load_pack(pack_dir: Path | str, version: str | None = None, parameters: dict
     if excuses_file:
         digest.update(excuses_file.read_bytes())
         options["excuses"] = load_excuses(excuses_file, {r.id for r in base_rules})
+    if calendar_file:  # working days for years the calendar package does not know (deadline rules)
+        digest.update(calendar_file.read_bytes())
+        options["calendar"] = str(calendar_file)
     pack = RulePack(meta["pack"], versions[-1]["id"], pack_file.parent, catalog, [], digest.hexdigest()[:16],
                     versions, catalog, base_rules, options)
     return pack.at(version or pack.latest)

@@ -45,7 +45,7 @@ def engine_versions() -> dict:
 def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "strong", show_pii: bool = False,
                         sample_limit: int = 50, failures_path: Path | None = None,
                         memory_limit: str | None = None, previous_date: str | None = None,
-                        waivers: WaiverSet | None = None) -> RunResult:
+                        waivers: WaiverSet | None = None, calendar: Path | None = None) -> RunResult:
     """Validate one submission folder (or file) against a rule pack and return the results model."""
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -56,8 +56,9 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
     # in-memory, but DuckDB spills loaded tables to the scratch folder when they outgrow the limit
     con = duckdb.connect(":memory:", config={"temp_directory": str(workdir / "spill")})
     con.execute(f"SET memory_limit = '{memory_limit or DEFAULT_MEMORY_LIMIT}'")
-    install_macros(con)
+    calendars = [f for f in (pack.options.get("calendar"), calendar) if f]  # working-day files, later wins
     try:
+        install_macros(con, calendars)
         mark = time.perf_counter()
         tables = _load(con, plan, files, findings, workdir)
         if pack.options.get("require_all_tables"):
@@ -83,7 +84,8 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
         shutil.rmtree(workdir, ignore_errors=True)
     rules = _rule_results(plan, tables, counts, samples, not_run)
     options = {"fail_on": fail_on, "show_pii": show_pii, "sample_limit": sample_limit, "previous_date": previous_date,
-               "failures": str(failures_path) if failures_path else None}
+               "failures": str(failures_path) if failures_path else None,
+               "calendar": [str(f) for f in calendars] or None}
     duration = time.perf_counter() - started
     timings["total_s"] = duration
     manifest = {"inputs": _inputs(Path(submission), tables), "waivers": waiver_records,

@@ -4,6 +4,7 @@ from __future__ import annotations
 from .base import CATEGORIES, SEVERITIES, CompileContext, Rule, RuleError, RuleKind
 from .codelist import CodeListRule
 from .compare import Compare
+from .deadline import Deadline
 from .distribution import Distribution
 from .expression import Expression
 from .forbidden_chars import ForbiddenChars
@@ -36,6 +37,7 @@ REGISTRY: dict[str, RuleKind] = {kind.name: kind() for kind in (
     TieOut,
     Scope,
     IdentifierRule,
+    Deadline,
 )}
 
 
