@@ -20,7 +20,7 @@ from .results import SEVERITY_ZH
 from .ruleset import RulePack, load_pack
 
 DEFAULT_PACK = "rulesets/east5_core"
-FORMATS = ("json", "html", "junit", "manifest", "xlsx")
+FORMATS = ("json", "html", "junit", "manifest", "xlsx", "sarif")
 
 
 def default_pack() -> Path:
@@ -49,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--memory-limit", default=None, help="DuckDB memory limit, e.g. 2GB")
     v.add_argument("--previous-date", default=None, help="previous 采集日期 YYYYMMDD, for the scope checks")
     v.add_argument("--quiet", action="store_true", help="no console summary")
+    v.add_argument("--waivers", type=Path, default=None,
+                   help="waivers file (rule × table × key, reason, approver, expiry): waived failures do not count")
+    v.add_argument("--baseline", type=Path, default=None,
+                   help="a previous report.json: fail only on rules newly failing or grown since then")
+    v.add_argument("--baseline-tolerance", default=None, metavar="N|P%",
+                   help="new failing records a rule may gain before it counts as grown (default 0)")
 
     r = sub.add_parser("rules", help="list rules; `rules show ID` prints one with its SQL; "
                                       "`rules diff V1 V2` the changelog between pack versions; "
@@ -139,18 +145,40 @@ def cmd_validate(args) -> int:
     if args.previous_date and not re.fullmatch(r"\d{8}", args.previous_date):
         raise UsageError(f"--previous-date must be YYYYMMDD, not {args.previous_date!r}")
     pack = _pack(args)
+    waivers, baseline, tolerance = _gates(args, pack)
     if args.report_dir:
         clear_reports(args.report_dir)
     result = validate_submission(args.submission, pack, fail_on=args.fail_on, show_pii=args.show_pii,
                                  sample_limit=args.sample_limit, failures_path=args.failures,
-                                 memory_limit=args.memory_limit, previous_date=args.previous_date)
+                                 memory_limit=args.memory_limit, previous_date=args.previous_date,
+                                 waivers=waivers)
+    if baseline is not None:
+        from .baseline import apply_baseline
+        apply_baseline(result, baseline, tolerance)
     if args.report_dir:
         for path in write_reports(result, args.report_dir, formats):
             if not args.quiet:
                 print(f"wrote {path}")
     if not args.quiet:
         render_console(result, sys.stdout, color=sys.stdout.isatty())
+    for reason in result.verdict_reasons:
+        print(f"jianhe: {reason}", file=sys.stderr)
     return 1 if result.verdict == "not_ready" else 0
+
+
+def _gates(args, pack: RulePack):
+    """Waivers and baseline are read before the run, so a bad file stops it at once (exit 2)."""
+    waivers = baseline = tolerance = None
+    if args.waivers:
+        from .waivers import check_against, load_waivers
+        waivers = check_against(load_waivers(args.waivers), pack)
+    if args.baseline_tolerance is not None and not args.baseline:
+        raise UsageError("--baseline-tolerance needs --baseline")
+    if args.baseline:
+        from .baseline import Tolerance, load_baseline
+        tolerance = Tolerance.parse(args.baseline_tolerance)
+        baseline = load_baseline(args.baseline)
+    return waivers, baseline, tolerance
 
 
 def cmd_rules(args) -> int:

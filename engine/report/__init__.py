@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..results import RunResult
-from . import html, json_report, junit, manifest, xlsx
+from . import html, json_report, junit, manifest, sarif, xlsx
 from .console import render_console
 
 Renderer = Callable[[RunResult, Path], Path]
@@ -24,9 +24,11 @@ RENDERERS: dict[str, Renderer] = {
     "junit": junit.render,
     "manifest": manifest.render,
     "xlsx": xlsx.render,
+    "sarif": sarif.render,
 }
 FILENAMES = {name: module.FILENAME for name, module in
-             (("json", json_report), ("html", html), ("junit", junit), ("manifest", manifest), ("xlsx", xlsx))}
+             (("json", json_report), ("html", html), ("junit", junit), ("manifest", manifest), ("xlsx", xlsx),
+                                         ("sarif", sarif))}
 
 
 def clear_reports(out_dir: Path) -> None:
