@@ -52,38 +52,40 @@ def resolve(declared: dict, overrides: dict | None, pack_file: Path) -> dict:
 
 def substitute_rule(item: LocDict, values: dict, path: Path) -> None:
     """Replace ``${name}`` references in one rule item, in place (line numbers are kept)."""
+    rule = str(item.get("id"))
     for key in list(item):
         if key not in NOT_SUBSTITUTED:
-            item[key] = _substitute(item[key], values, path, item.line_of(key))
+            item[key] = _substitute(item[key], values, (path, rule), item.line_of(key))
 
 
-def _substitute(node, values: dict, path: Path, line: int):
+def _substitute(node, values: dict, where: tuple[Path, str], line: int):
     if isinstance(node, LocDict):
         for key in list(node):
-            node[key] = _substitute(node[key], values, path, node.line_of(key))
+            node[key] = _substitute(node[key], values, where, node.line_of(key))
         return node
     if isinstance(node, LocList):
         for i, child in enumerate(node):
-            node[i] = _substitute(child, values, path, node.item_lines[i] if i < len(node.item_lines) else line)
+            node[i] = _substitute(child, values, where, node.item_lines[i] if i < len(node.item_lines) else line)
         return node
     if not isinstance(node, str) or "${" not in node:
         return node
     whole = REFERENCE.fullmatch(node)
     if whole and not whole.group(1):
-        return _value(whole.group(2), values, path, line)
+        return _value(whole.group(2), values, where, line)
 
     def splice(m: re.Match) -> str:
         if m.group(1):  # $${name}: a literal ${name}
             return "${" + m.group(2) + "}"
-        return _text(_value(m.group(2), values, path, line))
+        return _text(_value(m.group(2), values, where, line))
 
     return REFERENCE.sub(splice, node)
 
 
-def _value(name: str, values: dict, path: Path, line: int):
+def _value(name: str, values: dict, where: tuple[Path, str], line: int):
     if name not in values:
         known = ", ".join(sorted(values)) or "none declared in pack.yaml"
-        raise RuleFileError(f"unknown parameter '${{{name}}}' (parameters: {known})", Location(str(path), line))
+        raise RuleFileError(f"unknown parameter '${{{name}}}' (parameters: {known})",
+                            Location(str(where[0]), line, rule=where[1]))
     return values[name]
 
 

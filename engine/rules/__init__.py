@@ -1,6 +1,7 @@
 """The rule-kind registry: one module per kind, one line here per kind."""
 from __future__ import annotations
 
+from .aggregate import Aggregate
 from .base import CATEGORIES, SEVERITIES, CompileContext, Rule, RuleError, RuleKind
 from .codelist import CodeListRule
 from .compare import Compare
@@ -8,8 +9,10 @@ from .deadline import Deadline
 from .distribution import Distribution
 from .expression import Expression
 from .forbidden_chars import ForbiddenChars
+from .form import Form
 from .identifier import IdentifierRule
 from .format import Format
+from .graph import Graph
 from .length import Length
 from .not_default import NotDefault
 from .range import Range
@@ -38,6 +41,9 @@ REGISTRY: dict[str, RuleKind] = {kind.name: kind() for kind in (
     Scope,
     IdentifierRule,
     Deadline,
+    Aggregate,
+    Graph,
+    Form,
 )}
 
 
