@@ -166,12 +166,27 @@ def _year_from_doc(doc, path: Path) -> YearCalendar:
                         str(doc.get("source") or path.name))
 
 
+def _bad_date(path: Path) -> tuple[int | None, str]:
+    """(line, text) of the first impossible YYYY-MM-DD in a file."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        for m in re.finditer(r"(?<![0-9])(\d{4})-(\d{1,2})-(\d{1,2})(?![0-9])", line):
+            try:
+                date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                return number, m[0]
+    return None, "a value"
+
+
 def load_calendar_file(path: Path | str) -> list[YearCalendar]:
     """Parse a calendar file; errors name the file and line."""
     path = Path(path)
     if not path.is_file():
         raise RuleFileError(f"calendar file not found: {path}")
-    doc = load_yaml(path)
+    try:
+        doc = load_yaml(path)
+    except ValueError as exc:  # YAML resolves 2027-13-01 to a date itself and fails without a line
+        line, text = _bad_date(path)
+        raise RuleFileError(f"'{text}' is not a date ({exc})", Location(str(path), line)) from None
     docs = list(doc) if isinstance(doc, LocList) else [doc]
     years = [_year_from_doc(d, path) for d in docs]
     seen: set[int] = set()
