@@ -19,6 +19,7 @@ the manifest with how many failures it covered. A malformed file is an error nam
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -80,7 +81,12 @@ def load_waivers(path: Path, today: date | None = None) -> WaiverSet:
     path = Path(path)
     if not path.is_file():
         raise RuleFileError(f"waivers file not found: {path}")
-    doc = load_yaml(path)
+    try:
+        doc = load_yaml(path)
+    except ValueError as exc:  # PyYAML turns 2024-02-30 into a date and fails on it
+        if isinstance(exc, RuleFileError):
+            raise
+        _fail(path, f"expiry must be a real date YYYY-MM-DD ({exc})", _bad_date_line(path))
     errors = sorted(jsonschema.Draft202012Validator(SCHEMA).iter_errors(doc), key=lambda e: len(e.path))
     if errors:
         err = errors[0]
@@ -93,6 +99,17 @@ def load_waivers(path: Path, today: date | None = None) -> WaiverSet:
                 return _fail(path, message, node_line(doc, [*err.path, bad[0]]), where)
         _fail(path, message, node_line(doc, list(err.path)), where)
     return WaiverSet(path, [_waiver(item, path) for item in doc["waivers"]], today or date.today())
+
+
+def _bad_date_line(path: Path) -> int | None:
+    """The first line holding a YYYY-MM-DD value that is not a real date."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        for text in re.findall(r"\b\d{4}-\d{1,2}-\d{1,2}\b", line):
+            try:
+                date(*map(int, text.split("-")))
+            except ValueError:
+                return number
+    return None
 
 
 def _fail(path: Path, message: str, line: int | None, key: str | None = None):

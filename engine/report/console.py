@@ -8,6 +8,7 @@ from ..results import SEVERITY_ORDER, RunResult
 from .common import VERDICT_EN, VERDICT_ZH, field_ref, fmt_int, severity_zh
 
 MAX_FAILED_SHOWN = 30
+BASELINE_TAGS = {"new": "新增 new", "grown": "增长 grown", "unchanged": "未变 unchanged", "fixed": "已修复 fixed"}
 MESSAGE_COLS = 60
 
 _RESET = "\033[0m"
@@ -65,6 +66,14 @@ def render_console(result: RunResult, stream: TextIO, color: bool = False) -> No
                    + (f" (+{fmt_int(s['findings_excused'])} 备注豁免 excused)" if s.get("findings_excused") else ""))
     _write(stream, f"行 rows: read {fmt_int(s['rows_read'])}, checked {fmt_int(s['rows_checked'])}, "
                    f"rejected {fmt_int(s['rows_rejected'])}")
+    if s.get("findings_waived"):
+        _write(stream, f"豁免 waived: {fmt_int(s['findings_waived'])} findings covered by waivers")
+    if result.baseline:
+        counts = result.baseline["counts"]
+        _write(stream, f"基线 baseline {result.baseline['file']} (tolerance {result.baseline['tolerance']}): "
+                       + ", ".join(f"{BASELINE_TAGS[k]} {counts[k]}" for k in BASELINE_TAGS))
+    for reason in result.verdict_reasons:
+        _write(stream, f"  {c('not_ready', '!')} {reason}")
 
     if result.tables:
         name_cols = max(_width(f"{t.code} {t.name}") for t in result.tables)
@@ -88,7 +97,8 @@ def render_console(result: RunResult, stream: TextIO, color: bool = False) -> No
     for r in shown:
         sev_label = c(r.severity, _pad(severity_zh(r.severity), 6))
         counts = f"{fmt_int(r.failed)}/{fmt_int(r.checked)}".rjust(cnt_cols)
+        tag = f"[{BASELINE_TAGS[r.baseline['status']]}] " if r.baseline else ""
         _write(stream, f"  {sev_label} {_pad(r.id, id_cols)}  {_pad(_clip(field_ref(r), 40), ref_cols)}  "
-                       f"{counts}  {_clip(r.message_zh, MESSAGE_COLS)}")
+                       f"{counts}  {tag}{_clip(r.message_zh, MESSAGE_COLS)}")
     if len(failed) > MAX_FAILED_SHOWN:
         _write(stream, f"  … {len(failed) - MAX_FAILED_SHOWN} more")

@@ -18,6 +18,7 @@ TEMPLATE = "report.html.j2"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 RULES_PER_PAGE = 200
 SAMPLES_PER_PAGE = 20
+BASELINE_ZH = {"new": "新增 new", "grown": "增长 grown", "unchanged": "未变 unchanged", "fixed": "已修复 fixed"}
 
 
 @lru_cache(maxsize=1)
@@ -53,6 +54,7 @@ def render_string(result: RunResult) -> str:
         severities=sorted(SEVERITY_ORDER, key=SEVERITY_ORDER.get, reverse=True),
         severity_zh=SEVERITY_ZH,
         statuses=STATUS_ZH,
+        baseline_zh=BASELINE_ZH,
         table_options=_table_options(result),
         rules_per_page=RULES_PER_PAGE,
         samples_per_page=SAMPLES_PER_PAGE,

@@ -4,9 +4,9 @@ from engine.report import RENDERERS, render_console
 
 
 def test_registry_formats_and_file_names(run_result, tmp_path):
-    assert set(RENDERERS) == {"json", "html", "junit", "manifest", "xlsx"}
+    assert set(RENDERERS) == {"json", "html", "junit", "manifest", "xlsx", "sarif"}
     expected = {"json": "report.json", "html": "report.html", "junit": "junit.xml", "manifest": "manifest.json",
-                "xlsx": "检核结果及备案表.xlsx"}
+                "xlsx": "检核结果及备案表.xlsx", "sarif": "jianhe.sarif"}
     for fmt, render in RENDERERS.items():
         path = render(run_result, tmp_path)
         assert isinstance(path, Path)
