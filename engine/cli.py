@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--sample-limit", type=int, default=50, help="failing records kept per rule in reports")
     v.add_argument("--memory-limit", default=None, help="DuckDB memory limit, e.g. 2GB")
     v.add_argument("--previous-date", default=None, help="previous 采集日期 YYYYMMDD, for the scope checks")
+    v.add_argument("--calendar", type=Path, default=None,
+                   help="working-day calendar file (year, holidays, workdays) for deadline checks in years "
+                        "the calendar package does not cover; overrides the pack's")
     v.add_argument("--quiet", action="store_true", help="no console summary")
     v.add_argument("--waivers", type=Path, default=None,
                    help="waivers file (rule × table × key, reason, approver, expiry): waived failures do not count")
@@ -146,12 +149,15 @@ def cmd_validate(args) -> int:
         raise UsageError(f"--previous-date must be YYYYMMDD, not {args.previous_date!r}")
     pack = _pack(args)
     waivers, baseline, tolerance = _gates(args, pack)
+    if args.calendar:  # a bad calendar file stops the run before anything is written
+        from .workdays import load_calendar_file
+        load_calendar_file(args.calendar)
     if args.report_dir:
         clear_reports(args.report_dir)
     result = validate_submission(args.submission, pack, fail_on=args.fail_on, show_pii=args.show_pii,
                                  sample_limit=args.sample_limit, failures_path=args.failures,
                                  memory_limit=args.memory_limit, previous_date=args.previous_date,
-                                 waivers=waivers)
+                                 waivers=waivers, calendar=args.calendar)
     if baseline is not None:
         from .baseline import apply_baseline
         apply_baseline(result, baseline, tolerance)
