@@ -16,6 +16,7 @@ import duckdb
 from .compile import build_plan, rule_sql
 from .errors import DataReadError, JianheError, UsageError
 from .parameters import parse_override
+from .reconcile import cli as reconcile_cli
 from .results import SEVERITY_ZH
 from .ruleset import RulePack, load_pack
 
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--pack", default=None)
     c.add_argument("--pack-version", default=None)
     c.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="override a pack parameter")
+    reconcile_cli.register(sub)
     return parser
 
 
@@ -263,7 +265,7 @@ def cmd_compile(args) -> int:
     return 0
 
 
-COMMANDS = {"validate": cmd_validate, "rules": cmd_rules, "compile": cmd_compile}
+COMMANDS = {"validate": cmd_validate, "rules": cmd_rules, "compile": cmd_compile, "reconcile": reconcile_cli.handle}
 
 if __name__ == "__main__":
     sys.exit(main())

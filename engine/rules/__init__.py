@@ -16,6 +16,7 @@ from .graph import Graph
 from .length import Length
 from .not_default import NotDefault
 from .range import Range
+from .reconcile import Reconcile
 from .reference import Reference
 from .regex import Regex
 from .required import Required
@@ -40,6 +41,7 @@ REGISTRY: dict[str, RuleKind] = {kind.name: kind() for kind in (
     TieOut,
     Scope,
     IdentifierRule,
+    Reconcile,
     Deadline,
     Aggregate,
     Graph,

@@ -1,0 +1,86 @@
+"""The reconciliation classes: one place for their codes, the platform's terms and definitions.
+
+Every record in a reconcile rule's scope lands in exactly one *group* — the records of both
+sides sharing one normalised match key (a record whose key is incomplete is a group of its
+own) — and every group in exactly one class. The definitions below are what the SQL in
+``engine/reconcile/sql.py`` computes; README and the reports print them from here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RecClass:
+    code: str
+    term: str  # the platform's word: 一致 错报 少报 多报 漏报 瞒报, or 匹配异常
+    label_zh: str
+    label_en: str
+    definition_zh: str
+    definition_en: str
+    discrepancy: bool = True
+
+
+CLASSES: dict[str, RecClass] = {c.code: c for c in (
+    RecClass("matched", "一致", "一致", "matched",
+             "双方各一条记录、匹配键相同（1:1），余额差额不超过容差，其他比对字段均一致",
+             "one record on each side with the same key (1:1); balances within tolerance and every "
+             "other compared field equal (numbers within tolerance, dates within the allowed days, "
+             "text equal after normalisation)", False),
+    RecClass("misreported", "错报", "错报", "misreported",
+             "1:1，余额在容差内但至少一个比对字段不一致；或余额相差一个单位倍数（债务方/债权方 ≈ 10⁴、10²、10⁻²、10⁻⁴，"
+             "误差不超过单位容差），即元/万元填错",
+             "1:1 and the balances agree within tolerance but at least one other compared field differs; "
+             "or the balances differ by a unit factor (debt/creditor ≈ 10⁴, 10², 10⁻², 10⁻⁴ within the "
+             "scale tolerance: 元 reported as 万元 or the reverse)"),
+    RecClass("under_reported", "少报", "少报", "under-reported",
+             "1:1，债权方余额 − 债务方余额 > 容差（容差 = max(绝对容差, 相对容差 × |债权方余额|)），且不是单位错误",
+             "1:1 and creditor balance − debt balance > tolerance (tolerance = max(abs, rel × |creditor "
+             "balance|)), not a unit error"),
+    RecClass("over_reported", "多报", "多报", "over-reported",
+             "1:1，债务方余额 − 债权方余额 > 容差，且不是单位错误",
+             "1:1 and debt balance − creditor balance > tolerance, not a unit error"),
+    RecClass("debt_only", "多报", "多报（仅债务方有记录）", "debt side only",
+             "债务方一条记录，债权方（银行/登记机构）在本规则范围内没有相同匹配键的记录；匹配键不完整的债务方记录也归此类",
+             "one debt-side record whose key no creditor-side record in the rule's scope carries; a "
+             "debt-side record with an incomplete key is also in this class"),
+    RecClass("duplicate", "多报", "重复填报", "duplicated entries",
+             "债务方两条及以上记录匹配键相同，债权方没有该匹配键的记录",
+             "two or more debt-side records share a key that no creditor-side record carries"),
+    RecClass("omitted", "漏报", "漏报", "omitted",
+             "债权方有记录、债务方没有相同匹配键的记录，且不满足瞒报条件",
+             "creditor-side record(s) whose key no debt-side record carries, and not concealed"),
+    RecClass("concealed", "瞒报", "瞒报", "concealed",
+             "债权方有记录、债务方没有，债务人统一社会信用代码已在平台登记，且债权方余额合计 ≥ 瞒报金额阈值",
+             "creditor-side record(s) whose key no debt-side record carries, the debtor's USCC is "
+             "registered on the platform, and the creditor balance (summed over the key) is at least "
+             "the concealment threshold"),
+    RecClass("one_to_many", "匹配异常", "一对多", "one-to-many",
+             "债务方一条记录对应债权方两条及以上记录（同一匹配键），不自动配对，列出双方余额合计",
+             "one debt-side record and two or more creditor-side records share a key: flagged, not "
+             "paired; both balance sums are shown"),
+    RecClass("many_to_one", "匹配异常", "多对一", "many-to-one",
+             "债务方两条及以上记录对应债权方一条记录（同一匹配键），不自动配对，列出双方余额合计",
+             "two or more debt-side records and one creditor-side record share a key: flagged, not "
+             "paired; both balance sums are shown"),
+    RecClass("many_to_many", "匹配异常", "多对多", "many-to-many",
+             "双方各有两条及以上记录匹配键相同",
+             "two or more records on each side share a key"),
+)}
+
+DISCREPANCIES = tuple(code for code, c in CLASSES.items() if c.discrepancy)
+
+# what a monthly comparison calls a key's change on one side, against last month's agreed data
+CHANGES: dict[str, tuple[str, str]] = {
+    "new": ("新增", "key not in last month's agreed data"),
+    "changed": ("变更", "key in both months, a compared field or the number of records changed"),
+    "settled": ("结清", "key in both months, balance now 0 (last month > 0)"),
+    "vanished": ("消失", "key in last month's agreed data, not reported this month"),
+    "unchanged": ("未变", "key in both months, every compared field equal"),
+}
+
+RECIPIENT_KINDS: dict[str, tuple[str, str]] = {
+    "unit": ("债务单位", "the debt unit (its USCC is registered on the platform)"),
+    "finance": ("地方财政部门", "the finance department of the region (only the region could be identified)"),
+    "province": ("省级财政部门", "the provincial finance department (neither unit nor region identified)"),
+}

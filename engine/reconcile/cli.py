@@ -1,0 +1,69 @@
+"""``jianhe reconcile``: the two-sided reconciliation of a debt-platform folder.
+
+Exit codes as ``validate``: 0 everything matched · 1 differences (or records that could not be
+read, or a rule that could not run) · 2 usage or rule-file error · 3 the data could not be read.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from ..errors import UsageError
+
+FORMATS = ("json", "html", "xlsx")
+DEFAULT_PACK = "debt_platform"
+
+
+def register(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("reconcile", help="reconcile debt-side records with creditor / registry records "
+                                                "(债务监测平台对账)")
+    p.add_argument("folder", type=Path, help="this month's folder (both sides' tables)")
+    p.add_argument("--pack", default=DEFAULT_PACK, help=f"rule pack with reconcile rules (default {DEFAULT_PACK})")
+    p.add_argument("--pack-version", default=None, help="pack version to apply (default: the latest)")
+    p.add_argument("--previous", type=Path, default=None, metavar="DIR",
+                   help="last month's agreed data: report new/changed/settled/vanished debts and reconcile only those")
+    p.add_argument("--report-dir", type=Path, default=None, help="write reconcile.json, reconcile.html, feedback/*.xlsx")
+    p.add_argument("--format", default=",".join(FORMATS), help=f"comma-separated: {', '.join(FORMATS)}")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a pack parameter (a threshold declared in pack.yaml), e.g. conceal_min_balance=1000000")
+    p.add_argument("--set", action="append", default=[], metavar="[RULE:]PATH=VALUE", dest="overrides",
+                   help="override any parameter of the reconcile rules, e.g. compare.RATE.abs=0.05 or "
+                        "DP.RECON.LOAN:balance.rel=0")
+    p.add_argument("--memory-limit", default=None, help="DuckDB memory limit, e.g. 2GB")
+    p.add_argument("--quiet", action="store_true", help="no console summary")
+    return p
+
+
+def handle(args) -> int:
+    from ..parameters import parse_override
+    from ..ruleset import load_pack
+    from .console import render_console
+    from .reports import clear_reports, write_reports
+    from .run import reconcile_submission
+
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise UsageError(f"unknown report format(s): {', '.join(unknown)} (known: {', '.join(FORMATS)})")
+    if args.memory_limit and not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", args.memory_limit):
+        raise UsageError(f"--memory-limit must look like 2GB or 512MiB, not {args.memory_limit!r}")
+    if args.previous is not None and not args.previous.is_dir():
+        raise UsageError(f"--previous must be a folder: {args.previous}")
+    pack = load_pack(args.pack, args.pack_version, dict(parse_override(p) for p in args.param) or None)
+    if args.report_dir:
+        clear_reports(args.report_dir)
+    result = reconcile_submission(args.folder, pack, previous=args.previous, overrides=args.overrides,
+                                  memory_limit=args.memory_limit)
+    if args.report_dir:
+        written = write_reports(result, args.report_dir, formats)
+        if not args.quiet:
+            shown = [p for p in written if p.suffix != ".xlsx"]
+            for path in shown:
+                print(f"wrote {path}")
+            if len(written) > len(shown):
+                print(f"wrote {len(written) - len(shown)} feedback workbook(s) in {Path(args.report_dir) / 'feedback'}")
+    if not args.quiet:
+        render_console(result, sys.stdout)
+    return 0 if result.verdict == "matched" else 1

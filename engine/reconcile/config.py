@@ -1,0 +1,277 @@
+"""A reconcile rule's parameters, checked and resolved against the spec.
+
+The YAML (one rule of kind ``reconcile``; the rule's ``table`` is the debt side)::
+
+    kind: reconcile
+    table: DEBT_RECORD                    # debt side (left)
+    when: "产品类型 = '银行贷款'"           # the debt side's scope
+    against: {table: BANK_LOAN}           # creditor / registry side (right), optional when
+    keys: [{field: UNIT_USCC, other: BORROWER_USCC}, CONTRACT_NO, …]
+    normalise: [halfwidth, trim, upper]   # default steps for keys and text fields
+    balance: {field: BALANCE, other: BALANCE, abs: 1, rel: 0.0001}
+    compare: [{field: MATURITY_DATE, type: date, days: 0}, {field: RATE, type: number, abs: 0.01}]
+    debtor: {field: UNIT_USCC, other: BORROWER_USCC}
+    units: {table: DEBT_UNIT, uscc: UNIT_USCC, name: UNIT_NAME}
+    conceal_min_balance: 5000000
+    routing: {region: {field: REGION_CODE, other: BORROWER_REGION}, province: "460000"}
+
+A pair given as a plain string names a field present (by code or Chinese name) on both sides.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field as dc_field, replace
+from decimal import Decimal, InvalidOperation
+
+import jsonschema
+import yaml
+
+from ..errors import UsageError
+from ..expr import compile_expression
+from ..rules.base import Rule, RuleError
+from ..spec import Catalog, Field, TableSpec
+from .normalise import DEFAULT_STEPS, STEPS
+
+TYPES = ("text", "number", "date")
+DEFAULT_SCALE_FACTORS = (10000, 100)
+DEFAULT_SCALE_TOLERANCE = "0.005"
+
+_STEPS = {"type": "array", "items": {"enum": list(STEPS)}, "minItems": 1}
+_PAIR_OBJECT = {"type": "object", "additionalProperties": False, "required": ["field"],
+                "properties": {"field": {"type": "string"}, "other": {"type": "string"}, "normalise": _STEPS}}
+_PAIR = {"oneOf": [{"type": "string"}, _PAIR_OBJECT]}
+_TOL = {"type": "number", "minimum": 0}
+_COMPARE_ITEM = {"oneOf": [{"type": "string"}, {
+    "type": "object", "additionalProperties": False, "required": ["field"],
+    "properties": {"field": {"type": "string"}, "other": {"type": "string"}, "type": {"enum": list(TYPES)},
+                   "abs": _TOL, "rel": _TOL, "days": {"type": "integer", "minimum": 0}, "normalise": _STEPS,
+                   "label": {"type": "string"}}}]}
+_SIDE_FIELDS = {"type": "object", "additionalProperties": False,
+                "properties": {"field": {"type": "array", "items": {"type": "string"}},
+                               "other": {"type": "array", "items": {"type": "string"}}}}
+
+PARAMS_SCHEMA: dict = {
+    "against": {"type": "object", "additionalProperties": False, "required": ["table"],
+                "properties": {"table": {"type": "string"}, "when": {"type": "string"}}},
+    "keys": {"type": "array", "items": _PAIR, "minItems": 1},
+    "normalise": _STEPS,
+    "balance": {"oneOf": [{"type": "string"}, {
+        "type": "object", "additionalProperties": False, "required": ["field"],
+        "properties": {"field": {"type": "string"}, "other": {"type": "string"}, "abs": _TOL, "rel": _TOL}}]},
+    "compare": {"type": "array", "items": _COMPARE_ITEM},
+    "debtor": _PAIR,
+    "units": {"type": "object", "additionalProperties": False, "required": ["table", "uscc"],
+              "properties": {"table": {"type": "string"}, "uscc": {"type": "string"}, "name": {"type": "string"}}},
+    "conceal_min_balance": {"type": "number", "minimum": 0},
+    "scale_factors": {"type": "array", "items": {"type": "number", "exclusiveMinimum": 1}},
+    "scale_tolerance": {"type": "number", "minimum": 0, "maximum": 0.5},
+    "routing": {"type": "object", "additionalProperties": False,
+                "properties": {"region": {"type": "object", "additionalProperties": False,
+                                          "properties": {"field": {"type": "string"}, "other": {"type": "string"}}},
+                               "uscc_region": {"type": "boolean"},
+                               "province": {"type": "string", "pattern": "^[0-9]{2}0000$"}}},
+    "show": _SIDE_FIELDS,
+}
+REQUIRED_PARAMS = ("against", "keys", "balance")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One field on each side, compared (or matched) after the same normalisation."""
+
+    left: Field
+    right: Field
+    steps: tuple[str, ...] = DEFAULT_STEPS
+    type: str = "text"
+    abs: Decimal = Decimal(0)
+    rel: Decimal = Decimal(0)
+    days: int = 0
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.label or self.left.name
+
+
+@dataclass(frozen=True)
+class Units:
+    table: TableSpec
+    uscc: Field
+    name: Field | None
+
+
+@dataclass(frozen=True)
+class ReconcileConfig:
+    rule_id: str
+    left: TableSpec
+    right: TableSpec
+    left_when: str  # SQL, TRUE when none
+    right_when: str
+    keys: tuple[Pair, ...]
+    balance: Pair
+    compare: tuple[Pair, ...]
+    debtor: Pair | None = None
+    units: Units | None = None
+    conceal_min_balance: Decimal | None = None
+    scale_factors: tuple[Decimal, ...] = ()
+    scale_tolerance: Decimal = Decimal(DEFAULT_SCALE_TOLERANCE)
+    region: tuple[Field | None, Field | None] = (None, None)
+    uscc_region: bool = True
+    province: str | None = None
+    show: tuple[tuple[Field, ...], tuple[Field, ...]] = dc_field(default_factory=lambda: ((), ()))
+
+    @property
+    def compared(self) -> tuple[Pair, ...]:
+        """Balance first, then the other compared fields: the order of every value column."""
+        return (self.balance, *self.compare)
+
+    def tables(self) -> set[str]:
+        return {self.left.code, self.right.code} | ({self.units.table.code} if self.units else set())
+
+    def thresholds(self) -> dict:
+        """The effective thresholds, as reported."""
+        return {"balance_abs": str(self.balance.abs), "balance_rel": str(self.balance.rel),
+                "conceal_min_balance": None if self.conceal_min_balance is None else str(self.conceal_min_balance),
+                "scale_factors": [str(f) for f in self.scale_factors], "scale_tolerance": str(self.scale_tolerance),
+                "compare": {p.left.code: _tolerance_text(p) for p in self.compare}}
+
+
+def _tolerance_text(p: Pair) -> str:
+    if p.type == "number":
+        return f"abs {p.abs}, rel {p.rel}"
+    if p.type == "date":
+        return f"{p.days} days"
+    return "equal after " + ", ".join(p.steps)
+
+
+def decimal_of(value, what: str) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise RuleError(f"'{value}' is not a number ({what})") from None
+
+
+def _field(table: TableSpec, ref: str, what: str) -> Field:
+    found = table.field(ref)
+    if found is None:
+        raise RuleError(f"unknown field '{ref}' in table {table.code} ({what})")
+    return found
+
+
+def _pair(spec, left: TableSpec, right: TableSpec, default_steps: tuple[str, ...], what: str, **extra) -> Pair:
+    if isinstance(spec, str):
+        spec = {"field": spec}
+    lf = _field(left, spec["field"], what)
+    rf = _field(right, spec.get("other", spec["field"]), what)
+    steps = tuple(spec.get("normalise", default_steps))
+    return Pair(lf, rf, steps, **extra)
+
+
+def _compare_pair(spec, left: TableSpec, right: TableSpec, steps: tuple[str, ...]) -> Pair:
+    item = {"field": spec} if isinstance(spec, str) else spec
+    pair = _pair(item, left, right, steps, "compare")
+    kind = item.get("type") or ("number" if pair.left.format.is_numeric else
+                                "date" if pair.left.format.kind == "date" else "text")
+    if kind == "number" and "days" in item or kind != "number" and ("abs" in item or "rel" in item):
+        raise RuleError(f"compare field '{item['field']}' of type {kind}: 'abs'/'rel' are for numbers, 'days' for dates")
+    return replace(pair, type=kind, abs=decimal_of(item.get("abs", 0), "abs"), rel=decimal_of(item.get("rel", 0), "rel"),
+                   days=int(item.get("days", 0)), label=item.get("label", ""))
+
+
+def resolve(rule: Rule, catalog: Catalog, left: TableSpec) -> ReconcileConfig:
+    """Check the parameters against the spec and resolve every field; RuleError names the problem."""
+    p = rule.params
+    right = catalog.table(p["against"]["table"])
+    if right is None:
+        raise RuleError(f"reconcile against unknown table '{p['against']['table']}'")
+    if right.code == left.code:
+        raise RuleError(f"reconcile 'against' must be another table than {left.code}")
+    steps = tuple(p.get("normalise", DEFAULT_STEPS))
+    keys = tuple(_pair(k, left, right, steps, "keys") for k in p["keys"])
+    bal = p["balance"] if isinstance(p["balance"], dict) else {"field": p["balance"]}
+    balance = replace(_pair(bal, left, right, steps, "balance"), type="number",
+                      abs=decimal_of(bal.get("abs", 0), "abs"), rel=decimal_of(bal.get("rel", 0), "rel"))
+    compare = tuple(_compare_pair(c, left, right, steps) for c in p.get("compare", []))
+    names = [c.left.code for c in (balance, *compare)]
+    if len(set(names)) != len(names):
+        raise RuleError(f"a field is compared twice: {', '.join(sorted({n for n in names if names.count(n) > 1}))}")
+    debtor = _pair(p["debtor"], left, right, steps, "debtor") if "debtor" in p else None
+    units = None
+    if "units" in p:
+        table = catalog.table(p["units"]["table"])
+        if table is None:
+            raise RuleError(f"units table '{p['units']['table']}' is unknown")
+        if debtor is None:
+            raise RuleError("'units' needs 'debtor' (which field holds the debtor's USCC on each side)")
+        units = Units(table, _field(table, p["units"]["uscc"], "units"),
+                      _field(table, p["units"]["name"], "units") if "name" in p["units"] else None)
+    if "conceal_min_balance" in p and units is None:
+        raise RuleError("'conceal_min_balance' needs 'units' (瞒报 requires the unit to be registered)")
+    routing = p.get("routing", {})
+    region = routing.get("region", {})
+    cfg = ReconcileConfig(
+        rule_id=rule.id, left=left, right=right,
+        left_when=compile_expression(rule.when, left).sql if rule.when else "TRUE",
+        right_when=compile_expression(p["against"]["when"], right).sql if p["against"].get("when") else "TRUE",
+        keys=keys, balance=balance, compare=compare, debtor=debtor, units=units,
+        conceal_min_balance=decimal_of(p["conceal_min_balance"], "conceal_min_balance")
+        if "conceal_min_balance" in p else None,
+        scale_factors=tuple(decimal_of(f, "scale_factors") for f in p.get("scale_factors", DEFAULT_SCALE_FACTORS)),
+        scale_tolerance=decimal_of(p.get("scale_tolerance", DEFAULT_SCALE_TOLERANCE), "scale_tolerance"),
+        region=(_field(left, region["field"], "routing") if "field" in region else None,
+                _field(right, region["other"], "routing") if "other" in region else None),
+        uscc_region=bool(routing.get("uscc_region", True)), province=routing.get("province"),
+        show=(tuple(_field(left, f, "show") for f in p.get("show", {}).get("field", [])),
+              tuple(_field(right, f, "show") for f in p.get("show", {}).get("other", []))),
+    )
+    return cfg
+
+
+def apply_overrides(rules: list[Rule], overrides: list[str] | tuple[str, ...]) -> list[Rule]:
+    """Rules with ``--set [RULE_ID:]PATH=VALUE`` applied (every reconcile rule when no id is given).
+
+    PATH is a parameter (``conceal_min_balance``), a nested one (``balance.abs``,
+    ``routing.province``) or a compared field's setting (``compare.RATE.abs``, by field code or
+    name). VALUE is read as YAML (``5000000``, ``0.001``, ``[10000]``)."""
+    out = {r.id: replace(r, params=copy.deepcopy(r.params)) for r in rules}
+    for text in overrides:
+        target, sep, raw = text.partition("=")
+        if not sep or not target:
+            raise UsageError(f"--set {text!r}: expected [RULE_ID:]PARAMETER=VALUE")
+        rule_id, colon, path = target.rpartition(":")
+        if colon and rule_id not in out:
+            raise UsageError(f"--set {text!r}: no reconcile rule '{rule_id}' (rules: {', '.join(out)})")
+        try:
+            value = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            raise UsageError(f"--set {text!r}: the value is not valid YAML") from None
+        for rid in [rule_id] if colon else list(out):
+            _set(out[rid].params, path.split("."), value, text)
+    validator = jsonschema.Draft202012Validator({"type": "object", "properties": PARAMS_SCHEMA})
+    for rule in out.values():
+        error = next(iter(validator.iter_errors(rule.params)), None)
+        if error is not None:
+            where = "/".join(str(p) for p in error.path)
+            raise UsageError(f"--set on rule {rule.id}: {where}: {error.message}")
+    return list(out.values())
+
+
+def _set(params: dict, path: list[str], value, text: str) -> None:
+    if path[0] not in PARAMS_SCHEMA:
+        raise UsageError(f"--set {text!r}: unknown parameter '{path[0]}' (known: {', '.join(PARAMS_SCHEMA)})")
+    if path[0] == "compare" and len(path) == 3:
+        items = params.setdefault("compare", [])
+        for i, item in enumerate(items):
+            item = {"field": item} if isinstance(item, str) else item
+            if path[1] in (item["field"], item.get("other"), item.get("label")):
+                items[i] = {**item, path[2]: value}
+                return
+        raise UsageError(f"--set {text!r}: the rule compares no field '{path[1]}'")
+    node = params
+    for step in path[:-1]:
+        child = node.get(step)
+        if isinstance(child, str):  # a pair written as one field name
+            child = {"field": child}
+        node[step] = child if isinstance(child, dict) else {}
+        node = node[step]
+    node[path[-1]] = value

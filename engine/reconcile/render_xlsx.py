@@ -1,0 +1,114 @@
+"""One ``feedback/<接收方>.xlsx`` per recipient, for follow-up.
+
+Sheet 说明: who, what run, the counts per class and the class definitions. Then one sheet per
+reconcile rule with this recipient's findings: one row per record pair (n:m groups take several
+rows), both sides' values side by side, differing cells highlighted, and two empty columns
+(核实情况, 处理说明) for the recipient to fill in. Written in openpyxl's streaming mode.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from ..report.common import output_path, xml_safe
+from .classes import CLASSES, RECIPIENT_KINDS
+from .model import Finding, ReconcileResult, RuleRun
+from .render_common import VERDICT_ZH, columns, describe, differing_names, extra_columns, place, safe_filename
+from .routing import Recipient
+
+FOLDER = "feedback"
+LEAD = ["序号", "差异类别", "平台口径", "差异字段", "说明", "债务方余额合计", "债权方余额合计", "差额", "债务方文件:行", "债权方文件:行"]
+TAIL = ["核实情况", "处理说明"]
+HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+DIFF_FILL = PatternFill("solid", fgColor="FFC7CE")
+BOLD = Font(bold=True)
+
+
+def filename(rec: Recipient) -> str:
+    return safe_filename(f"{RECIPIENT_KINDS[rec.kind][0]}_{rec.code or '未知'}_{rec.name}", 80) + ".xlsx"
+
+
+def render(result: ReconcileResult, out_dir: Path) -> list[Path]:
+    by_recipient: dict[Recipient, list[Finding]] = {}
+    for f in result.findings:
+        by_recipient.setdefault(f.recipient, []).append(f)
+    runs = {r.id: r for r in result.rules}
+    extras = {r.id: extra_columns(r) for r in result.rules}
+    paths = []
+    for rec in sorted(by_recipient, key=lambda r: r.sort_key):
+        paths.append(_workbook(result, rec, by_recipient[rec], runs, extras, Path(out_dir) / FOLDER))
+    return paths
+
+
+def _cell(ws, value, fill=None, bold=False) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=xml_safe(value) if isinstance(value, str) else value)
+    if fill:
+        cell.fill = fill
+    if bold:
+        cell.font = BOLD
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    return cell
+
+
+def _workbook(result: ReconcileResult, rec: Recipient, findings: list[Finding], runs: dict[str, RuleRun],
+              extras: dict, folder: Path) -> Path:
+    wb = Workbook(write_only=True)
+    info = wb.create_sheet("说明")
+    info.column_dimensions["A"].width = 22
+    info.column_dimensions["B"].width = 90
+    for key, value in (("接收方", f"{RECIPIENT_KINDS[rec.kind][0]} {rec.code} {rec.name}"),
+                       ("对账数据", result.submission), ("上月一致数据", result.previous or "（全量对账）"),
+                       ("规则包", f"{result.pack.get('name')} {result.pack.get('version')}"),
+                       ("对账时间", result.started_at), ("对账结论", VERDICT_ZH[result.verdict]),
+                       ("本接收方差异数", len(findings))):
+        info.append([_cell(info, key, bold=True), _cell(info, value)])
+    info.append([])
+    info.append([_cell(info, "差异类别", bold=True), _cell(info, "条数 / 定义", bold=True)])
+    for c in CLASSES.values():
+        if c.discrepancy:
+            n = sum(f.cls == c.code for f in findings)
+            info.append([_cell(info, f"{c.label_zh}（{c.term}）"), _cell(info, f"{n} 条 — {c.definition_zh}")])
+    for rule_id, run in runs.items():
+        mine = [f for f in findings if f.rule == rule_id]
+        if mine:
+            _rule_sheet(wb, run, mine, extras[rule_id])
+    path = output_path(folder, filename(rec))
+    wb.save(path)
+    return path
+
+
+def _rule_sheet(wb: Workbook, run: RuleRun, findings: list[Finding], extra) -> None:
+    ws = wb.create_sheet(safe_filename(run.id, 31).replace("[", "(").replace("]", ")"))
+    cols = columns(run) + list(extra)
+    header = LEAD + [c.title for c in cols] + TAIL
+    for i, width in enumerate([20, 14, 10, 18, 48, 16, 16, 16, 22, 22] + [18] * len(cols) + [24, 30]):
+        ws.column_dimensions[_letter(i + 1)].width = width
+    ws.freeze_panes = "C2"
+    ws.append([_cell(ws, h, HEAD_FILL, bold=True) for h in header])
+    for f in findings:
+        c = CLASSES[f.cls]
+        rows = max(len(f.debt), len(f.creditor))
+        differing = set(f.differing_fields)
+        for i in range(rows):
+            debt = f.debt[i] if i < len(f.debt) else None
+            cred = f.creditor[i] if i < len(f.creditor) else None
+            lead = [f.id, c.label_zh, c.term, differing_names(f, run), describe(f), f.balance_debt,
+                    f.balance_creditor, f.balance_difference, place([debt]) if debt else "", place([cred]) if cred else ""]
+            cells = [_cell(ws, v) for v in lead]
+            for col in cols:
+                record = debt if col.side == "debt" else cred
+                value = record.values.get(col.code) if record else None
+                pair_field = run.fields[col.pair].field if col.pair is not None else None
+                cells.append(_cell(ws, value, DIFF_FILL if pair_field in differing else None))
+            ws.append(cells + [_cell(ws, ""), _cell(ws, "")])
+
+
+def _letter(n: int) -> str:
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out

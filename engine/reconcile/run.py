@@ -1,0 +1,355 @@
+"""Run a pack's reconcile rules on a folder (and, in monthly mode, last month's agreed folder).
+
+Only the tables the reconcile rules need are loaded (the same loader as ``validate``: rows that
+cannot be read are counted and reported, never silently dropped). Each rule's classification
+is materialised once; counts come from it in SQL, and only the records of non-matched groups
+travel to Python, joined back to their source rows for the values as written.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+import unicodedata
+from datetime import datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import duckdb
+
+from ..errors import UsageError
+from ..identifiers import install_macros
+from ..rules.base import CompileContext, Rule, RuleError, quote_ident
+from ..ruleset import RulePack
+from ..run import DEFAULT_MEMORY_LIMIT, engine_versions
+from ..sources import FILE_RULES, discover, load_table
+from ..sources.load import create_relation, scratch_dir
+from ..spec import Catalog, TableSpec
+from .classes import CHANGES, CLASSES
+from .config import ReconcileConfig, apply_overrides, resolve
+from .model import (Change, Comparison, FieldPair, Finding, InputTable, OutOfScope, ReconcileResult, Record,
+                    RuleRun, UnitTotal)
+from .monthly import changed_keys_sql, changes_sql
+from .normalise import normalise_sql
+from .routing import route
+from .sql import Relations, classified_sql, current_relations, side_sql
+
+CENT = Decimal("0.01")
+CLASS_ORDER = {c: i for i, c in enumerate(CLASSES)}
+
+
+def reconcile_rules(pack: RulePack) -> list[Rule]:
+    rules = [r for r in pack.rules if r.kind == "reconcile"]
+    if not rules:
+        raise UsageError(f"pack {pack.name} {pack.version} has no reconcile rules")
+    return rules
+
+
+def configure(pack: RulePack, overrides: list[str] | tuple[str, ...] = ()) -> list[ReconcileConfig]:
+    """Resolve every reconcile rule of the pack, with ``--set`` overrides applied and re-checked."""
+    rules = apply_overrides(reconcile_rules(pack), overrides)
+    configs = []
+    for rule in rules:
+        try:
+            configs.append(resolve(rule, pack.catalog, pack.catalog.tables[rule.table]))
+        except RuleError as exc:
+            raise UsageError(f"rule {rule.id}: {exc}") from None
+    return configs
+
+
+def reconcile_submission(folder: Path, pack: RulePack, *, previous: Path | None = None,
+                         overrides: list[str] | tuple[str, ...] = (), memory_limit: str | None = None) -> ReconcileResult:
+    """Reconcile one month's folder; with ``previous``, only the keys that changed since then."""
+    started = time.perf_counter()
+    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    configs = configure(pack, overrides)
+    needed = sorted({code for cfg in configs for code in cfg.tables()})
+    workdir = scratch_dir()
+    con = duckdb.connect(":memory:", config={"temp_directory": str(workdir / "spill")})
+    con.execute(f"SET memory_limit = '{memory_limit or DEFAULT_MEMORY_LIMIT}'")
+    install_macros(con)
+    try:
+        inputs, file_findings, present_before = [], [], set()
+        if previous is not None:
+            present_before = _load(con, Path(previous), pack, needed, workdir, "previous", inputs, file_findings)
+            for code in needed:
+                con.execute(f"ALTER TABLE {quote_ident('t_' + code)} RENAME TO {quote_ident('p_' + code)}")
+        present = _load(con, Path(folder), pack, needed, workdir, "current", inputs, file_findings)
+        runs, findings, changes, units = [], [], [] if previous is not None else None, {}
+        for cfg in configs:
+            run = _rule_run(pack, cfg)
+            runs.append(run)
+            missing = sorted(cfg.tables() - present)
+            if missing:
+                run.status, run.note = "not_run", f"table(s) not in the folder: {', '.join(missing)}"
+                continue
+            if previous is not None and not {cfg.left.code, cfg.right.code} <= present_before:
+                run.note = "last month's folder lacks " + ", ".join(
+                    sorted({cfg.left.code, cfg.right.code} - present_before)) + ": its records count as new"
+            findings += _reconcile(con, pack.catalog, cfg, run, changes if previous is not None else None)
+            _add_unit_totals(con, cfg, units)
+        out_of_scope = _out_of_scope(con, configs, pack, present)
+    finally:
+        con.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+    findings.sort(key=lambda f: (next(i for i, c in enumerate(configs) if c.rule_id == f.rule), CLASS_ORDER[f.cls],
+                                 [k or "" for k in f.match_key], _first_place(f)))
+    for n, f in enumerate(findings, start=1):
+        f.id = f"{f.rule}/{n:05d}"
+    options = {"previous": str(previous) if previous else None, "set": list(overrides),
+               "memory_limit": memory_limit}
+    return ReconcileResult(
+        submission=str(folder), previous=str(previous) if previous else None,
+        pack={"name": pack.name, "version": pack.version, "digest": pack.digest}, engine=engine_versions(),
+        options=options, started_at=started_at, duration_s=round(time.perf_counter() - started, 3),
+        rules=runs, findings=findings, changes=changes, units=sorted(units.values(), key=lambda u: u.uscc),
+        inputs=inputs, file_findings=file_findings, out_of_scope=out_of_scope)
+
+
+def _first_place(f: Finding) -> tuple:
+    first = (f.debt or f.creditor)[0]
+    return (first.file, first.line)
+
+
+# ---------------------------------------------------------------- loading
+
+def _load(con, folder: Path, pack: RulePack, needed: list[str], workdir: Path, role: str,
+          inputs: list[InputTable], file_findings: list[dict]) -> set[str]:
+    """Load the needed tables of one folder into ``t_<CODE>``; returns the tables that had a file."""
+    files, findings = discover(folder, pack.catalog)
+    for code in needed:
+        create_relation(con, pack.catalog.tables[code])
+    loaded: dict[str, InputTable] = {}
+    for src in files:
+        if src.table not in needed:
+            continue
+        info, file_findings_of = load_table(con, src, pack.catalog.tables[src.table], workdir)
+        findings += file_findings_of
+        entry = loaded.setdefault(src.table, InputTable(src.table, pack.catalog.tables[src.table].name, role, [], 0, 0))
+        entry.files.append(info.path)
+        entry.rows_read += info.rows_read
+        entry.rows_rejected += info.rows_rejected
+    inputs += [loaded[c] for c in sorted(loaded)]
+    for f in findings:
+        if f.table in needed or f.table == "*":
+            rule = FILE_RULES.get(f.rule_id)
+            file_findings.append({"role": role, "rule": f.rule_id, "severity": rule.severity if rule else "strong",
+                                  "table": f.table, "file": f.file, "line": f.line, "value": f.value,
+                                  "message": rule.zh if rule else ""})
+    return set(loaded)
+
+
+# ---------------------------------------------------------------- one rule
+
+def _rule_run(pack: RulePack, cfg: ReconcileConfig) -> RuleRun:
+    rule = pack.rule(cfg.rule_id)
+    fields = [FieldPair("key", p.left.code, p.right.code, p.left.name, p.right.name, "、".join(p.steps))
+              for p in cfg.keys]
+    fields += [FieldPair("balance" if j == 0 else "compare", p.left.code, p.right.code, p.name, p.right.name,
+                         _tolerance(p)) for j, p in enumerate(cfg.compared)]
+    paired = {("debt", p.left.code) for p in (*cfg.keys, *cfg.compared)}
+    paired |= {("creditor", p.right.code) for p in (*cfg.keys, *cfg.compared)}
+    shown = []
+    for side, i in (("debt", 0), ("creditor", 1)):
+        extra = [*cfg.show[i], *([cfg.region[i]] if cfg.region[i] else [])]
+        shown += [{"side": side, "field": f.code, "name": f.name} for f in dict.fromkeys(extra)
+                  if (side, f.code) not in paired]
+    return RuleRun(
+        id=cfg.rule_id, message=rule.message_zh if rule else "", debt_table=cfg.left.code, debt_table_name=cfg.left.name,
+        creditor_table=cfg.right.code, creditor_table_name=cfg.right.name,
+        scope_debt=rule.when if rule else None,
+        scope_creditor=(rule.params.get("against") or {}).get("when") if rule else None,
+        fields=fields, thresholds=cfg.thresholds(), shown=shown)
+
+
+def _tolerance(p) -> str:
+    if p.type == "number":
+        if p.rel:
+            return f"|差额| ≤ max({p.abs}, {p.rel} × |债权方|)"
+        return f"|差额| ≤ {p.abs}"
+    if p.type == "date":
+        return f"相差 ≤ {p.days} 天"
+    return "规范化后相同（" + "、".join(p.steps) + "）"
+
+
+def _reconcile(con, catalog: Catalog, cfg: ReconcileConfig, run: RuleRun, changes: list[Change] | None) -> list[Finding]:
+    rel = current_relations(cfg)
+    key_filter = _monthly(con, cfg, rel, changes) if changes is not None else None
+    record_keys = (CompileContext(catalog, cfg.left).key_sql(cfg.left), CompileContext(catalog, cfg.right).key_sql(cfg.right))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _rc AS {classified_sql(cfg, rel, record_keys, key_filter)}")
+    for side, n in con.execute("SELECT _side, count(*) FROM _rc GROUP BY 1").fetchall():
+        setattr(run, "reconciled_debt" if side == "L" else "reconciled_creditor", n)
+    for side, n in con.execute(
+            f"SELECT _side, count(*) FROM ({side_sql(cfg, 'L', rel.left, None, 'NULL')} UNION ALL "
+            f"{side_sql(cfg, 'R', rel.right, None, 'NULL')}) GROUP BY 1").fetchall():
+        setattr(run, "records_debt" if side == "L" else "records_creditor", n)
+    run.counts["matched"] = con.execute("SELECT count(*) FROM _rc WHERE _class = 'matched' AND _side = 'L'").fetchone()[0]
+    findings = _findings(con, cfg, rel)
+    for f in findings:
+        run.counts[f.cls] += 1
+    con.execute("DROP TABLE _rc")
+    return findings
+
+
+def _monthly(con, cfg: ReconcileConfig, rel: Relations, changes: list[Change]) -> str:
+    """Classify each side's keys against last month; returns the relation of keys to reconcile."""
+    prev = Relations(quote_ident(f"p_{cfg.left.code}"), quote_ident(f"p_{cfg.right.code}"))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _chg AS {changes_sql(cfg, 'L', rel.left, prev.left)} "
+                f"UNION ALL {changes_sql(cfg, 'R', rel.right, prev.right)}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident('_keys_' + cfg.rule_id)} AS {changed_keys_sql(cfg, '_chg')}")
+    n = len(cfg.keys)
+    keys = ", ".join(f"_k{i}" for i in range(n))
+    rows = con.execute(f"SELECT _side, _change, [{keys}], _n_now, _n_before, _bal_now, _bal_before, _fields, _file, "
+                       f"_line, _prev_file, _prev_line FROM _chg WHERE _change <> 'unchanged' "
+                       f"ORDER BY _side, _change, {keys}").fetchall()
+    for side, change, key, n_now, n_before, bal_now, bal_before, fields, file, line, pfile, pline in rows:
+        changes.append(Change(cfg.rule_id, "debt" if side == "L" else "creditor", change, list(key), n_now, n_before,
+                              _money(bal_now), _money(bal_before), list(fields), file, line, pfile, pline))
+    order = {k: i for i, k in enumerate(CHANGES)}
+    changes.sort(key=lambda c: (c.rule != cfg.rule_id, c.rule, c.side != "debt", order[c.change],
+                                [k or "" for k in c.match_key]))
+    con.execute("DROP TABLE _chg")
+    return quote_ident("_keys_" + cfg.rule_id)
+
+
+# ---------------------------------------------------------------- findings
+
+def _display_fields(cfg: ReconcileConfig, side: str) -> list[str]:
+    """The fields whose values (as written) a finding shows for one side's records."""
+    pick = (lambda p: p.left.code) if side == "L" else (lambda p: p.right.code)
+    codes = [pick(p) for p in (*cfg.keys, *cfg.compared)] + [f.code for f in cfg.show[0 if side == "L" else 1]]
+    region = cfg.region[0 if side == "L" else 1]
+    if region:
+        codes.append(region.code)
+    return list(dict.fromkeys(codes))
+
+
+def _fetch(con, cfg: ReconcileConfig, rel: Relations, side: str) -> list[tuple[dict, dict]]:
+    """Records of non-matched groups on one side: (classification, values as written)."""
+    table = rel.left if side == "L" else rel.right
+    codes = _display_fields(cfg, side)
+    n = len(cfg.keys)
+    unit_join, unit_name = "", "NULL"
+    if cfg.units:
+        u = quote_ident(f"t_{cfg.units.table.code}")
+        uscc = normalise_sql(quote_ident(cfg.units.uscc.code), cfg.debtor.steps)
+        name = f"any_value({quote_ident(cfg.units.name.code)})" if cfg.units.name else "NULL"
+        unit_join = f"LEFT JOIN (SELECT {uscc} AS _u, {name} AS _uname FROM {u} GROUP BY 1) un ON un._u = rc._debtor"
+        unit_name = "un._uname"
+    meta = ["_file", "_line", "_key", "_class", "_complete", "_diffs", "_bl", "_br", "_scale", "_debtor", "_reg", "_g"]
+    meta += [f"_k{i}" for i in range(n)]
+    select = ", ".join([f"rc.{c}" for c in meta] + [f"{unit_name} AS _uname"] + [f"t.{quote_ident(c)}" for c in codes])
+    rows = con.execute(
+        f"SELECT {select} FROM _rc rc JOIN {table} t ON t._file = rc._file AND t._line = rc._line {unit_join} "
+        f"WHERE rc._side = '{side}' AND rc._class <> 'matched'").fetchall()
+    names = meta + ["_uname"]
+    return [(dict(zip(names, row[:len(names)])), dict(zip(codes, row[len(names):]))) for row in rows]
+
+
+def _findings(con, cfg: ReconcileConfig, rel: Relations) -> list[Finding]:
+    groups: dict[tuple, dict[str, list]] = {}
+    for side in ("L", "R"):
+        for meta, values in _fetch(con, cfg, rel, side):
+            gid = (meta["_class"], meta["_g"], *[meta[f"_k{i}"] for i in range(1, len(cfg.keys))])
+            groups.setdefault(gid, {"L": [], "R": []})[side].append((meta, values))
+    return [_finding(cfg, members) for members in groups.values()]
+
+
+def _finding(cfg: ReconcileConfig, members: dict[str, list]) -> Finding:
+    left = sorted(members["L"], key=lambda m: (m[0]["_file"], m[0]["_line"]))
+    right = sorted(members["R"], key=lambda m: (m[0]["_file"], m[0]["_line"]))
+    meta = (left or right)[0][0]
+    cls = meta["_class"]
+    diffs = list(meta["_diffs"] or [])
+    comparison = []
+    if len(left) == 1 and len(right) == 1:
+        lv, rv = left[0][1], right[0][1]
+        comparison = [Comparison(p.left.code, p.right.code, p.name, "balance" if j == 0 else "compare",
+                                 lv.get(p.left.code), rv.get(p.right.code), p.left.code in diffs, _tolerance(p))
+                      for j, p in enumerate(cfg.compared)]
+    bl, br = meta["_bl"], meta["_br"]
+    registered = [(m["_debtor"], m["_uname"]) for m, _ in left + right if m["_reg"]]
+    hints = []
+    for side, items in ((0, left), (1, right)):
+        field = cfg.region[side]
+        if field:
+            hints += [_plain(v.get(field.code)) for _, v in items]
+    recipient = route(registered, hints, [m["_debtor"] for m, _ in left + right], cfg.uscc_region, cfg.province)
+    return Finding(
+        id="", rule=cfg.rule_id, cls=cls,
+        match_key=[meta[f"_k{i}"] for i in range(len(cfg.keys))], key_complete=bool(meta["_complete"]),
+        debt=[Record(m["_file"], m["_line"], m["_key"], v) for m, v in left],
+        creditor=[Record(m["_file"], m["_line"], m["_key"], v) for m, v in right],
+        differing_fields=diffs, comparison=comparison, balance_debt=_money(bl), balance_creditor=_money(br),
+        balance_difference=_money((bl or 0) - (br or 0)) if bl is not None or br is not None else None,
+        recipient=recipient, unit_factor=bool(meta["_scale"]) and cls == "misreported" and cfg.balance.left.code in diffs)
+
+
+def _plain(value: str | None) -> str | None:
+    """Region codes as written may carry full-width digits or spaces."""
+    return unicodedata.normalize("NFKC", value).strip() if value else None
+
+
+def _money(value) -> str | None:
+    return None if value is None else str(Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+# ---------------------------------------------------------------- totals and scope
+
+def _add_unit_totals(con, cfg: ReconcileConfig, units: dict[str, UnitTotal]) -> None:
+    """Σ debt balance − Σ creditor balance per debtor over the rule's whole scope (all records)."""
+    rel = current_relations(cfg)
+    name = "NULL"
+    join = ""
+    if cfg.units:
+        uscc = normalise_sql(quote_ident(cfg.units.uscc.code), cfg.debtor.steps)
+        uname = f"any_value({quote_ident(cfg.units.name.code)})" if cfg.units.name else "NULL"
+        join = (f"LEFT JOIN (SELECT {uscc} AS _u, {uname} AS _uname FROM {rel.units} GROUP BY 1) un "
+                f"ON un._u = s._debtor")
+        name = "any_value(un._uname)"
+    rows = con.execute(
+        f"SELECT s._debtor, {name}, bool_or(s._reg), count(*) FILTER (WHERE _side = 'L'), "
+        f"count(*) FILTER (WHERE _side = 'R'), coalesce(sum(_v0) FILTER (WHERE _side = 'L'), 0), "
+        f"coalesce(sum(_v0) FILTER (WHERE _side = 'R'), 0) FROM ({side_sql(cfg, 'L', rel.left, rel.units, 'NULL')} "
+        f"UNION ALL {side_sql(cfg, 'R', rel.right, rel.units, 'NULL')}) s {join} "
+        f"WHERE s._debtor IS NOT NULL GROUP BY s._debtor").fetchall()
+    for uscc, uname, reg, nl, nr, bl, br in rows:
+        total = units.get(uscc)
+        if total is None:
+            units[uscc] = UnitTotal(uscc, uname, bool(reg), nl, nr, _money(bl), _money(br), _money(bl - br))
+            continue
+        total.records_debt += nl
+        total.records_creditor += nr
+        total.registered = total.registered or bool(reg)
+        total.name = total.name or uname
+        bl += Decimal(total.balance_debt)
+        br += Decimal(total.balance_creditor)
+        total.balance_debt, total.balance_creditor, total.difference = _money(bl), _money(br), _money(bl - br)
+
+
+def _out_of_scope(con, configs: list[ReconcileConfig], pack: RulePack, present: set[str]) -> list[OutOfScope]:
+    """Records of a reconciled table that no reconcile rule's scope covers (e.g. 融资租赁)."""
+    from ..expr import compile_expression
+
+    scopes: dict[str, list[tuple[str, list[str]]]] = {}
+    for cfg in configs:
+        rule = pack.rule(cfg.rule_id)
+        left_fields = list(compile_expression(rule.when, cfg.left).fields) if rule and rule.when else []
+        scopes.setdefault(cfg.left.code, []).append((cfg.left_when, left_fields))
+        when = (rule.params["against"].get("when") if rule else None)
+        right_fields = list(compile_expression(when, cfg.right).fields) if when else []
+        scopes.setdefault(cfg.right.code, []).append((cfg.right_when, right_fields))
+    out = []
+    for code, items in sorted(scopes.items()):
+        if code not in present or any(w == "TRUE" for w, _ in items):
+            continue
+        table: TableSpec = pack.catalog.tables[code]
+        fields = list(dict.fromkeys(f for _, fs in items for f in fs))
+        inside = " OR ".join(f"coalesce({w}, FALSE)" for w, _ in items)
+        shown = ", ".join(f"{quote_ident(f)}" for f in fields) or "NULL"
+        key = CompileContext(pack.catalog, table).key_sql(table)
+        for file, line, k, *values in con.execute(
+                f"SELECT _file, _line, {key}, {shown} FROM {quote_ident('t_' + code)} WHERE NOT ({inside}) "
+                f"ORDER BY _file, _line").fetchall():
+            note = "; ".join(f"{table.field(f).name}={v if v is not None else ''}" for f, v in zip(fields, values))
+            out.append(OutOfScope(code, file, line, k, note))
+    return out

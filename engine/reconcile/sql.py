@@ -1,0 +1,190 @@
+"""The reconciliation as one DuckDB query: every in-scope record of both sides, classified.
+
+1. Each side is read once: match keys and compared values are normalised by the same SQL
+   (``normalise.py``); a record with an empty key component is *incomplete* and forms a group
+   of its own.
+2. One window over the union, partitioned by the normalised key, gives each record its group's
+   record counts per side, balance sums per side and — for 1:1 groups — the counterpart's values.
+3. A CASE turns counts and comparisons into the class (``classes.py``): group shape first
+   (creditor only, debt only, 1:n, n:1, n:m), then for 1:1 pairs the unit-factor test, the
+   balance test (少报 / 多报) and the other compared fields (错报).
+
+The query yields one row per record (``_side`` 'L' = debt side, 'R' = creditor side). The
+``validate`` rule keeps the non-matched rows with a one-line ``_value``; ``jianhe reconcile``
+materialises all of them and builds the detailed report.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..formats import sql_quote
+from ..rules.base import quote_ident
+from .classes import CLASSES
+from .config import Pair, ReconcileConfig
+from .normalise import NUMBER_STEPS, date_sql, normalise_sql, number_sql
+
+
+@dataclass(frozen=True)
+class Relations:
+    """The relations holding each side (current month's tables unless told otherwise)."""
+
+    left: str
+    right: str
+    units: str | None = None
+
+
+def current_relations(cfg: ReconcileConfig) -> Relations:
+    return Relations(quote_ident(f"t_{cfg.left.code}"), quote_ident(f"t_{cfg.right.code}"),
+                     quote_ident(f"t_{cfg.units.table.code}") if cfg.units else None)
+
+
+def lit(value: Decimal | int) -> str:
+    """A decimal literal DuckDB types narrowly (so products keep their precision)."""
+    text = format(Decimal(value).normalize(), "f")
+    return text if "." in text or "E" in text else f"{text}.0"
+
+
+def key_sql(pair: Pair, col: str) -> str:
+    return normalise_sql(col, pair.steps)
+
+
+def text_sql(pair: Pair, col: str) -> str:
+    """The normalised text of a compared value (what is shown, and what is compared for text)."""
+    return normalise_sql(col, NUMBER_STEPS if pair.type in ("number", "date") else pair.steps)
+
+
+def value_sql(pair: Pair, col: str) -> str | None:
+    return {"number": number_sql, "date": date_sql}.get(pair.type, lambda c: None)(col)
+
+
+def side_sql(cfg: ReconcileConfig, side: str, relation: str, units: str | None, record_key: str) -> str:
+    """One side's in-scope records with normalised keys and values."""
+    left = side == "L"
+
+    def col(pair: Pair) -> str:
+        return quote_ident((pair.left if left else pair.right).code)
+
+    cols = [f"'{side}' AS _side", "_file", "_line", f"{record_key} AS _key"]
+    cols += [f"{key_sql(p, col(p))} AS _k{i}" for i, p in enumerate(cfg.keys)]
+    for j, p in enumerate(cfg.compared):
+        value = value_sql(p, col(p))
+        if value:
+            cols.append(f"{value} AS _v{j}")
+        cols.append(f"{text_sql(p, col(p))} AS _t{j}")
+    debtor = key_sql(cfg.debtor, col(cfg.debtor)) if cfg.debtor else "NULL"
+    cols.append(f"{debtor} AS _debtor")
+    if cfg.units and units:
+        uscc = normalise_sql(quote_ident(cfg.units.uscc.code), cfg.debtor.steps)
+        cols.append(f"({debtor}) IN (SELECT {uscc} FROM {units} WHERE {uscc} IS NOT NULL) AS _reg")
+    else:
+        cols.append("FALSE AS _reg")
+    when = cfg.left_when if left else cfg.right_when
+    return f"SELECT {', '.join(cols)} FROM {relation} WHERE coalesce({when}, FALSE)"
+
+
+def _diff_sql(pair: Pair, j: int) -> str:
+    """TRUE when the 1:1 pair's values of compared field j differ beyond its tolerance."""
+    lv, rv, lt, rt = f"_lv{j}", f"_rv{j}", f"_lt{j}", f"_rt{j}"
+    fallback = f"{lt} IS DISTINCT FROM {rt}"
+    if pair.type == "number":
+        tol = f"greatest({lit(pair.abs)}, {lit(pair.rel)} * abs({rv}))"
+        return f"CASE WHEN {lv} IS NOT NULL AND {rv} IS NOT NULL THEN abs({lv} - {rv}) > {tol} ELSE {fallback} END"
+    if pair.type == "date":
+        return (f"CASE WHEN {lv} IS NOT NULL AND {rv} IS NOT NULL "
+                f"THEN abs(date_diff('day', {lv}, {rv})) > {pair.days} ELSE {fallback} END")
+    return fallback
+
+
+def _scale_sql(cfg: ReconcileConfig) -> str:
+    """TRUE when the balances differ by one of the unit factors (元 vs 万元 …)."""
+    if not cfg.scale_factors:
+        return "FALSE"
+    st = lit(cfg.scale_tolerance)
+    tests = []
+    for f in cfg.scale_factors:
+        tests.append(f"abs(_lv0 - {lit(f)} * _rv0) <= {st} * abs({lit(f)} * _rv0)")
+        tests.append(f"abs({lit(f)} * _lv0 - _rv0) <= {st} * abs(_rv0)")
+    return f"(_lv0 <> 0 AND _rv0 <> 0 AND ({' OR '.join(tests)}))"
+
+
+def _class_sql(cfg: ReconcileConfig) -> str:
+    conceal = (f"coalesce(_greg, FALSE) AND _br >= {lit(cfg.conceal_min_balance)}"
+               if cfg.conceal_min_balance is not None and cfg.units else "FALSE")
+    others = " OR ".join(f"_d{j}" for j in range(1, len(cfg.compared))) or "FALSE"
+    pair = (f"CASE WHEN _d0 AND coalesce(_scale, FALSE) THEN 'misreported' "
+            f"WHEN _d0 AND _lv0 > _rv0 THEN 'over_reported' "
+            f"WHEN _d0 AND _lv0 < _rv0 THEN 'under_reported' "
+            f"WHEN _d0 OR {others} THEN 'misreported' ELSE 'matched' END")
+    return (f"CASE WHEN _nl = 0 THEN CASE WHEN {conceal} THEN 'concealed' ELSE 'omitted' END "
+            f"WHEN _nr = 0 THEN CASE WHEN _nl = 1 THEN 'debt_only' ELSE 'duplicate' END "
+            f"WHEN _nl = 1 AND _nr = 1 THEN {pair} "
+            f"WHEN _nl = 1 THEN 'one_to_many' WHEN _nr = 1 THEN 'many_to_one' ELSE 'many_to_many' END")
+
+
+def classified_sql(cfg: ReconcileConfig, rel: Relations, record_keys: tuple[str, str],
+                   key_filter: str | None = None) -> str:
+    """Every in-scope record of both sides with its group counts and class.
+
+    ``key_filter`` (monthly mode) names a relation of normalised keys ``_k0 … _kn``: only records
+    with those keys (and records with incomplete keys) are reconciled.
+    """
+    n = len(cfg.keys)
+    complete = " AND ".join(f"_k{i} IS NOT NULL" for i in range(n))
+    union = (f"{side_sql(cfg, 'L', rel.left, rel.units, record_keys[0])} UNION ALL "
+             f"{side_sql(cfg, 'R', rel.right, rel.units, record_keys[1])}")
+    scoped = f"SELECT *, {complete} AS _complete FROM ({union}) u"
+    if key_filter:
+        match = " AND ".join(f"c._k{i} = u._k{i}" for i in range(n))
+        scoped += f" WHERE NOT ({complete}) OR EXISTS (SELECT 1 FROM {key_filter} c WHERE {match})"
+    group = "CASE WHEN _complete THEN _k0 ELSE chr(0) || _side || _file || chr(0) || CAST(_line AS VARCHAR) END"
+    partition = ", ".join(["_g"] + [f"_k{i}" for i in range(1, n)])
+    windows = ["count(*) FILTER (WHERE _side = 'L') OVER w AS _nl", "count(*) FILTER (WHERE _side = 'R') OVER w AS _nr",
+               "sum(_v0) FILTER (WHERE _side = 'L') OVER w AS _bl", "sum(_v0) FILTER (WHERE _side = 'R') OVER w AS _br",
+               "bool_or(_reg) OVER w AS _greg"]
+    for j, p in enumerate(cfg.compared):
+        names = ("_v", "_t") if value_sql(p, "x") else ("_t",)
+        for name in names:
+            for side in ("L", "R"):
+                out = f"_{side.lower()}{name[1:]}{j}"
+                windows.append(f"max({name}{j}) FILTER (WHERE _side = '{side}') OVER w AS {out}")
+    grouped = (f"SELECT *, {', '.join(windows)} FROM (SELECT *, {group} AS _g FROM ({scoped})) "
+               f"WINDOW w AS (PARTITION BY {partition})")
+    diffs = [f"{_diff_sql(p, j)} AS _d{j}" for j, p in enumerate(cfg.compared)]
+    compared = (f"SELECT *, {', '.join(diffs)}, {_scale_sql(cfg)} AS _scale FROM ({grouped})")
+    names = ", ".join(f"CASE WHEN _d{j} THEN {sql_quote(p.left.code)} END" for j, p in enumerate(cfg.compared))
+    diff_list = (f"CASE WHEN _nl = 1 AND _nr = 1 THEN list_filter([{names}], lambda x: x IS NOT NULL) "
+                 f"ELSE []::VARCHAR[] END")
+    return f"SELECT *, {_class_sql(cfg)} AS _class, {diff_list} AS _diffs FROM ({compared})"
+
+
+def _amount(expr: str) -> str:
+    return f"coalesce(CAST(CAST(round({expr}, 2) AS DECIMAL(38, 2)) AS VARCHAR), '∅')"
+
+
+def value_text_sql(cfg: ReconcileConfig) -> str:
+    """The one-line evidence of a non-matched record: the class and what differs."""
+    label = "CASE _class " + " ".join(
+        f"WHEN '{c.code}' THEN {sql_quote(c.label_zh + ' ' + c.code)}" for c in CLASSES.values()) + " END"
+    fields = ", ".join(
+        f"CASE WHEN _d{j} THEN {sql_quote(p.name + ' ')} || coalesce(_lt{j}, '∅') || ' ≠ ' || coalesce(_rt{j}, '∅') END"
+        for j, p in enumerate(cfg.compared))
+    pair = f"array_to_string(list_filter([{fields}], lambda x: x IS NOT NULL), '; ')"
+    threshold = sql_quote(format(cfg.conceal_min_balance, "f")) if cfg.conceal_min_balance is not None else "'∅'"
+    detail = (
+        "CASE "
+        f"WHEN _class IN ('misreported', 'under_reported', 'over_reported') THEN "
+        f"CASE WHEN coalesce(_scale, FALSE) THEN '单位错误 unit factor; ' ELSE '' END || {pair} "
+        f"WHEN _class = 'concealed' THEN '债权方余额合计 ' || {_amount('_br')} || ' ≥ ' || {threshold} || '，单位已登记' "
+        "WHEN _class = 'omitted' THEN '债务方无对应记录' || CASE WHEN NOT _complete THEN '（匹配键不完整）' ELSE '' END "
+        "WHEN _class = 'debt_only' THEN '债权方无对应记录' || CASE WHEN NOT _complete THEN '（匹配键不完整）' ELSE '' END "
+        "WHEN _class = 'duplicate' THEN '债务方 ' || _nl || ' 条记录匹配键相同' "
+        f"ELSE '债务方 ' || _nl || ' 条 / 债权方 ' || _nr || ' 条，余额合计 ' || {_amount('_bl')} || ' / ' || {_amount('_br')} "
+        "END")
+    return f"{label} || ': ' || {detail}"
+
+
+def failures_sql(cfg: ReconcileConfig, rel: Relations, record_keys: tuple[str, str]) -> str:
+    """What ``jianhe validate`` reports: every record of a non-matched group, both sides."""
+    return (f"SELECT _file, _line, _key, {value_text_sql(cfg)} AS _value "
+            f"FROM ({classified_sql(cfg, rel, record_keys)}) WHERE _class <> 'matched'")
