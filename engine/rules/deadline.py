@@ -71,8 +71,9 @@ class Deadline(RuleKind):
         p = rule.params
         if "after" in p:
             return ctx.values([rule.field, p["after"]])
+        done = sql_quote(ctx.field(rule.field).code + "=")
         given = sql_quote(f"; {p['after_param']}={ctx.params.get(p['after_param'], '')}")
-        return f"{ctx.values([rule.field])} || {given}"
+        return f"{done} || coalesce({ctx.value(rule.field)}, '') || {given}"
 
     def failures_sql(self, rule: Rule, ctx: CompileContext) -> str:
         p = rule.params
