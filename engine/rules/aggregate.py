@@ -3,7 +3,8 @@
 Rows of ``table`` (those passing ``when``, with every ``group_by`` field filled) are grouped;
 named ``measures`` are computed per group (``sum``/``min``/``max``/``avg`` of a number,
 ``count``, ``count_distinct`` of a value, each with its own optional ``when``); ``join`` brings
-values from other tables — fields of the matching row, or measures over the matching rows —
+values from other tables — fields of the matching row (the first one, in file order, should the
+key repeat), or measures over the matching rows —
 keyed on group fields, where a date key may be shifted to a period end (``period:
 previous_quarter_end`` is the as-of lookup of 上季末资本净额). ``expect`` is a restricted
 expression over group fields, measures and joined values; a group fails when it is FALSE
@@ -171,7 +172,8 @@ class Aggregate(RuleKind):
                 f = ctx.field(ref, other)
                 code = name or f.code
                 exposed.append(Field(code=code, name=code if name else f.name, format=f.format, position=0, pii=f.pii))
-                selects.append(f"min({quote_ident(f.code)}) AS {quote_ident(code)}")
+                # the value on the first matching row (file order): the row itself when the key is unique
+                selects.append(f"arg_min(nullif({quote_ident(f.code)}, ''), {{'f': _file, 'l': _line}}) AS {quote_ident(code)}")
             for name, spec in (join.get("measures") or {}).items():
                 exposed.append(number_field(name, 0))
                 selects.append(measure_sql(name, spec, other))
