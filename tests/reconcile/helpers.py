@@ -7,8 +7,8 @@ from pathlib import Path
 from engine.ruleset import load_pack
 
 PACK = load_pack("debt_platform")
-UNIT = "91460100MA5RCE5U1Q"  # registered (see unit())
-UNIT2 = "91460000MA5T00000X"
+UNIT = "91460100MA5RCE5U1C"  # registered (see unit())
+UNIT2 = "91460000MA5T00002J"
 BANK = "B0001H111000001"
 BRANCH = "B0001B246010001"
 

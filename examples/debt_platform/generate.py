@@ -1,0 +1,535 @@
+"""Generate the debt-platform example: a small province's debts as both sides report them, for
+last month (agreed) and this month (with planted differences of every class).
+
+    python examples/debt_platform/generate.py              # rewrite 202405/, 202406/ and expected_classification.json
+    python examples/debt_platform/generate.py --out DIR    # the same files under DIR (reproducibility check)
+
+The province is 海南省 (GB/T 2260 460000) with real division codes; the eight registered debt
+units carry USCCs with valid check characters (computed here); five banks, a WMP subsidiary, a
+trust company and an asset manager are the creditors, covering 银行贷款, 银行理财, 信托 and 资管.
+
+Every debt is declared once in DEBTS: its true terms this month, how each side reports it
+(``debt`` / ``creditor``: one entry per record, each a set of changes to the truth), whether it
+existed last month (``may``), and what the reconciliation must make of it (``expect``: class,
+which records, differing fields). ``expected_classification.json`` is written from these
+declarations — never from an engine run — and tests/reconcile/test_reconcile_example.py asserts
+the engine reports exactly that, in full and in monthly mode.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from engine.spec import load_catalog  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+CURRENT, PREVIOUS = "202406", "202405"
+PROVINCE = ("460000", "海南省财政厅")
+LOAN, REG = "DP.RECON.LOAN", "DP.RECON.REGISTRY"
+
+# ---------------------------------------------------------------- identifiers
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def org_check(body: str) -> str:
+    """GB 11714 check character of an 8-character organisation code body."""
+    value = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body, ORG_WEIGHTS))
+    r = 11 - value % 11
+    return "X" if r == 10 else "0" if r == 11 else str(r)
+
+
+def uscc(kind: str, region: str, body: str) -> str:
+    """A USCC (GB 32100-2015) with a valid 主体标识码 and check character."""
+    text = kind + region + body + org_check(body)
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(text, USCC_WEIGHTS))
+    return text + USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+# ---------------------------------------------------------------- parties
+
+
+@dataclass(frozen=True)
+class Unit:
+    uscc: str
+    name: str
+    kind: str
+    region: str
+    level: str
+    lgfv: str = "是"
+    supervisor: str = ""
+
+
+UNITS = {
+    "U1": Unit(uscc("91", "460000", "MA5T0001"), "海南省交通投资控股有限公司", "融资平台公司", "460000", "省", supervisor="海南省国资委"),
+    "U2": Unit(uscc("91", "460100", "MA5RCE5U"), "海口市城市建设投资有限公司", "融资平台公司", "460100", "市", supervisor="海口市国资委"),
+    "U3": Unit(uscc("91", "460106", "MA5TA0B3"), "海口市龙华区城市更新投资有限公司", "融资平台公司", "460106", "区", supervisor="龙华区财政局"),
+    "U4": Unit(uscc("91", "460200", "MA5T7K2P"), "三亚市旅游文化投资集团有限公司", "国有企业", "460200", "市", "否", "三亚市国资委"),
+    "U5": Unit(uscc("11", "460203", "00800012"), "三亚市吉阳区住房和城乡建设局", "政府部门", "460203", "区", "否", "吉阳区人民政府"),
+    "U6": Unit(uscc("91", "460400", "MA5TCD21"), "儋州市水务投资有限公司", "融资平台公司", "460400", "市", supervisor="儋州市国资委"),
+    "U7": Unit(uscc("12", "469002", "42800193"), "琼海市人民医院", "事业单位", "469002", "县", "否", "琼海市卫生健康委员会"),
+    "U8": Unit(uscc("91", "469005", "MA5TEF36"), "文昌市城乡建设投资有限公司", "融资平台公司", "469005", "县", supervisor="文昌市国资委"),
+}
+# debtors that only creditors know: not registered on the platform
+OUTSIDERS = {
+    "X1": Unit(uscc("91", "460108", "MA5TGH47"), "海口美兰临空产业园开发有限公司", "国有企业", "460108", "区"),
+    "X2": Unit(uscc("91", "469005", "MA5TJ558"), "文昌航天城发展有限公司", "国有企业", "", "县"),
+    "X3": Unit(uscc("91", "100000", "MA5TK669"), "南海远洋投资有限公司", "国有企业", "", ""),
+}
+
+
+@dataclass(frozen=True)
+class Creditor:
+    code: str
+    short: str
+    name: str
+    branch_code: str = ""
+    branch_name: str = ""
+
+
+BANKS = {
+    "ICBC": Creditor("B0001H111000001", "中国工商银行", "中国工商银行股份有限公司", "B0001B246000001", "中国工商银行股份有限公司海南省分行"),
+    "ABC": Creditor("B0002H111000001", "中国农业银行", "中国农业银行股份有限公司", "B0002B246000001", "中国农业银行股份有限公司海南省分行"),
+    "BOC": Creditor("B0003H111000001", "中国银行", "中国银行股份有限公司", "B0003B246000001", "中国银行股份有限公司海南省分行"),
+    "CCB": Creditor("B0004H111000001", "中国建设银行", "中国建设银行股份有限公司", "B0004B246000001", "中国建设银行股份有限公司海南省分行"),
+    "CIB": Creditor("B0013H135010001", "兴业银行", "兴业银行股份有限公司", "B0013B246010001", "兴业银行股份有限公司海口分行"),
+}
+OTHER_BRANCH = ("B0001B246020001", "中国工商银行股份有限公司三亚分行")
+MANAGERS = {  # product type → (manager, registry)
+    "银行理财": (Creditor(uscc("91", "110000", "MA01KDH3"), "工银理财", "工银理财有限责任公司"), "银行业理财登记托管中心"),
+    "信托": (Creditor("K0099H246000001", "琼州信托", "琼州信托有限责任公司"), "中国信托登记有限责任公司"),
+    "资管": (Creditor(uscc("91", "460000", "MA5TM771"), "南海证券资管", "南海证券资产管理有限公司"), "中国证券投资基金业协会"),
+}
+OTHER_MANAGER = Creditor(uscc("91", "310000", "MA1FL9Q2"), "东方证券资管", "东方证券资产管理有限公司")
+
+# ---------------------------------------------------------------- debts
+
+
+@dataclass
+class Debt:
+    """One debt: its true terms this month and how each side reports it."""
+
+    tag: str
+    who: str  # a key of UNITS or OUTSIDERS
+    product: str  # 银行贷款 | 银行理财 | 信托 | 资管 | 融资租赁 | 债券
+    creditor: str  # a key of BANKS for loans; ignored for registry products (the manager of the type)
+    contract: str
+    number: str  # 提款编号 / 借据号 for loans, 产品登记编码 for registry products
+    amount: str
+    balance: str
+    value_date: str
+    maturity: str
+    rate: str
+    status: str = "存续"
+    debt: list[dict] = field(default_factory=lambda: [{}])  # one entry per debt-side record: changes to the truth
+    creditor_side: list[dict] = field(default_factory=lambda: [{}])
+    may: dict | None = field(default_factory=dict)  # last month's agreed terms (changes to the truth); None: new
+    may_debt: int = 1  # records last month on each side (both agreed)
+    may_creditor: int = 1
+    expect: list[tuple] = field(default_factory=list)  # (class, debt record indexes, creditor record indexes, fields)
+    route: tuple[str, str] | None = None  # recipient of a creditor-only finding when the debtor is not registered
+    note: str = ""
+    field_findings: list[tuple[str, str, int]] = field(default_factory=list)  # (rule, side, record index) for validate
+
+    @property
+    def rule(self) -> str | None:
+        return LOAN if self.product == "银行贷款" else REG if self.product in MANAGERS else None
+
+
+def loan(tag, who, bank, n, amount, balance, value_date, maturity, rate, **kw) -> Debt:
+    return Debt(tag, who, "银行贷款", bank, f"HT{value_date[:4]}{n:04d}", f"JJ{value_date[:4]}{n:04d}",
+                amount, balance, value_date, maturity, rate, **kw)
+
+
+def product(tag, who, kind, code, contract, amount, balance, value_date, maturity, rate, **kw) -> Debt:
+    return Debt(tag, who, kind, "", contract, code, amount, balance, value_date, maturity, rate, **kw)
+
+
+M = "matched"
+DEBTS: list[Debt] = [
+    # --- bank loans that agree
+    loan("L01", "U2", "ICBC", 1, "100000000.00", "80000000.00", "20230315", "20330315", "3.850000", expect=[(M,)]),
+    loan("L18", "U2", "CCB", 18, "12000000.00", "12000000.00", "20240610", "20290610", "3.450000", may=None,
+         expect=[(M,)], note="new this month on both sides"),
+    loan("L19", "U3", "ABC", 19, "10000000.00", "0.00", "20210115", "20260115", "4.050000", status="结清",
+         may={"balance": "10000000.00", "status": "存续"}, expect=[(M,)], note="settled this month on both sides"),
+    loan("L21", "U5", "CCB", 21, "12000000.00", "8500000.00", "20220601", "20270601", "3.950000",
+         may={"balance": "9000000.00"}, expect=[(M,)], note="amortised this month on both sides"),
+    # --- normalisation cases that must MATCH
+    loan("L09", "U7", "BOC", 9, "30000000.00", "26000000.00", "20230901", "20280901", "3.800000",
+         debt=[{"contract": "ＨＴ２０２３０００９", "number": "JJ20230009  "}], expect=[(M,)],
+         note="full-width digits and letters in the contract number, trailing spaces in the drawdown number"),
+    loan("L10", "U8", "CIB", 10, "40000000.00", "36000000.00", "20231010", "20331010", "4.000000",
+         debt=[{"uscc": "lower", "creditor_code": "b0013h135010001", "contract": "ht-2023-0010"}], expect=[(M,)],
+         note="lower-case USCC and creditor code, lower case and hyphens in the contract number",
+         field_findings=[("DP.DEBT.USCC", "debt", 0), ("DEBT_RECORD.UNIT_USCC.reference", "debt", 0),
+                         ("DP.DEBT.CREDITOR_CODE", "debt", 0)]),
+    loan("L08", "U6", "ABC", 8, "25000000.00", "20000000.00", "20230801", "20300801", "4.200000",
+         creditor_side=[{"balance": "20001999.00", "rate": "4.210000"}], expect=[(M,)],
+         note="tolerance edge: balance off by 1999.00 ≤ max(1, 0.0001 × 20001999.00) = 2000.20, rate off by 0.01 ≤ 0.01"),
+    # --- 错报
+    loan("L04", "U1", "ABC", 4, "200000000.00", "150000000.00", "20220630", "20320930", "3.650000",
+         debt=[{"maturity": "20320630"}], expect=[("misreported", [0], [0], ["MATURITY_DATE"])], note="maturity date differs"),
+    loan("L05", "U3", "CIB", 5, "60000000.00", "55000000.00", "20230520", "20300520", "4.350000",
+         debt=[{"rate": "4.200000"}], expect=[("misreported", [0], [0], ["RATE"])], note="rate differs by 15 bp"),
+    loan("L06", "U4", "ICBC", 6, "30000000.00", "30000000.00", "20240115", "20290115", "3.900000",
+         debt=[{"balance": "3000.00"}], expect=[("misreported", [0], [0], ["BALANCE"])],
+         note="balance reported in 万元 instead of 元 (unit factor 10⁴)"),
+    loan("L07", "U5", "CCB", 7, "15000000.00", "15000000.00", "20240301", "20290301", "3.700000",
+         debt=[{"branch": OTHER_BRANCH}], expect=[("misreported", [0], [0], ["BRANCH_CODE"])],
+         note="the debt unit names another branch"),
+    # --- 少报 / 多报
+    loan("L02", "U2", "CCB", 2, "50000000.00", "45000000.00", "20230410", "20280410", "4.100000",
+         debt=[{"balance": "44000000.00"}], expect=[("under_reported", [0], [0], ["BALANCE"])], note="balance 1,000,000 lower"),
+    loan("L03", "U1", "BOC", 3, "300000000.00", "280000000.00", "20220105", "20370105", "3.650000",
+         debt=[{"balance": "290000000.00"}], expect=[("over_reported", [0], [0], ["BALANCE"])], note="balance 10,000,000 higher"),
+    loan("L11", "U6", "CIB", 11, "5000000.00", "0.00", "20210701", "20260701", "4.500000", status="结清",
+         may={"balance": "5000000.00", "status": "存续"}, debt=[{"balance": "5000000.00", "status": "存续"}],
+         expect=[("over_reported", [0], [0], ["BALANCE"])], note="the bank settled the loan, the unit still reports it"),
+    # --- one side only
+    loan("L12", "U2", "ICBC", 12, "20000000.00", "15000000.00", "20230201", "20280201", "3.800000",
+         debt=[{"contract": "HT2023OO12"}], expect=[("debt_only", [0], []), ("concealed", [], [0])],
+         note="letter O for zero in the contract number: the debt record finds no match, the bank record is a "
+              "registered unit's material omission"),
+    loan("L13", "U8", "ABC", 13, "3000000.00", "3000000.00", "20231101", "20281101", "4.300000",
+         debt=[{"number": ""}], expect=[("debt_only", [0], []), ("omitted", [], [0])],
+         note="drawdown number left empty: incomplete key; the bank record (3,000,000 < 5,000,000) is omitted",
+         field_findings=[("DP.DEBT.LOAN_DRAWDOWN", "debt", 0)]),
+    loan("D1", "U8", "CIB", 31, "8000000.00", "8000000.00", "20240520", "20290520", "4.100000",
+         creditor_side=[], may=None, expect=[("debt_only", [0], [])], note="no bank reports this loan"),
+    loan("L14", "U4", "BOC", 9914, "6000000.00", "6000000.00", "20231201", "20281201", "4.000000",
+         debt=[{}, {}], creditor_side=[], may=None, expect=[("duplicate", [0, 1], [])],
+         note="entered twice, unknown to the bank",
+         field_findings=[("DP.DEBT.LOAN_KEY_UNIQUE", "debt", 0), ("DP.DEBT.LOAN_KEY_UNIQUE", "debt", 1)]),
+    loan("B1", "U4", "ICBC", 41, "80000000.00", "60000000.00", "20220801", "20320801", "4.150000",
+         debt=[], expect=[("concealed", [], [0])], note="the unit stopped reporting a 60,000,000 loan"),
+    loan("B2", "U2", "ABC", 42, "2000000.00", "2000000.00", "20240605", "20250605", "3.500000",
+         debt=[], may=None, expect=[("omitted", [], [0])], note="a registered unit's new loan below the materiality threshold"),
+    loan("B6", "U6", "BOC", 46, "5000000.00", "5000000.00", "20240612", "20290612", "3.600000",
+         debt=[], may=None, expect=[("concealed", [], [0])], note="threshold edge: exactly 5,000,000.00 is material"),
+    loan("B7", "U6", "BOC", 47, "4999999.99", "4999999.99", "20240612", "20290612", "3.600000",
+         debt=[], may=None, expect=[("omitted", [], [0])], note="threshold edge: 4,999,999.99 is not material"),
+    loan("B3", "X1", "CCB", 43, "20000000.00", "20000000.00", "20240603", "20290603", "3.900000",
+         debt=[], may=None, expect=[("omitted", [], [0])], route=("finance", "460108"),
+         note="debtor not registered; the bank gives its region 460108"),
+    loan("B4", "X2", "CIB", 44, "35000000.00", "35000000.00", "20240606", "20340606", "4.000000",
+         debt=[], may=None, expect=[("omitted", [], [0])], route=("finance", "469005"),
+         note="debtor not registered, no region given: positions 3–8 of its USCC name 469005"),
+    loan("B5", "X3", "ICBC", 45, "50000000.00", "50000000.00", "20240608", "20290608", "4.200000",
+         debt=[], may=None, expect=[("omitted", [], [0])], route=("province", "460000"),
+         note="debtor not registered, no region, USCC registered centrally (100000): the province"),
+    # --- ambiguous matches
+    loan("L15", "U7", "CCB", 15, "8000000.00", "8000000.00", "20231115", "20281115", "3.750000",
+         debt=[{"balance": "4000000.00"}, {"balance": "4000000.00"}], expect=[("many_to_one", [0, 1], [0])],
+         note="the unit splits one drawdown into two records",
+         field_findings=[("DP.DEBT.LOAN_KEY_UNIQUE", "debt", 0), ("DP.DEBT.LOAN_KEY_UNIQUE", "debt", 1)]),
+    loan("L16", "U1", "ICBC", 16, "90000000.00", "90000000.00", "20240110", "20340110", "3.550000",
+         creditor_side=[{}, {"number": "JJ-20240016", "branch": OTHER_BRANCH}], expect=[("one_to_many", [0], [0, 1])],
+         note="two branches both report the drawdown"),
+    loan("L17", "U3", "BOC", 17, "12000000.00", "12000000.00", "20240220", "20290220", "4.000000",
+         debt=[{}, {}], creditor_side=[{}, {"number": "JJ 20240017"}], expect=[("many_to_many", [0, 1], [0, 1])],
+         note="reported twice on both sides",
+         field_findings=[("DP.DEBT.LOAN_KEY_UNIQUE", "debt", 0), ("DP.DEBT.LOAN_KEY_UNIQUE", "debt", 1)]),
+    # --- last month only: settled and removed on both sides (a monthly 'vanished' that needs no action)
+    loan("L20", "U6", "CCB", 20, "6000000.00", "6000000.00", "20210301", "20240301", "4.600000",
+         debt=[], creditor_side=[], note="repaid in May and no longer reported by either side"),
+    # --- registry products
+    product("P01", "U1", "信托", "ZXD46T2023010001", "TZ-2023-001", "200000000.00", "200000000.00", "20230118", "20280118",
+            "6.500000", expect=[(M,)]),
+    product("P02", "U2", "银行理财", "Z7001023000101", "LC2023001", "100000000.00", "100000000.00", "20230301", "20260301",
+            "5.200000", debt=[{"number": "z7001023000101 "}], expect=[(M,)],
+            note="lower-case product code with a trailing space"),
+    product("P10", "U5", "资管", "SNH302", "ZG2023002", "30000000.00", "30000000.00", "20231020", "20261020", "5.800000",
+            expect=[(M,)]),
+    product("P03", "U3", "资管", "SNH301", "ZG2023001", "50000000.00", "50000000.00", "20230601", "20260601", "6.000000",
+            debt=[{"product": "信托"}], expect=[("misreported", [0], [0], ["PRODUCT_TYPE"])],
+            note="the unit calls an asset-management plan a trust"),
+    product("P06", "U8", "资管", "SNH303", "ZG2023003", "25000000.00", "25000000.00", "20230901", "20260901", "6.200000",
+            debt=[{"manager": OTHER_MANAGER, "value_date": "20230905"}],
+            expect=[("misreported", [0], [0], ["CREDITOR_CODE", "VALUE_DATE"])], note="another manager and value date"),
+    product("P04", "U4", "信托", "ZXD46T2023020002", "TZ-2023-002", "50000000.00", "50000000.00", "20230215", "20280215",
+            "6.800000", debt=[{"balance": "40000000.00"}], expect=[("under_reported", [0], [0], ["BALANCE"])]),
+    product("P05", "U6", "银行理财", "Z7001023000102", "LC2023002", "30000000.00", "20000000.00", "20230410", "20260410",
+            "5.000000", debt=[{"balance": "30000000.00"}], expect=[("over_reported", [0], [0], ["BALANCE"])]),
+    product("P07", "U7", "信托", "ZXD46T2024010003", "TZ-2024-003", "80000000.00", "80000000.00", "20240605", "20290605",
+            "6.600000", debt=[], may=None, expect=[("concealed", [], [0])], note="a registered hospital's trust loan"),
+    product("P08", "X3", "信托", "ZXD46T2024020004", "TZ-2024-004", "15000000.00", "15000000.00", "20240607", "20270607",
+            "7.000000", debt=[], may=None, expect=[("omitted", [], [0])], route=("province", "460000"),
+            note="debtor not registered, no region, USCC registered centrally: the province"),
+    product("P09", "U2", "资管", "SNH309", "ZG2024009", "10000000.00", "10000000.00", "20240520", "20270520", "5.900000",
+            creditor_side=[], may=None, expect=[("debt_only", [0], [])], note="no registry record"),
+    # --- outside the reconciled product types
+    Debt("O1", "U6", "融资租赁", "", "ZL2023001", "", "18000000.00", "12000000.00", "20230101", "20280101", "5.500000",
+         creditor_side=[], note="融资租赁: no creditor side in scope"),
+    Debt("O2", "U1", "债券", "", "ZQ2022001", "", "500000000.00", "500000000.00", "20220801", "20290801", "3.200000",
+         creditor_side=[], note="债券: no creditor side in scope"),
+]
+LEASING = Creditor(uscc("91", "460000", "MA5TP880"), "海南金融租赁", "海南金融租赁股份有限公司")
+BONDS = Creditor(uscc("91", "110000", "MA01R991"), "债券持有人", "债券持有人（登记托管机构汇总）")
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def party(who: str) -> Unit:
+    return UNITS.get(who) or OUTSIDERS[who]
+
+
+def terms(d: Debt, change: dict) -> dict:
+    """The debt's terms with one record's changes applied (the neutral vocabulary of DEBTS)."""
+    base = {"contract": d.contract, "number": d.number, "amount": d.amount, "balance": d.balance,
+            "value_date": d.value_date, "maturity": d.maturity, "rate": d.rate, "status": d.status,
+            "product": d.product, "uscc": party(d.who).uscc}
+    if d.product == "银行贷款":
+        bank = BANKS[d.creditor]
+        base.update(creditor_code=bank.code, creditor_name=bank.short, bank_name=bank.name,
+                    branch=(bank.branch_code, bank.branch_name))
+    elif d.product in MANAGERS:
+        base.update(manager=MANAGERS[d.product][0])
+    else:
+        lessor = LEASING if d.product == "融资租赁" else BONDS
+        base.update(creditor_code=lessor.code, creditor_name=lessor.name, branch=("", ""))
+    out = {**base, **change}
+    if out["uscc"] == "lower":
+        out["uscc"] = base["uscc"].lower()
+    if "manager" in out:  # registry products: the manager is the creditor
+        out["creditor_code"], out["creditor_name"] = out["manager"].code, out["manager"].name
+    return out
+
+
+def debt_row(d: Debt, t: dict, record_id: str, period: str) -> dict:
+    u = party(d.who)
+    loan_ = d.product == "银行贷款"
+    return {"RECORD_ID": record_id, "PERIOD": period, "UNIT_USCC": t["uscc"], "UNIT_NAME": u.name,
+            "REGION_CODE": u.region, "PRODUCT_TYPE": t["product"], "CREDITOR_CODE": t["creditor_code"],
+            "CREDITOR_NAME": t["creditor_name"], "BRANCH_CODE": t["branch"][0] if loan_ else "",
+            "BRANCH_NAME": t["branch"][1] if loan_ else "", "PRODUCT_CODE": t["number"] if d.product in MANAGERS else "",
+            "CONTRACT_NO": t["contract"], "DRAWDOWN_NO": t["number"] if loan_ else "", "CURRENCY": "CNY",
+            "AMOUNT": t["amount"], "BALANCE": t["balance"], "VALUE_DATE": t["value_date"],
+            "MATURITY_DATE": t["maturity"], "RATE": t["rate"], "STATUS": t["status"], "REMARK": ""}
+
+
+def bank_row(d: Debt, t: dict, period: str) -> dict:
+    u = party(d.who)
+    return {"PERIOD": period, "BANK_CODE": t["creditor_code"], "BANK_NAME": t["bank_name"], "BRANCH_CODE": t["branch"][0],
+            "BRANCH_NAME": t["branch"][1], "BORROWER_USCC": t["uscc"], "BORROWER_NAME": u.name,
+            "BORROWER_REGION": u.region, "CONTRACT_NO": t["contract"], "LOAN_NO": t["number"], "CURRENCY": "CNY",
+            "LOAN_AMOUNT": t["amount"], "BALANCE": t["balance"], "START_DATE": t["value_date"],
+            "MATURITY_DATE": t["maturity"], "RATE": t["rate"], "STATUS": t["status"]}
+
+
+def registry_row(d: Debt, t: dict, period: str) -> dict:
+    u = party(d.who)
+    manager, registry = t["manager"], MANAGERS[t["product"]][1]
+    return {"PERIOD": period, "REGISTRY": registry, "PRODUCT_TYPE": t["product"], "PRODUCT_CODE": t["number"],
+            "PRODUCT_NAME": f"{manager.short}{t['number'][-4:]}号{'集合资金信托计划' if t['product'] == '信托' else '产品'}",
+            "MANAGER_CODE": manager.code, "MANAGER_NAME": manager.name, "DEBTOR_USCC": t["uscc"], "DEBTOR_NAME": u.name,
+            "DEBTOR_REGION": u.region, "CONTRACT_NO": t["contract"], "AMOUNT": t["amount"], "BALANCE": t["balance"],
+            "VALUE_DATE": t["value_date"], "MATURITY_DATE": t["maturity"], "RATE": t["rate"]}
+
+
+@dataclass
+class Month:
+    """The rows of one month's folder, each remembered with (debt tag, side, record index)."""
+
+    period: str
+    tables: dict[str, list[dict]] = field(default_factory=lambda: {
+        "DEBT_UNIT": [], "DEBT_RECORD": [], "DEBT_REPAYMENT": [], "BANK_LOAN": [], "REGISTRY_PRODUCT": []})
+    where: dict[tuple[str, str, int], tuple[str, int]] = field(default_factory=dict)
+
+    def add(self, table: str, row: dict, tag: tuple | None = None) -> None:
+        self.tables[table].append(row)
+        if tag is not None:
+            self.where[tag] = (f"{table}.csv", len(self.tables[table]) + 1)  # line 1 is the header
+
+
+def creditor_table(d: Debt) -> str:
+    return "BANK_LOAN" if d.product == "银行贷款" else "REGISTRY_PRODUCT"
+
+
+def build_month(period: str) -> Month:
+    month = Month(period)
+    for u in UNITS.values():
+        month.add("DEBT_UNIT", {"UNIT_USCC": u.uscc, "UNIT_NAME": u.name, "UNIT_KIND": u.kind, "REGION_CODE": u.region,
+                                "GOV_LEVEL": u.level, "IS_LGFV": u.lgfv, "SUPERVISOR": u.supervisor, "REG_DATE": "20200101"})
+    current = period == CURRENT
+    for d in DEBTS:
+        if current:
+            debt_records, creditor_records = d.debt, d.creditor_side
+        elif d.may is None:
+            continue
+        else:  # last month: both sides agreed on the terms, as many records as they had then
+            debt_records, creditor_records = [d.may] * d.may_debt, [d.may] * d.may_creditor
+        for i, change in enumerate(debt_records):
+            record_id = f"DR{period}-{d.tag}" + (f"-{i + 1}" if len(debt_records) > 1 else "")
+            month.add("DEBT_RECORD", debt_row(d, terms(d, change), record_id, period), (d.tag, "debt", i))
+        if d.rule:
+            for i, change in enumerate(creditor_records):
+                t = terms(d, change)
+                row = bank_row(d, t, period) if d.rule == LOAN else registry_row(d, t, period)
+                month.add(creditor_table(d), row, (d.tag, "creditor", i))
+    if current:
+        for seq, (tag, date, kind, amount) in enumerate([("L01", "20240615", "还本", "2000000.00"),
+                                                         ("L01", "20240621", "付息", "256666.67"),
+                                                         ("L21", "20240601", "还本", "500000.00")], start=1):
+            month.add("DEBT_REPAYMENT", {"RECORD_ID": f"DR{period}-{tag}", "REPAY_SEQ": str(seq), "PERIOD": period,
+                                         "REPAY_DATE": date, "REPAY_TYPE": kind, "REPAY_AMOUNT": amount})
+    return month
+
+
+def write_month(month: Month, folder: Path) -> None:
+    """CSV with the spec's Chinese field names as header (the loader accepts codes or names)."""
+    catalog = load_catalog(ROOT / "specs" / "debt_platform")
+    folder.mkdir(parents=True, exist_ok=True)
+    for code, rows in month.tables.items():
+        fields = catalog.tables[code].fields
+        with open(folder / f"{code}.csv", "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow([f.name for f in fields])
+            for row in rows:
+                writer.writerow([row[f.code] for f in fields])
+
+
+# ---------------------------------------------------------------- expectations
+
+
+def recipient(d: Debt, has_debt_records: bool) -> dict:
+    if d.who in UNITS:
+        return {"kind": "unit", "code": UNITS[d.who].uscc}
+    assert d.route and not has_debt_records, d.tag
+    return {"kind": d.route[0], "code": d.route[1]}
+
+
+def expectations(month: Month) -> list[dict]:
+    out = []
+    for d in DEBTS:
+        for exp in d.expect:
+            cls = exp[0]
+            if cls == M:
+                continue
+            debt_idx, cred_idx = exp[1], exp[2]
+            out.append({
+                "tag": d.tag, "rule": d.rule, "class": cls, "note": d.note,
+                "debt": [list(month.where[(d.tag, "debt", i)]) for i in debt_idx],
+                "creditor": [list(month.where[(d.tag, "creditor", i)]) for i in cred_idx],
+                "differing_fields": exp[3] if len(exp) > 3 else [],
+                "recipient": recipient(d, bool(debt_idx))})
+    return out
+
+
+def matched_counts() -> dict[str, int]:
+    counts = {LOAN: 0, REG: 0}
+    for d in DEBTS:
+        if d.rule:
+            counts[d.rule] += sum(e[0] == M for e in d.expect)
+    return counts
+
+
+def changes(month: Month, previous: Month) -> list[dict]:
+    """What the monthly comparison must report per side (derived from the declarations)."""
+    out = []
+    for d in DEBTS:
+        if not d.rule:
+            continue
+        for side, now in (("debt", d.debt), ("creditor", d.creditor_side)):
+            before = [] if d.may is None else [d.may] * (d.may_debt if side == "debt" else d.may_creditor)
+            for key, (now_idx, before_idx) in _by_key(d, now, before).items():
+                change = _change(d, [now[i] for i in now_idx], [before[i] for i in before_idx])
+                if change == "unchanged":
+                    continue
+                here = month.where[(d.tag, side, now_idx[0])] if now_idx else None
+                there = previous.where[(d.tag, side, before_idx[0])] if before_idx else None
+                out.append({"tag": d.tag, "rule": d.rule, "side": side, "change": change,
+                            "file": here[0] if here else None, "line": here[1] if here else None,
+                            "previous_file": there[0] if there else None, "previous_line": there[1] if there else None})
+    return out
+
+
+def _key(d: Debt, change: dict) -> tuple:
+    """The normalised match key as the rules compute it (upper case, half-width, no separators)."""
+    t = terms(d, change)
+
+    def norm(text: str, strip: bool = False) -> str | None:
+        text = unicodedata.normalize("NFKC", text).strip().upper()
+        if strip:
+            text = "".join(c for c in text if c not in " -‐‑–—_/·.")
+        return text or None
+
+    if d.rule == LOAN:
+        return (norm(t["uscc"]), norm(t["creditor_code"]), norm(t["contract"], True), norm(t["number"], True))
+    return (norm(t["uscc"]), norm(t["number"], True), norm(t["contract"], True))
+
+
+def _by_key(d: Debt, now: list[dict], before: list[dict]) -> dict[tuple, tuple[list[int], list[int]]]:
+    keys: dict[tuple, tuple[list[int], list[int]]] = {}
+    for i, c in enumerate(now):
+        k = _key(d, c)
+        if all(k):
+            keys.setdefault(k, ([], []))[0].append(i)
+    for i, c in enumerate(before):
+        keys.setdefault(_key(d, c), ([], []))[1].append(i)
+    return keys
+
+
+def _change(d: Debt, now: list[dict], before: list[dict]) -> str:
+    if not before:
+        return "new"
+    if not now:
+        return "vanished"
+    fields = ("balance", "amount", "value_date", "maturity", "rate", "branch", "product", "creditor_code")
+    def fingerprint(c: dict) -> tuple:
+        return tuple(unicodedata.normalize("NFKC", str(terms(d, c).get(f))).strip().upper() for f in fields)
+
+    fp_now, fp_before = sorted(map(fingerprint, now)), sorted(map(fingerprint, before))
+    if sum(float(terms(d, c)["balance"]) for c in now) == 0 != sum(float(terms(d, c)["balance"]) for c in before):
+        return "settled"
+    return "unchanged" if fp_now == fp_before else "changed"
+
+
+def check_declarations() -> None:
+    """Every debt in a reconciled scope says what must become of it (a debt no side reports needs nothing)."""
+    tags = [d.tag for d in DEBTS]
+    assert len(tags) == len(set(tags)), "duplicate tags"
+    for d in DEBTS:
+        assert d.expect or not d.rule or not (d.debt or d.creditor_side), f"{d.tag}: no expectation"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=HERE, help="where to write (default: next to this script)")
+    out = parser.parse_args().out
+    check_declarations()
+    june, may = build_month(CURRENT), build_month(PREVIOUS)
+    write_month(june, out / CURRENT)
+    write_month(may, out / PREVIOUS)
+    field_findings = [{"rule": rule, "tag": d.tag, "file": june.where[(d.tag, side, i)][0],
+                       "line": june.where[(d.tag, side, i)][1]} for d in DEBTS for rule, side, i in d.field_findings]
+    out_of_scope = [{"tag": d.tag, "file": june.where[(d.tag, "debt", i)][0], "line": june.where[(d.tag, "debt", i)][1]}
+                    for d in DEBTS if not d.rule for i in range(len(d.debt))]
+    doc = {
+        "about": "Planted differences of examples/debt_platform (written by generate.py from its declarations). "
+                 "`findings` are the non-matched groups `jianhe reconcile` must report, no more, no fewer; "
+                 "`matched` the 1:1 pairs per rule; `changes` what --previous 202405 must list; "
+                 "`field_findings` what the pack's field rules report on 202406 besides the reconcile rules.",
+        "current": CURRENT, "previous": PREVIOUS, "province": {"code": PROVINCE[0], "name": PROVINCE[1]},
+        "matched": matched_counts(), "findings": expectations(june), "changes": changes(june, may),
+        "field_findings": field_findings, "out_of_scope": out_of_scope,
+        "must_match": [{"tag": d.tag, "note": d.note} for d in DEBTS if d.note and d.expect == [(M,)]],
+    }
+    (out / "expected_classification.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    print(f"wrote {out / CURRENT}, {out / PREVIOUS} and expected_classification.json: "
+          f"{len(doc['findings'])} planted differences, {sum(doc['matched'].values())} matched pairs")
+
+
+if __name__ == "__main__":
+    main()
