@@ -78,6 +78,16 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--pack-version", default=None)
     c.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="override a pack parameter")
     reconcile_cli.register(sub)
+
+    i = sub.add_parser("init", help="scaffold a spec and a rule pack for a new table from a sample file")
+    i.add_argument("--sample", type=Path, required=True, help="CSV/Parquet with a header, or EAST text with --fields")
+    i.add_argument("--table", required=True, help="table code, e.g. DKXXB")
+    i.add_argument("--name", default=None, help="Chinese table name, e.g. 贷款信息表")
+    i.add_argument("--fields", default=None, help="field codes of an EAST text sample, comma-separated")
+    i.add_argument("--out", type=Path, default=None, help="output folder (default jianhe-<table>)")
+
+    lt = sub.add_parser("lint", help="check a rule pack: unknown names, duplicates, rules that never fire, overlaps")
+    lt.add_argument("--pack", default=None)
     return parser
 
 
@@ -265,7 +275,30 @@ def cmd_compile(args) -> int:
     return 0
 
 
-COMMANDS = {"validate": cmd_validate, "rules": cmd_rules, "compile": cmd_compile, "reconcile": reconcile_cli.handle}
+def cmd_init(args) -> int:
+    from . import scaffold
+    fields = [f.strip() for f in args.fields.split(",") if f.strip()] if args.fields else None
+    result = scaffold.scaffold(args.sample, args.table, args.name, args.out, fields)
+    print("\n".join(scaffold.summary(result)))
+    _, failed = scaffold.self_check(result, args.sample, fields)
+    for r in failed:
+        print(f"warning: the sample fails {r.id} ({r.failed} rows): {r.message_zh}", file=sys.stderr)
+    print(f"check: jianhe validate <folder with the table's files> --pack {result.pack_dir}"
+          + ("" if failed else "  (the sample passes every rule)"))
+    return 0
+
+
+def cmd_lint(args) -> int:
+    from .lint import lint
+    findings = lint(args.pack or default_pack())
+    for finding in findings:
+        print(finding)
+    print(f"{len(findings)} finding(s)", file=sys.stderr)
+    return 1 if findings else 0
+
+
+COMMANDS = {"validate": cmd_validate, "rules": cmd_rules, "compile": cmd_compile, "reconcile": reconcile_cli.handle,
+            "init": cmd_init, "lint": cmd_lint}
 
 if __name__ == "__main__":
     sys.exit(main())
