@@ -4,7 +4,7 @@ Rows of ``table`` (those passing ``when``, with every ``group_by`` field filled)
 named ``measures`` are computed per group (``sum``/``min``/``max``/``avg`` of a number,
 ``count``, ``count_distinct`` of a value, each with its own optional ``when``); ``join`` brings
 values from other tables — fields of the matching row (the first one, in file order, should the
-key repeat), or measures over the matching rows —
+key repeat), or measures over the matching rows (a count or sum over none is 0) —
 keyed on group fields, where a date key may be shifted to a period end (``period:
 previous_quarter_end`` is the as-of lookup of 上季末资本净额). ``expect`` is a restricted
 expression over group fields, measures and joined values; a group fails when it is FALSE
@@ -22,6 +22,11 @@ expression over group fields, measures and joined values; a group fails when it 
 
 ``report: group`` (default) gives one finding per failing group, at its first row, with the
 group key and every measure as evidence; ``report: rows`` flags every row of a failing group.
+
+``per_row: true`` (instead of ``group_by``/``measures``) checks each row on its own against values
+joined from other tables — a lookup: ``expect`` may use every field of the row, join keys may be
+any field, and the finding is the row itself, e.g. a transaction against the 资本净额 as of the end
+of the quarter before it was signed.
 """
 from __future__ import annotations
 
@@ -122,6 +127,12 @@ def key_sql(key, table: TableSpec, ctx: CompileContext, alias: str = "") -> tupl
     return f"strftime({shifted}, '%Y%m%d')", field.code
 
 
+def _joined_column(alias: str, f: Field, zero: set[str]) -> str:
+    """A joined value; a count or sum over no matching rows is 0, as over an empty set."""
+    col = f"{alias}.{quote_ident(f.code)}"
+    return f"coalesce({col}, 0) AS {quote_ident(f.code)}" if f.code in zero else col
+
+
 class Aggregate(RuleKind):
     name = "aggregate"
     scope = "set"
@@ -133,6 +144,7 @@ class Aggregate(RuleKind):
         "join": {"type": "array", "items": JOIN_SCHEMA, "minItems": 1},
         "expect": {"type": "string", "minLength": 1},
         "report": {"enum": ["group", "rows"]},
+        "per_row": {"type": "boolean"},
     }
     required_params = ("expect",)
 
@@ -141,11 +153,20 @@ class Aggregate(RuleKind):
 
     # -- building blocks -------------------------------------------------------------------
     def _group_fields(self, rule: Rule, ctx: CompileContext) -> list[Field]:
+        """The fields a group (or, per row, the row) offers to join keys and ``expect``."""
+        if rule.params.get("per_row"):
+            if rule.params.get("group_by") or rule.params.get("measures"):
+                raise RuleError("a per_row rule takes no 'group_by' or 'measures': it sees every field of the row")
+            if rule.params.get("report"):
+                raise RuleError("a per_row rule reports each failing row: drop 'report'")
+            return list(ctx.table.fields)
         return [ctx.field(ref) for ref in rule.params.get("group_by", [])]
 
-    def _joins(self, rule: Rule, ctx: CompileContext, taken: set[str]):
-        """Per join: (alias, subquery SQL, ON condition, exposed fields)."""
+    def _joins(self, rule: Rule, ctx: CompileContext, taken: set[str], zero: set[str]):
+        """Per join: (alias, subquery SQL, ON condition, exposed fields); ``zero`` collects the
+        measures that are 0 rather than NULL when no row matches."""
         group_codes = {f.code for f in self._group_fields(rule, ctx)}
+        group_names = {f.name for f in self._group_fields(rule, ctx)}
         out = []
         for i, join in enumerate(rule.params.get("join", [])):
             other = ctx.catalog.table(join["table"])
@@ -160,7 +181,7 @@ class Aggregate(RuleKind):
             for n, (mine, theirs) in enumerate(zip(join["keys"], join["to"])):
                 own_sql, own_code = key_sql(mine, ctx.table, ctx, "_g.")
                 if own_code not in group_codes:
-                    raise RuleError(f"join key '{own_code}' must be one of the group_by fields")
+                    raise RuleError(f"join key '{own_code}' must be one of the group_by fields (or use per_row)")
                 their_sql, _ = key_sql(theirs, other, ctx)
                 group.append(f"{their_sql} AS _k{n}")
                 on.append(f"{alias}._k{n} = {own_sql}")
@@ -176,9 +197,11 @@ class Aggregate(RuleKind):
                 selects.append(f"arg_min(nullif({quote_ident(f.code)}, ''), {{'f': _file, 'l': _line}}) AS {quote_ident(code)}")
             for name, spec in (join.get("measures") or {}).items():
                 exposed.append(number_field(name, 0))
+                if any(k in spec for k in ("count", "count_distinct", "sum")):
+                    zero.add(name)
                 selects.append(measure_sql(name, spec, other))
             for f in exposed:
-                if f.code in taken or f.code in group_codes:
+                if f.code in taken or f.code in group_codes or f.name in group_names:
                     raise RuleError(f"name '{f.code}' is used twice (rename it in 'fields' or 'measures')")
                 taken.add(f.code)
             where = compile_expression(join["when"], other).sql if join.get("when") else "TRUE"
@@ -191,20 +214,28 @@ class Aggregate(RuleKind):
         """The grouped relation with joined values, its pseudo table and its evidence fields."""
         group_fields = self._group_fields(rule, ctx)
         measures = rule.params.get("measures") or {}
-        cols = [quote_ident(f.code) for f in group_fields]
-        selects = cols + ["min({'f': _file, 'l': _line}) AS _first"]
-        selects += [measure_sql(name, spec, ctx.table) for name, spec in measures.items()]
-        where = " AND ".join([ctx.when_sql(rule)] + [filled(c) for c in cols])
-        grouped = (f"SELECT {', '.join(selects)} FROM {ctx.relation(ctx.table.code)} WHERE {where}"
-                   + (f" GROUP BY {', '.join(cols)}" if cols else ""))
+        if rule.params.get("per_row"):
+            grouped = (f"SELECT *, {{'f': _file, 'l': _line}} AS _first, {ctx.key_sql()} AS _rowkey "
+                       f"FROM {ctx.relation(ctx.table.code)} WHERE {ctx.when_sql(rule)}")
+        else:
+            cols = [quote_ident(f.code) for f in group_fields]
+            selects = cols + ["min({'f': _file, 'l': _line}) AS _first"]
+            selects += [measure_sql(name, spec, ctx.table) for name, spec in measures.items()]
+            where = " AND ".join([ctx.when_sql(rule)] + [filled(c) for c in cols])
+            grouped = (f"SELECT {', '.join(selects)} FROM {ctx.relation(ctx.table.code)} WHERE {where}"
+                       + (f" GROUP BY {', '.join(cols)}" if cols else ""))
         measure_fields = [number_field(name, 0) for name in measures]
-        joins = self._joins(rule, ctx, {f.code for f in measure_fields})
-        joined = f"SELECT _g.*{''.join(f', {a}.{quote_ident(f.code)}' for a, _, _, fs in joins for f in fs)} FROM ({grouped}) _g"
+        zero: set[str] = set()
+        joins = self._joins(rule, ctx, {f.code for f in measure_fields}, zero)
+        joined = f"SELECT _g.*{''.join(', ' + _joined_column(a, f, zero) for a, _, _, fs in joins for f in fs)} FROM ({grouped}) _g"
         for alias, sub, on, _ in joins:
             joined += f" LEFT JOIN ({sub}) {alias} ON {on}"
         evidence = measure_fields + [f for *_, fs in joins for f in fs]
-        fields = group_fields + evidence
-        return joined, pseudo_table(ctx.table.code, ctx.table.name, fields), evidence
+        pseudo = pseudo_table(ctx.table.code, ctx.table.name, group_fields + evidence)
+        if rule.params.get("per_row"):  # show the row's own fields the check reads, then the joined values
+            used = compile_expression(rule.params["expect"], pseudo).fields
+            evidence = [f for f in group_fields if f.code in used] + evidence
+        return joined, pseudo, evidence
 
     def _evidence_sql(self, evidence: list[Field], ctx: CompileContext) -> str:
         parts = []
@@ -229,6 +260,8 @@ class Aggregate(RuleKind):
         expect = compile_expression(rule.params["expect"], pseudo).sql
         failing = f"SELECT * FROM ({joined}) WHERE NOT coalesce({expect}, TRUE)"
         value = self._evidence_sql(evidence, ctx)
+        if rule.params.get("per_row"):
+            return f"SELECT _first.f AS _file, _first.l AS _line, _rowkey AS _key, {value} AS _value FROM ({failing})"
         if rule.params.get("report", "group") == "group":
             return (f"SELECT _first.f AS _file, _first.l AS _line, {self._group_key_sql(rule, ctx)} AS _key, "
                     f"{value} AS _value FROM ({failing})")
@@ -240,6 +273,9 @@ class Aggregate(RuleKind):
                 f"JOIN (SELECT *, {value} AS _value FROM ({failing})) _bad ON {on}")
 
     def messages(self, rule, ctx):
+        if rule.params.get("per_row"):
+            expect = rule.params["expect"]
+            return f"{ctx.table.name}每条记录应满足：{expect}", f"every {ctx.table.code} row must satisfy: {expect}"
         by_zh = "、".join(f.name for f in self._group_fields(rule, ctx)) or "全表"
         by_en = ", ".join(f.code for f in self._group_fields(rule, ctx)) or "the whole table"
         expect = rule.params["expect"]

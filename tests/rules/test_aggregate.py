@@ -139,9 +139,10 @@ def test_join_measures_compare_with_another_tables_totals(tmp_path):
                {"JG": "B", "JDM": "20240630", "GLF": "R1", "JE": "20"}, {"JG": "C", "JDM": "20240630", "GLF": "R1", "JE": "-5"}],
     }
     result = run_rules(tmp_path, rules, rows, tables=TABLES)
-    # A: 60 > 50; C: its only row is filtered out, so the joined measures are NULL and the rule passes
-    assert failing_lines(result, "TOT") == [1]
-    assert rule_result(result, "TOT").samples[0].value == "capital=100; credit=60; parties=2"
+    # A: 60 > 50; C: its only row is filtered out, so it has no parties (a count over no rows is 0)
+    assert failing_lines(result, "TOT") == [1, 3]
+    assert [s.value for s in rule_result(result, "TOT").samples] == ["capital=100; credit=60; parties=2",
+                                                                     "capital=100; credit=0; parties=0"]
 
 
 def test_whole_table_without_group_by(tmp_path):
@@ -178,3 +179,53 @@ def test_mistakes_are_rule_file_errors_with_file_and_line(tmp_path, rule, messag
     with pytest.raises(RuleFileError, match=message) as info:
         load_pack(pack_dir)
     assert info.value.location.file.endswith("rules.yaml") and info.value.location.line == 2
+
+
+def test_per_row_lookup_sees_every_field_and_reports_the_row(tmp_path):
+    rules = """
+    rules:
+      - id: ROW
+        table: SX
+        kind: aggregate
+        per_row: true
+        when: "授信净额 > 0"
+        join:
+          - {table: ZB, keys: [JG, {field: JDM, period: previous_quarter_end}], to: [JG, QM], fields: {nc: ZBJE}}
+          - {table: GD, keys: [GLF], to: [GDBH], measures: {holders: {count: true}}}
+        expect: "num(授信净额) <= 0.1 * nc AND coalesce(holders, 0) = 0"
+    """
+    rows = {
+        "ZB": [{"JG": "A", "QM": "20240331", "ZBJE": "1000"}],
+        "GD": [{"JG": "A", "GDBH": "R9", "BL": "1"}],
+        "SX": [{"JG": "A", "JDM": "20240630", "GLF": "R1", "JE": "100"},    # exactly 10 %: passes
+               {"JG": "A", "JDM": "20240630", "GLF": "R1", "JE": "101"},    # the same party again, checked on its own
+               {"JG": "A", "JDM": "20240630", "GLF": "R9", "JE": "1"},      # a shareholder: holders = 1
+               {"JG": "A", "JDM": "20240630", "GLF": "R2", "JE": "-5"}],    # not a credit: skipped by when
+    }
+    result = run_rules(tmp_path, rules, rows, tables=TABLES)
+    assert failing_lines(result, "ROW") == [2, 3]
+    assert [s.value for s in rule_result(result, "ROW").samples] == ["JE=101; nc=1000; holders=0", "JE=1; nc=1000; holders=1"]
+    assert rule_result(result, "ROW").message_zh == "当授信净额 > 0时，SX表每条记录应满足：num(授信净额) <= 0.1 * nc AND coalesce(holders, 0) = 0"
+
+
+@pytest.mark.parametrize("extra, message", [
+    ("group_by: [JG], ", "takes no 'group_by'"),
+    ("measures: {t: {sum: JE}}, ", "takes no 'group_by' or 'measures'"),
+    ("report: rows, ", "drop 'report'"),
+])
+def test_per_row_refuses_grouping_keys(tmp_path, extra, message):
+    write_spec(tmp_path, TABLES)
+    pack_dir = write_pack(tmp_path, "rules:\n  - {id: X, table: SX, kind: aggregate, per_row: true, " + extra + "expect: 'JE > 0'}\n")
+    from engine.ruleset import load_pack
+    with pytest.raises(RuleFileError, match=message) as info:
+        load_pack(pack_dir)
+    assert info.value.location.line == 2
+
+
+def test_joined_names_must_not_shadow_the_rows_fields(tmp_path):
+    write_spec(tmp_path, TABLES)
+    pack_dir = write_pack(tmp_path, "rules:\n  - {id: X, table: SX, kind: aggregate, per_row: true, expect: 'TRUE', "
+                                    "join: [{table: ZB, keys: [JG], to: [JG], fields: [JG]}]}\n")
+    from engine.ruleset import load_pack
+    with pytest.raises(RuleFileError, match="used twice"):
+        load_pack(pack_dir)
