@@ -258,3 +258,50 @@ def test_large_report_is_light_pages_samples_and_stays_offline(browser, big_repo
         assert page.requests == [path.as_uri()]
     finally:
         page.close()
+
+
+@pytest.fixture(scope="module")
+def baseline_report(tmp_path_factory, example_report) -> tuple[Path, dict]:
+    """The example against an edited copy of its own report: 3 rules made new, 2 made fixed."""
+    _, doc = example_report
+    base = json.loads(json.dumps(doc))
+    failing = [r for r in base["rules"] if r["status"] == "failed" and r["severity"] == "strong"]
+    passing = [r for r in base["rules"] if r["status"] == "passed"]
+    for r in failing[:3]:
+        r.update(status="passed", failed=0, samples=[])
+    for r in passing[:2]:
+        r.update(status="failed", failed=1)
+    folder = tmp_path_factory.mktemp("baseline")
+    (folder / "base.json").write_text(json.dumps(base, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path_factory.mktemp("baseline-report")
+    rc = main(["validate", str(EXAMPLE), "--previous-date", "20240531", "--format", "html,json", "--report-dir",
+               str(out), "--baseline", str(folder / "base.json"), "--quiet"])
+    assert rc == 1
+    return out / "report.html", json.loads((out / "report.json").read_text(encoding="utf-8"))
+
+
+def test_baseline_marks_and_filter(browser, baseline_report, artifacts):
+    path, doc = baseline_report
+    assert doc["baseline"]["counts"] == {"new": 3, "grown": 0, "unchanged": doc["summary"]["rules_failed"] - 3,
+                                         "fixed": 2}
+    page = Page(browser, path)
+    try:
+        assert page.problems() == []
+        reasons = page.page.inner_text("#reasons")
+        assert "3 rule(s) newly failing since the baseline" in reasons
+        page.select("#fb", "new")
+        rows = page.rows()
+        assert len(rows) == 3 and {r["st"] for r in rows} == {"failed"}
+        assert page.page.locator("#rb > tr:visible .bl-new").count() == 3
+        page.select("#fb", "fixed")  # fixed rules pass now: the status filter opens to all
+        assert page.page.input_value("#fst") == "all"
+        rows = page.rows()
+        assert len(rows) == 2 and {r["st"] for r in rows} == {"passed"}
+        page.select("#fb", "gate")
+        assert len(page.rows()) == 3
+        page.select("#fb", "unchanged")
+        assert len(page.rows()) == doc["baseline"]["counts"]["unchanged"]
+        _shot(page, artifacts, "report-baseline.png")
+        assert page.problems() == [] and page.offline_problems() == []
+    finally:
+        page.close()
