@@ -194,7 +194,8 @@ def resolve(rule: Rule, catalog: Catalog, left: TableSpec) -> ReconcileConfig:
     compare = tuple(_compare_pair(c, left, right, steps) for c in p.get("compare", []))
     names = [c.left.code for c in (balance, *compare)]
     if len(set(names)) != len(names):
-        raise RuleError(f"a field is compared twice: {', '.join(sorted({n for n in names if names.count(n) > 1}))}")
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise RuleError("a field is compared twice: " + ", ".join(f"'{n}'" for n in twice))
     debtor = _pair(p["debtor"], left, right, steps, "debtor") if "debtor" in p else None
     units = None
     if "units" in p:
@@ -202,7 +203,8 @@ def resolve(rule: Rule, catalog: Catalog, left: TableSpec) -> ReconcileConfig:
         if table is None:
             raise RuleError(f"units table '{p['units']['table']}' is unknown")
         if debtor is None:
-            raise RuleError("'units' needs 'debtor' (which field holds the debtor's USCC on each side)")
+            raise RuleError(f"units table '{p['units']['table']}' needs 'debtor' (the field holding the debtor's USCC "
+                            f"on each side)")
         units = Units(table, _field(table, p["units"]["uscc"], "units"),
                       _field(table, p["units"]["name"], "units") if "name" in p["units"] else None)
     if "conceal_min_balance" in p and units is None:
@@ -227,7 +229,7 @@ def resolve(rule: Rule, catalog: Catalog, left: TableSpec) -> ReconcileConfig:
     return cfg
 
 
-def apply_overrides(rules: list[Rule], overrides: list[str] | tuple[str, ...]) -> list[Rule]:
+def apply_overrides(rules: list[Rule], overrides: list[str] | tuple[str, ...], catalog: Catalog | None = None) -> list[Rule]:
     """Rules with ``--set [RULE_ID:]PATH=VALUE`` applied (every reconcile rule when no id is given).
 
     PATH is a parameter (``conceal_min_balance``), a nested one (``balance.abs``,
@@ -246,24 +248,27 @@ def apply_overrides(rules: list[Rule], overrides: list[str] | tuple[str, ...]) -
         except yaml.YAMLError:
             raise UsageError(f"--set {text!r}: the value is not valid YAML") from None
         for rid in [rule_id] if colon else list(out):
-            _set(out[rid].params, path.split("."), value, text)
+            table = catalog.tables.get(out[rid].table) if catalog else None
+            _set(out[rid].params, path.split("."), value, text, table)
     validator = jsonschema.Draft202012Validator({"type": "object", "properties": PARAMS_SCHEMA})
     for rule in out.values():
-        error = next(iter(validator.iter_errors(rule.params)), None)
+        error = jsonschema.exceptions.best_match(validator.iter_errors(rule.params))
         if error is not None:
             where = "/".join(str(p) for p in error.path)
             raise UsageError(f"--set on rule {rule.id}: {where}: {error.message}")
     return list(out.values())
 
 
-def _set(params: dict, path: list[str], value, text: str) -> None:
+def _set(params: dict, path: list[str], value, text: str, table: TableSpec | None = None) -> None:
     if path[0] not in PARAMS_SCHEMA:
         raise UsageError(f"--set {text!r}: unknown parameter '{path[0]}' (known: {', '.join(PARAMS_SCHEMA)})")
     if path[0] == "compare" and len(path) == 3:
         items = params.setdefault("compare", [])
+        wanted = table.field(path[1]) if table else None
         for i, item in enumerate(items):
             item = {"field": item} if isinstance(item, str) else item
-            if path[1] in (item["field"], item.get("other"), item.get("label")):
+            same = wanted is not None and table.field(item["field"]) == wanted
+            if same or path[1] in (item["field"], item.get("other"), item.get("label")):
                 items[i] = {**item, path[2]: value}
                 return
         raise UsageError(f"--set {text!r}: the rule compares no field '{path[1]}'")

@@ -165,9 +165,11 @@ class ReconcileResult:
 
     @property
     def verdict(self) -> str:
-        """'matched' only when every record was read, every rule ran and every group matched."""
+        """'matched' only when every record was read, every rule ran and every group matched
+        (an empty file — a month without registry records — is a weak file finding, not a difference)."""
         clean = (not self.findings and all(r.status == "run" for r in self.rules)
-                 and not any(t.rows_rejected for t in self.inputs) and not self.file_findings)
+                 and not any(t.rows_rejected for t in self.inputs)
+                 and not any(f["severity"] == "strong" for f in self.file_findings))
         return "matched" if clean else "differences"
 
     def counts(self) -> dict[str, int]:

@@ -36,15 +36,19 @@ def divisions() -> dict[str, str]:
 
 
 def department(code: str) -> str:
-    """The finance department of a region: 海南省财政厅, 海口市财政局, 海口市龙华区财政局, 北京市财政局."""
+    """The finance department of a region: 海南省财政厅, 海口市财政局, 海口市龙华区财政局, 琼海市财政局,
+    北京市财政局, 北京市东城区财政局."""
     names = divisions()
     name = names.get(code, code)
     if code.endswith("0000"):
         return name + ("财政局" if name.endswith("市") else "财政厅")
     if not code.endswith("00"):
         parent = names.get(code[:4] + "00", "")
+        province = names.get(code[:2] + "0000", "")
         if parent and parent not in PLACEHOLDERS:
             name = parent + name
+        elif province.endswith("市"):  # a district of a 直辖市: 北京市东城区
+            name = province + name
     return name + "财政局"
 
 

@@ -46,7 +46,7 @@ def reconcile_rules(pack: RulePack) -> list[Rule]:
 
 def configure(pack: RulePack, overrides: list[str] | tuple[str, ...] = ()) -> list[ReconcileConfig]:
     """Resolve every reconcile rule of the pack, with ``--set`` overrides applied and re-checked."""
-    rules = apply_overrides(reconcile_rules(pack), overrides)
+    rules = apply_overrides(reconcile_rules(pack), overrides, pack.catalog)
     configs = []
     for rule in rules:
         try:
@@ -82,9 +82,16 @@ def reconcile_submission(folder: Path, pack: RulePack, *, previous: Path | None 
             if missing:
                 run.status, run.note = "not_run", f"table(s) not in the folder: {', '.join(missing)}"
                 continue
+            notes = []
+            rejected = {t.table: t.rows_rejected for t in inputs if t.role == "current" and t.rows_rejected}
+            if rejected.keys() & cfg.tables():
+                notes.append("rows that could not be read (" + ", ".join(
+                    f"{code} {n}" for code, n in sorted(rejected.items()) if code in cfg.tables())
+                    + ") are missing from the comparison: their counterparts may show as unmatched")
             if previous is not None and not {cfg.left.code, cfg.right.code} <= present_before:
-                run.note = "last month's folder lacks " + ", ".join(
-                    sorted({cfg.left.code, cfg.right.code} - present_before)) + ": its records count as new"
+                notes.append("last month's folder lacks " + ", ".join(
+                    sorted({cfg.left.code, cfg.right.code} - present_before)) + ": its records count as new")
+            run.note = "; ".join(notes) or None
             findings += _reconcile(con, pack.catalog, cfg, run, changes if previous is not None else None)
             _add_unit_totals(con, cfg, units)
         out_of_scope = _out_of_scope(con, configs, pack, present)

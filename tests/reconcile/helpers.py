@@ -70,3 +70,15 @@ def folder_with(tmp_path: Path, debts=(), banks=(), registries=(), units=None, n
     return write_folder(tmp_path / name, {"DEBT_UNIT": [unit()] if units is None else list(units),
                                           "DEBT_RECORD": list(debts), "BANK_LOAN": list(banks),
                                           "REGISTRY_PRODUCT": list(registries)})
+
+
+def reconcile(tmp_path: Path, debts=(), banks=(), registries=(), units=None, pack=None, **kw):
+    """Run the reconciliation on a hand-built folder; returns the results model."""
+    from engine.reconcile.run import reconcile_submission
+    return reconcile_submission(folder_with(tmp_path, debts, banks, registries, units), pack or PACK, **kw)
+
+
+def classes(result) -> list[tuple]:
+    """(class, debt lines, creditor lines, differing fields) per finding, sorted."""
+    return sorted((f.cls, tuple(r.line for r in f.debt), tuple(r.line for r in f.creditor), tuple(f.differing_fields))
+                  for f in result.findings)
