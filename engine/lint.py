@@ -87,7 +87,7 @@ def _raw_pass(pack_file: Path) -> list[Finding]:
         catalog = load_catalog((pack_file.parent / meta["spec"]).resolve())
     except (RuleFileError, KeyError, TypeError):
         return []  # reported by the load error already
-    skip = {pack_file} | {(pack_file.parent / str(meta[k])).resolve() for k in ("excuses", "calendar") if k in meta}
+    skip = {pack_file.resolve()} | {(pack_file.parent / str(meta[k])).resolve() for k in ("excuses", "calendar") if k in meta}
     findings: list[Finding] = []
     seen: dict[str, str] = {}
     for path in sorted(p for p in pack_file.parent.rglob("*.yaml") if p.resolve() not in skip):
