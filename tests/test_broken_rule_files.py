@@ -288,6 +288,10 @@ CASES: list[Broken] = [
     Broken("codelist-rule-on-field-without-code-list",
            {RULES: rule_file("  - id: A", "    table: DEMO", "    kind: codelist", "    field: 币种")},
            RULES, 5, "A", ("has no code list",)),
+    Broken("impossible-calendar-date",
+           {RULES: rule_file("  - id: A", "    table: DEMO", "    kind: required", "    field: MC",
+                             "    note: 2024-02-30")},
+           RULES, 6, None, ("not a valid date",)),
 ]
 
 KINDS = [case.kind for case in CASES]
