@@ -2,7 +2,9 @@
 
 Each macro is a pure expression (no casts that can raise, no table functions), so it runs inside
 the fused one-pass scan of a table. Check sums are unrolled per character position — the
-alphabets and weights are those of the standards. List memberships (GB/T 2260, ISO 3166/4217,
+alphabets and weights are those of the standards — and each character is read once: inside the
+fused scan's CASE, DuckDB evaluates a repeated subexpression again for every use, so a per-digit
+formula that reuses one big cast (or lpad) measured 2–3x slower than one substr per digit. List memberships (GB/T 2260, ISO 3166/4217,
 GB/T 4754) read small reference tables installed next to the macros: ``x IN (SELECT …)`` over an
 installed table measured faster on 1M rows than a 3,500-item literal list and keeps the SQL
 that ``jianhe rules show`` prints readable.
@@ -116,9 +118,12 @@ def _lei_sql() -> str:
 
 def _luhn_sql() -> str:
     terms = []
-    for j in range(1, CARD_MAX + 1):  # position in the left-padded number; from the right: CARD_MAX + 1 - j
-        d = _digit(f"lpad(s, {CARD_MAX}, '0')", j)
-        terms.append(f"CASE WHEN {d} > 4 THEN 2 * {d} - 9 ELSE 2 * {d} END" if (CARD_MAX + 1 - j) % 2 == 0 else d)
+    for k in range(1, CARD_MAX + 1):  # k-th digit from the right (0 beyond the number's length)
+        d = f"(ascii(right(s, {k})) - 48)"
+        if k > CARD_MIN:
+            d = f"(CASE WHEN length(s) >= {k} THEN {d} ELSE 0 END)"
+        # doubled digit minus 9 when over 9, written so that the digit is computed once
+        terms.append(f"((2 * {d} - 1) % 9 + 1)" if k % 2 == 0 else d)
     return (f"regexp_full_match(s, '[0-9]{{{CARD_MIN},{CARD_MAX}}}') "
             f"AND ({' + '.join(terms)}) % 10 = 0")
 
