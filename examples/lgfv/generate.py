@@ -1,0 +1,328 @@
+"""Generate the example 地方政府融资平台 (LGFV) data of a bank with planted defects and its expected findings.
+
+    python examples/lgfv/generate.py              # rewrite the shipped example batch
+    python examples/lgfv/generate.py --out DIR    # write it (and expected_findings.json) elsewhere
+
+A fictional city commercial bank (苏州姑苏银行) at 30 June 2024: the platform list it holds (名单制), its
+loans to platform and other customers, each platform's cash-flow coverage assessment and the coverage
+worksheets (现金流覆盖率测算表: lines 1–4 in three year columns and a total). CSV files with Chinese
+headers, named ``<licence>-<TABLE>-<date>.csv``. USCCs carry their real check characters and the
+founding governments real GB/T 2260 codes. ``expected_findings.json`` is written from the planted
+defects, never from an engine run.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from engine.spec import load_catalog  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+LICENCE = "B0281H232050001"
+DATE = "20240630"
+BATCH = f"{LICENCE}-{DATE}"
+CATALOG = load_catalog(ROOT / "specs" / "lgfv")
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def org_check(body: str) -> str:
+    """GB 11714-1997 check character of an 8-character organisation code body."""
+    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body, ORG_WEIGHTS))
+    r = 11 - total % 11
+    return "X" if r == 10 else "0" if r == 11 else str(r)
+
+
+def uscc(division: str, serial: int) -> str:
+    """GB 32100-2015 unified social credit code of an enterprise (登记管理部门 9, 类别 1)."""
+    body = f"MA{serial:06d}"
+    head = "91" + division + body + org_check(body)
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(head, USCC_WEIGHTS))
+    return head + USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def broken(code: str) -> str:
+    return code[:-1] + ("1" if code[-1] != "1" else "2")
+
+
+def money(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def pct(x: float) -> str:
+    return f"{x:.2f}"
+
+
+@dataclass
+class Platform:
+    name: str
+    level: str
+    government: str
+    division: str
+    coverage: float        # % (line 4, total column)
+    total_assets: float    # 元
+    debt_ratio: float      # %
+    status: str = "监管类"
+    exit_to_general: bool = False
+
+
+PLATFORMS = [
+    Platform("江苏省交通基础设施投资有限公司", "省级", "江苏省人民政府", "320000", 125.30, 300e9, 65.00),
+    Platform("苏州城市建设投资发展（集团）有限公司", "市级", "苏州市人民政府", "320500", 84.60, 250e9, 72.50),
+    Platform("苏州市吴中城市建设投资集团有限公司", "区级", "苏州市吴中区人民政府", "320506", 52.10, 90e9, 78.00),
+    Platform("昆山城市建设投资发展集团有限公司", "县级", "昆山市人民政府", "320583", 104.20, 80e9, 76.00),
+    Platform("上海浦东开发投资有限公司", "市级", "上海市浦东新区人民政府", "310115", 25.60, 120e9, 81.00),
+    Platform("常州新北高新投资有限公司", "区级", "常州市新北区人民政府", "320411", 115.00, 40e9, 62.00, "退出类", True),
+    Platform("南京江北城市开发投资有限公司", "市级", "南京市人民政府", "320100", 68.00, 60e9, 74.00),
+    Platform("太仓港经济开发区建设有限公司", "县级", "太仓市人民政府", "320585", 101.50, 30e9, 68.00),
+    Platform("吴江经济技术开发区发展总公司", "区级", "苏州市吴江区人民政府", "320509", 0, 0, 0),  # listed, not assessed
+]
+IDS = [uscc(p.division, 700001 + i) for i, p in enumerate(PLATFORMS)]
+RISK_WEIGHT = {"全覆盖": 100, "基本覆盖": 140, "半覆盖": 250, "无覆盖": 300}
+
+
+def coverage_class(ratio: float) -> str:
+    return "全覆盖" if ratio >= 100 else "基本覆盖" if ratio >= 70 else "半覆盖" if ratio >= 30 else "无覆盖"
+
+
+def platform_list() -> list[dict]:
+    return [{"PTTYDM": IDS[i], "PTMC": p.name, "MDZT": p.status, "PTCJ": p.level, "SLZFDM": p.division,
+             "SLZFMC": p.government, "NRRQ": "20110630", "TCRQ": "20230630" if p.status == "退出类" else "99991231"}
+            for i, p in enumerate(PLATFORMS)]
+
+
+def assessments() -> list[dict]:
+    rows = []
+    for i, p in enumerate(PLATFORMS):
+        if not p.total_assets:
+            continue
+        cls = coverage_class(p.coverage)
+        rows.append({"PTTYDM": IDS[i], "PGRQ": DATE, "XJLFGL": pct(p.coverage), "FGLB": cls, "FXQZ": pct(RISK_WEIGHT[cls]),
+                     "ZZC": money(p.total_assets), "ZFZ": money(p.total_assets * p.debt_ratio / 100),
+                     "ZCFZL": pct(p.debt_ratio), "SFSJ": "是", "SQTC": "是" if p.exit_to_general else "否"})
+    return rows
+
+
+LINES = [("1", "应偿还债务本息"), ("1.1", "其中：应还本金"), ("1.2", "其中：应还利息"), ("2", "还款计划应还本息"),
+         ("2.1", "其中：计划还本"), ("2.2", "其中：计划付息"), ("3", "平台自身经营性现金流"), ("3.1", "其中：经营收入"),
+         ("3.2", "其中：项目收益"), ("3.3", "其中：资产处置收入"), ("3.4", "其中：其他自身收入"), ("4", "现金流覆盖率（%）")]
+YEARS = ("Y1", "Y2", "Y3")
+
+
+def worksheet(i: int, p: Platform) -> dict[str, dict[str, float]]:
+    """Lines → year → amount (元), built so that every tie-out holds and line 4 is the coverage in each column."""
+    scale = p.total_assets / 100
+    principal = [scale * f for f in (0.050, 0.060, 0.070)]
+    interest = [scale * f for f in (0.020, 0.017, 0.014)]
+    cells: dict[str, dict[str, float]] = {hc: {} for hc, _ in LINES}
+    for y, year in enumerate(YEARS):
+        due = round(principal[y], 2) + round(interest[y], 2)
+        cash = round(due * p.coverage / 100, 2)
+        parts = [round(cash * s, 2) for s in (0.60, 0.25, 0.10)]
+        values = {"1.1": round(principal[y], 2), "1.2": round(interest[y], 2), "1": due, "2.1": round(principal[y], 2),
+                  "2.2": round(interest[y], 2), "2": due, "3": cash, "3.1": parts[0], "3.2": parts[1], "3.3": parts[2],
+                  "3.4": round(cash - sum(parts), 2)}
+        for hc, v in values.items():
+            cells[hc][year] = v
+    for hc in cells:
+        if hc != "4":
+            cells[hc]["HJ"] = round(sum(cells[hc][y] for y in YEARS), 2)
+    for col in YEARS + ("HJ",):
+        cells["4"][col] = round(cells["3"][col] / cells["1"][col] * 100, 2)
+    return cells
+
+
+def worksheet_rows(i: int, cells: dict[str, dict[str, float]]) -> list[dict]:
+    return [{"PTTYDM": IDS[i], "PGRQ": DATE, "HC": hc, "XMMC": name,
+             **{col: (pct if hc == "4" else money)(cells[hc][col]) for col in YEARS + ("HJ",)}} for hc, name in LINES]
+
+
+NON_PLATFORM = {"苏州吴中滨湖新城开发有限公司": uscc("320506", 710001), "苏州华兴电子有限公司": uscc("320505", 710002),
+                "苏州吴中文旅发展有限公司": uscc("320506", 710003)}
+
+
+def loans() -> list[dict]:
+    def loan(no, borrower, tagged, source, new, start, end, amount, balance, weight, grade="正常"):
+        if isinstance(borrower, int):
+            name, code = PLATFORMS[borrower].name, IDS[borrower]
+        else:
+            name, code = borrower, NON_PLATFORM[borrower]
+        return {"JJH": f"GS2024JJ{no:04d}", "BGRQ": DATE, "KHTYDM": code, "KHMC": name, "SFPTKH": tagged, "HKLY": source,
+                "SFXZ": new, "FFRQ": start, "DQRQ": end, "BZ": "CNY", "DKJE": money(amount), "DKYE": money(balance),
+                "WJFL": grade, "FXQZ": pct(weight)}
+    return [
+        loan(1, 0, "是", "自身经营收入", "否", "20210315", "20310314", 2_000_000_000, 1_600_000_000, 100),
+        loan(2, 0, "是", "自身经营收入", "是", "20240520", "20340519", 1_000_000_000, 1_000_000_000, 100),
+        loan(3, 1, "是", "财政性资金", "否", "20200610", "20300609", 1_500_000_000, 1_150_000_000, 140),
+        loan(4, 1, "是", "自身经营收入", "是", "20240415", "20290414", 600_000_000, 600_000_000, 140),
+        loan(5, 2, "是", "财政性资金", "否", "20190920", "20290919", 800_000_000, 520_000_000, 250, "关注"),
+        loan(6, 3, "是", "自身经营收入", "是", "20240603", "20340602", 500_000_000, 500_000_000, 100),
+        loan(7, 4, "是", "财政性资金", "否", "20180830", "20280829", 700_000_000, 310_000_000, 300, "关注"),
+        loan(8, 5, "否", "自身经营收入", "否", "20230901", "20280831", 300_000_000, 280_000_000, 100),
+        loan(9, "苏州吴中滨湖新城开发有限公司", "否", "自身经营收入", "否", "20220510", "20270509", 200_000_000, 150_000_000, 100),
+        loan(10, 6, "是", "自身经营收入", "否", "20211108", "20311107", 900_000_000, 760_000_000, 140),
+        loan(11, "苏州华兴电子有限公司", "否", "自身经营收入", "否", "20230718", "20260717", 80_000_000, 60_000_000, 100),
+        loan(12, "苏州吴中文旅发展有限公司", "否", "自身经营收入", "否", "20240110", "20290109", 150_000_000, 150_000_000, 100),
+        loan(13, 7, "是", "自身经营收入", "否", "20220225", "20320224", 400_000_000, 330_000_000, 100),
+        loan(14, 2, "是", "自身经营收入", "否", "20240612", "20290611", 300_000_000, 300_000_000, 250),
+        loan(15, 5, "否", "自身经营收入", "否", "20240108", "20290107", 120_000_000, 120_000_000, 100),
+    ]
+
+
+# ---------------------------------------------------------------- the batch and its defects
+
+@dataclass
+class Batch:
+    rows: dict[str, list[dict]] = field(default_factory=dict)
+    expected: list[dict] = field(default_factory=list)
+
+    def expect(self, rule: str, table: str, row: int, key: str | None = None, value: str | None = None) -> None:
+        """A finding at data row ``row`` (0-based): CSV line = row + 2; key defaults to the record's table key."""
+        if key is None:
+            key = "|".join(self.rows[table][row][k] for k in CATALOG.tables[table].key)
+        item = {"rule": rule, "table": table, "file": file_name(table), "line": row + 2, "key": key}
+        if value is not None:
+            item["value"] = value
+        self.expected.append(item)
+
+
+def file_name(table: str) -> str:
+    return f"{LICENCE}-{table}-{DATE}.csv"
+
+
+def build_batch() -> Batch:
+    b = Batch()
+    sheets = {i: worksheet(i, p) for i, p in enumerate(PLATFORMS) if p.total_assets}
+    b.rows = {"PTMD": platform_list(), "PTFG": assessments(), "PTDK": loans(), "XJLFGCS": []}
+    plant_worksheets(b, sheets)
+    for i, cells in sheets.items():
+        b.rows["XJLFGCS"] += worksheet_rows(i, cells)
+    plant_worksheet_findings(b, sheets)
+    plant_list(b)
+    plant_assessments(b)
+    plant_loans(b)
+    return b
+
+
+def bump(cells: dict, lines: tuple[str, ...], year: str, amount: float) -> None:
+    """Add ``amount`` to ``lines`` in ``year`` and in the total column, so the total still adds up."""
+    for hc in lines:
+        cells[hc][year] = round(cells[hc][year] + amount, 2)
+        cells[hc]["HJ"] = round(cells[hc]["HJ"] + amount, 2)
+
+
+def plant_worksheets(b: Batch, sheets: dict) -> None:
+    bump(sheets[0], ("3.3",), "Y2", 5_000_000)                 # 3.3 revised, line 3 not: line 3 ≠ Σ 3.x
+    sheets[2]["4"]["Y1"] = round(sheets[2]["4"]["Y1"] + 10, 2)  # a ratio typed over
+    sheets[3]["3.4"]["HJ"] = round(sheets[3]["3.4"]["HJ"] + 1_000_000, 2)   # a total that is not its years' sum
+    bump(sheets[4], ("1.2", "2.2", "2"), "Y2", 2_000_000)       # interest revised, line 1 not
+    bump(sheets[5], ("2.2", "2"), "Y1", 1_500_000)              # schedule interest ≠ contract interest
+    bump(sheets[6], ("2",), "Y2", 3_000_000)                    # line 2 ≠ 2.1 + 2.2
+    bump(sheets[7], ("2.1", "2"), "Y3", 4_000_000)              # schedule principal ≠ contract principal
+
+
+def plant_worksheet_findings(b: Batch, sheets: dict) -> None:
+    rows, t = b.rows["XJLFGCS"], "XJLFGCS"
+
+    def at(platform: int, hc: str) -> int:
+        return next(n for n, r in enumerate(rows) if r["PTTYDM"] == IDS[platform] and r["HC"] == hc)
+
+    def cell_finding(rule: str, platform: int, hc: str, *columns: str) -> None:
+        for col in columns:
+            b.expect(rule, t, at(platform, hc), f"{IDS[platform]}|{DATE}|{col}")
+
+    cell_finding("XJLFGCS.line3", 0, "3", "Y2", "HJ")
+    cell_finding("XJLFGCS.line4", 2, "4", "Y1")
+    b.expect("XJLFGCS.total_column", t, at(3, "3.4"))
+    cell_finding("XJLFGCS.line3", 3, "3", "HJ")
+    cell_finding("XJLFGCS.line1", 4, "1", "Y2", "HJ")
+    cell_finding("XJLFGCS.interest_ties", 5, "1.2", "Y1", "HJ")
+    cell_finding("XJLFGCS.line2", 6, "2", "Y2", "HJ")
+    cell_finding("XJLFGCS.principal_ties", 7, "1.1", "Y3", "HJ")
+
+
+def plant_list(b: Batch) -> None:
+    rows, t = b.rows["PTMD"], "PTMD"
+    rows[6]["PTCJ"] = "区级"                 # founded by 南京市人民政府 (320100): a city-level platform
+    b.expect("PTMD.level_matches_government", t, 6)
+    rows[8]["PTTYDM"] = broken(rows[8]["PTTYDM"])
+    b.expect("PTMD.PTTYDM.uscc", t, 8)
+
+
+def plant_assessments(b: Batch) -> None:
+    rows, t = b.rows["PTFG"], "PTFG"
+    rows[1]["XJLFGL"] = "86.40"              # the worksheet says 84.60
+    b.expect("PTFG.ratio_matches_worksheet", t, 1, value="XJLFGL=86.40; sheet_ratio=84.6")
+    rows[2]["SQTC"] = "是"                   # 半覆盖 at 78 %: may not leave the platform class
+    b.expect("PTFG.exit_conditions", t, 2)
+    rows[4]["ZCFZL"] = "18.00"               # 81 typed as 18
+    b.expect("PTFG.debt_ratio", t, 4)
+    rows[6].update(FGLB="基本覆盖", FXQZ="140.00")   # 68 % is 半覆盖
+    b.expect("PTFG.class_matches_ratio", t, 6)
+    rows[7]["FXQZ"] = "140.00"               # 全覆盖 weighs 100 %
+    b.expect("PTFG.risk_weight_by_class", t, 7)
+
+
+def plant_loans(b: Batch) -> None:
+    rows, t = b.rows["PTDK"], "PTDK"
+    b.expect("PTDK.new_loan_conditions", t, 3, value="coverage_class=基本覆盖; debt_ratio=72.50")  # 基本覆盖
+    rows[4]["DKYE"] = money(820_000_000)     # balance above the amount lent
+    b.expect("PTDK.DKYE.within_amount", t, 4)
+    rows[8]["SFPTKH"] = "是"                 # tagged as a platform loan, borrower not on the list
+    b.expect("PTDK.platform_on_list", t, 8)
+    rows[9]["SFPTKH"] = "否"                 # a listed 监管类 platform's loan not tagged (漏报)
+    b.expect("PTDK.listed_platform_tagged", t, 9)
+    rows[10]["BZ"] = "RMB"
+    b.expect("PTDK.BZ.currency", t, 10)
+    rows[11]["HKLY"] = "财政性资金"          # fiscal repayment for a borrower outside the list
+    b.expect("PTDK.no_fiscal_outside_list", t, 11)
+    rows[12]["FXQZ"] = "140.00"              # its platform is 全覆盖: 100 %
+    b.expect("PTDK.risk_weight_by_class", t, 12)
+    rows[13]["SFXZ"] = "是"                  # a new loan to a 半覆盖 platform
+    b.expect("PTDK.new_loan_conditions", t, 13)
+    rows[14]["HKLY"] = "财政性资金"          # an exited platform repaying from fiscal funds
+    b.expect("PTDK.no_fiscal_outside_list", t, 14)
+
+
+# ---------------------------------------------------------------- writing
+
+def write_batch(b: Batch, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.csv"):
+        old.unlink()
+    for table, rows in b.rows.items():
+        spec = CATALOG.tables[table]
+        with open(out / file_name(table), "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow([f.name for f in spec.fields])
+            for row in rows:
+                writer.writerow([row[f.code] for f in spec.fields])
+
+
+def write_expected(b: Batch, path: Path) -> None:
+    items = sorted(b.expected, key=lambda e: (e["table"], e["rule"], e["line"], e["key"]))
+    path.write_text(json.dumps({"batch": BATCH, "pack": "lgfv", "findings": items}, ensure_ascii=False, indent=1) + "\n",
+                    encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=HERE, help="folder for the batch and expected_findings.json")
+    args = parser.parse_args()
+    batch = build_batch()
+    write_batch(batch, args.out / BATCH)
+    write_expected(batch, args.out / "expected_findings.json")
+    print(f"wrote {args.out / BATCH} and expected_findings.json ({len(batch.expected)} planted findings)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+"""Generate the example cross-institution credit data (多头融资) with planted defects and its expected findings.
+
+    python examples/multi_creditor/generate.py              # rewrite the shipped example batch
+    python examples/multi_creditor/generate.py --out DIR    # write it (and expected_findings.json) elsewhere
+
+A fictional supervisory office's view at 30 June 2024: every exposure of banks, small-loan companies
+and other lenders in the Suzhou area to ten corporate borrowers (债权明细 ZQMX), and the borrowers
+with the total each reports itself and whether a creditors' committee (债委会) exists (借款人信息
+JKRXX). A regulator's extract, so the files are plain ``<TABLE>.csv`` with Chinese headers. USCCs
+carry their real check characters; divisions and industries are real GB/T 2260 / GB/T 4754 codes.
+``expected_findings.json`` is written from the planted defects, never from an engine run.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from engine.spec import load_catalog  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+DATE = "20240630"
+BATCH = f"SZJG-{DATE}"
+CATALOG = load_catalog(ROOT / "specs" / "multi_creditor")
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def org_check(body: str) -> str:
+    """GB 11714-1997 check character of an 8-character organisation code body."""
+    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body, ORG_WEIGHTS))
+    r = 11 - total % 11
+    return "X" if r == 10 else "0" if r == 11 else str(r)
+
+
+def uscc(division: str, serial: int) -> str:
+    """GB 32100-2015 unified social credit code of an enterprise (登记管理部门 9, 类别 1)."""
+    body = f"MA{serial:06d}"
+    head = "91" + division + body + org_check(body)
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(head, USCC_WEIGHTS))
+    return head + USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def broken(code: str) -> str:
+    return code[:-1] + ("1" if code[-1] != "1" else "2")
+
+
+def money(x: float) -> str:
+    return f"{x:.2f}"
+
+
+M = 1_000_000
+CREDITORS = {  # code: (name, type, division)
+    "K1": ("苏州姑苏银行股份有限公司", "商业银行", "320500"),
+    "K2": ("江苏吴中太湖农村商业银行股份有限公司", "农村金融机构", "320506"),
+    "K3": ("江苏锡苏银行股份有限公司", "商业银行", "320200"),
+    "K4": ("昆山鹿城农村商业银行股份有限公司", "农村金融机构", "320583"),
+    "K5": ("太仓港城村镇银行股份有限公司", "农村金融机构", "320585"),
+    "K6": ("恒生银行（中国）有限公司苏州分行", "外资银行", "320505"),
+    "S1": ("苏州市吴中区东吴科技小额贷款有限公司", "小额贷款公司", "320506"),
+    "S2": ("苏州工业园区金鸡湖小额贷款有限公司", "小额贷款公司", "320505"),
+    "S3": ("苏州市吴江区盛泽小额贷款有限公司", "小额贷款公司", "320509"),
+    "S4": ("昆山市周庄小额贷款有限公司", "小额贷款公司", "320583"),
+    "S5": ("苏州市相城区元和小额贷款有限公司", "小额贷款公司", "320507"),
+    "S6": ("太仓市浏河小额贷款有限公司", "小额贷款公司", "320585"),
+    "G1": ("苏州市融资再担保有限公司", "融资担保公司", "320508"),
+    "L1": ("苏州金融租赁股份有限公司", "金融租赁公司", "320505"),
+}
+CREDITOR_ID = {k: uscc(div, 800001 + i) for i, (k, (_, _, div)) in enumerate(CREDITORS.items())}
+
+
+@dataclass
+class Borrower:
+    name: str
+    division: str
+    industry: str
+    exposures: list[tuple]  # (creditor, amount in millions, days overdue, default flag, business type)
+    committee: str = "未成立"
+    committee_date: str = ""
+
+
+BORROWERS = [
+    Borrower("苏州恒昌纺织有限公司", "320509", "C17",
+             [("K1", 120, 120, "是"), ("K2", 80, 0, "否"), ("K3", 60, 0, "否"), ("K4", 40, 0, "否")]),
+    Borrower("昆山精工模具有限公司", "320583", "C35",
+             [("K1", 50, 0, "否"), ("K4", 70, 95, "是"), ("K5", 30, 0, "否")], "已成立", "20240520"),
+    Borrower("吴江新达化纤有限公司", "320509", "C28",
+             [("K2", 40, 0, "否"), ("S1", 5, 0, "否"), ("S2", 5, 0, "否"), ("S3", 5, 100, "是"), ("S4", 5, 0, "否"),
+              ("S5", 5, 0, "否")]),
+    Borrower("太仓港华物流有限公司", "320585", "G59",
+             [("K1", 100, 0, "否"), ("K2", 50, 0, "否"), ("K3", 40, 0, "否"), ("K5", 20, 0, "否"), ("K6", 30, 0, "否")]),
+    Borrower("张家港沙洲钢材贸易有限公司", "320582", "F51", [("K3", 90, 181, "是"), ("K6", 40, 0, "否")]),
+    Borrower("常熟虞山服装有限公司", "320581", "C18", [("K1", 60, 0, "否"), ("K2", 40, 0, "否"), ("L1", 20, 0, "否", "融资租赁")]),
+    Borrower("苏州吴中华宇电子有限公司", "320506", "C39", [("K1", 30, 0, "否"), ("K4", 20, 0, "否")]),
+    Borrower("苏州相城恒盛建材有限公司", "320507", "C30", [("K2", 25, 95, "否")]),
+    Borrower("苏州姑苏文化传媒有限公司", "320508", "R86", [("S6", 3, 0, "否"), ("G1", 2, 0, "否", "其他")]),
+    Borrower("苏州东山茶业有限公司", "320506", "A01", [("K2", 8, 0, "否")]),
+]
+BORROWER_ID = [uscc(b.division, 900001 + i) for i, b in enumerate(BORROWERS)]
+
+
+def borrowers() -> list[dict]:
+    return [{"JKRDM": BORROWER_ID[i], "JKRMC": b.name, "BGRQ": DATE, "ZCD": b.division, "HY": b.industry,
+             "BGRZE": money(sum(e[1] for e in b.exposures) * M), "ZWHZT": b.committee, "ZWHCLRQ": b.committee_date}
+            for i, b in enumerate(BORROWERS)]
+
+
+def exposures() -> list[dict]:
+    rows = []
+    for i, b in enumerate(BORROWERS):
+        for n, (creditor, amount, overdue, default, *kind) in enumerate(b.exposures, start=1):
+            name, ctype, _ = CREDITORS[creditor]
+            rows.append({"ZQJGDM": CREDITOR_ID[creditor], "ZQJGMC": name, "ZQJGLX": ctype, "JKRDM": BORROWER_ID[i],
+                         "JKRMC": b.name, "YWBH": f"{creditor}-2024-{i + 1:02d}{n:02d}", "YWLX": kind[0] if kind else "贷款",
+                         "BZ": "CNY", "YE": money(amount * M), "SFWY": default, "YQTS": str(overdue), "BGRQ": DATE})
+    return rows
+
+
+# ---------------------------------------------------------------- the batch and its defects
+
+@dataclass
+class Batch:
+    rows: dict[str, list[dict]] = field(default_factory=dict)
+    expected: list[dict] = field(default_factory=list)
+
+    def expect(self, rule: str, table: str, row: int, value: str | None = None) -> None:
+        """A finding at data row ``row`` (0-based): CSV line = row + 2; the key is the record's table key."""
+        key = "|".join(self.rows[table][row][k] for k in CATALOG.tables[table].key)
+        item = {"rule": rule, "table": table, "file": f"{table}.csv", "line": row + 2, "key": key}
+        if value is not None:
+            item["value"] = value
+        self.expected.append(item)
+
+
+def build_batch() -> Batch:
+    b = Batch()
+    b.rows = {"JKRXX": borrowers(), "ZQMX": exposures()}
+    people, t = b.rows["JKRXX"], "JKRXX"
+    # 恒昌: 4 creditor banks, one exposure in default, no committee
+    b.expect("JKRXX.committee_candidates", t, 0, value="banks=4; small_lenders=0; defaults=1")
+    b.expect("JKRXX.committee_required", t, 0)
+    # 精工: 3 banks and a default; its committee exists (on the worklist, nothing to correct)
+    b.expect("JKRXX.committee_candidates", t, 1, value="banks=3; small_lenders=0; defaults=1")
+    # 新达: 1 bank but 5 small-loan companies, one in default
+    b.expect("JKRXX.committee_candidates", t, 2, value="banks=1; small_lenders=5; defaults=1")
+    b.expect("JKRXX.committee_required", t, 2)
+    # 虞山 reports 80 million; the institutions hold 120 million
+    people[5]["BGRZE"] = money(80 * M)
+    b.expect("JKRXX.total_exposure", t, 5, value="BGRZE=80000000.00; total=120000000; creditors=3")
+    people[8]["ZCD"] = "320599"
+    b.expect("JKRXX.ZCD.division", t, 8)
+    loans, t = b.rows["ZQMX"], "ZQMX"
+    hua = [n for n, r in enumerate(loans) if r["JKRMC"] == "苏州吴中华宇电子有限公司"]
+    loans[hua[1]]["JKRMC"] = "苏州华宇电子有限公司"           # the second creditor knows it by an older name
+    for n in hua:
+        b.expect("ZQMX.borrower_name_consistent", t, n)
+    n = next(n for n, r in enumerate(loans) if r["JKRMC"] == "苏州相城恒盛建材有限公司")
+    b.expect("ZQMX.default_flag", t, n)                        # 95 days overdue, not flagged as a default
+    n = next(n for n, r in enumerate(loans) if r["JKRMC"] == "太仓港华物流有限公司" and r["ZQJGLX"] == "外资银行")
+    loans[n]["ZQJGDM"] = broken(loans[n]["ZQJGDM"])
+    b.expect("ZQMX.ZQJGDM.uscc", t, n)
+    n = next(n for n, r in enumerate(loans) if r["JKRMC"] == "苏州东山茶业有限公司")
+    loans[n]["YE"] = money(-8 * M)                             # a sign error …
+    b.expect("ZQMX.YE.nonnegative", t, n)
+    b.expect("JKRXX.total_exposure", "JKRXX", 9)              # … that also breaks the borrower's total
+    return b
+
+
+def write_batch(b: Batch, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.csv"):
+        old.unlink()
+    for table, rows in b.rows.items():
+        spec = CATALOG.tables[table]
+        with open(out / f"{table}.csv", "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow([f.name for f in spec.fields])
+            for row in rows:
+                writer.writerow([row[f.code] for f in spec.fields])
+
+
+def write_expected(b: Batch, path: Path) -> None:
+    items = sorted(b.expected, key=lambda e: (e["table"], e["rule"], e["line"], e["key"]))
+    path.write_text(json.dumps({"batch": BATCH, "pack": "multi-creditor", "findings": items}, ensure_ascii=False, indent=1)
+                    + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=HERE, help="folder for the batch and expected_findings.json")
+    args = parser.parse_args()
+    batch = build_batch()
+    write_batch(batch, args.out / BATCH)
+    write_expected(batch, args.out / "expected_findings.json")
+    print(f"wrote {args.out / BATCH} and expected_findings.json ({len(batch.expected)} planted findings)")
+
+
+if __name__ == "__main__":
+    main()
