@@ -23,6 +23,10 @@ def test_reports_exactly_the_planted_findings(result):
             "PTFG.risk_weight_by_class", "PTFG.exit_conditions", "PTMD.level_matches_government"} <= rules
 
 
+def test_the_cross_record_kinds_fail_somewhere(result):
+    assert {"form", "aggregate", "expression", "identifier"} <= {r.kind for r in result.rules if r.status == "failed"}
+
+
 def test_planted_values_show_the_evidence(result):
     assert_planted_values(EXAMPLE, result, at_least=2)
 
