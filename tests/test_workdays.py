@@ -168,7 +168,7 @@ def test_several_years_in_one_file(tmp_path):
 
 
 @pytest.mark.parametrize("text, line, words", [
-    ("year: 2027\nholidays: [2027-13-01]\n", 2, "is not a date"),
+    ("year: 2027\nholidays: [2027-13-01]\n", 2, "'2027-13-01' is not a"),
     ("year: 2027\nholidays:\n  - 2027-01-01\n  - 2028-01-01\n", 4, "is not in 2027"),
     ("year: 2027\nworkdays:\n  - 2027-02-03\n", 3, "is a weekday"),
     ("year: 2027\nholidays: [2027-02-06]\nworkdays: [2027-02-06]\n", 3, "both as a holiday and as a working day"),

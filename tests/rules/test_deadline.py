@@ -242,4 +242,4 @@ def test_cli_calendar_flag(tmp_path, capsys):
     capsys.readouterr()
     assert main(args + ["--calendar", str(calendar)]) == 2
     err = capsys.readouterr().err
-    assert f"{calendar}:2" in err and "is not a date" in err
+    assert f"{calendar}:2" in err and f"'{y}-13-01' is not a" in err
