@@ -5,7 +5,8 @@
 Sources (each data file records its source, version and build date in its header):
 
 * gbt2260.csv — GB/T 2260 administrative division codes with the years each was in force,
-  from python-stdnum's ``stdnum/cn/loc.dat`` (compiled from the published code lists).
+  from python-stdnum's ``stdnum/cn/loc.dat`` (stdnum compiles it from the Chinese Wikipedia
+  tables of the code history; it is what ``stdnum.cn.ric`` checks birth places against).
 * iso3166.csv — ISO 3166-1 countries, from pycountry.
 * iso4217.csv — ISO 4217 currencies (list one, current), from pycountry.
 * gbt4754.csv — GB/T 4754-2017 门类 (A–T) and 大类 (01–97). No maintained package ships the
@@ -86,7 +87,8 @@ def build(out: Path) -> None:
     last_year = max(int(y) for r in rows for y in (r[2], r[3]) if y)
     _write(out / "gbt2260.csv",
            ["GB/T 2260 中华人民共和国行政区划代码, with the years each code was in force (inclusive; empty = open)",
-            *_stamp("python-stdnum stdnum/cn/loc.dat (compiled from the published GB/T 2260 code lists)", "python-stdnum"),
+            *_stamp("python-stdnum stdnum/cn/loc.dat (its compilation of the GB/T 2260 code history from the "
+                   "Chinese Wikipedia tables 中华人民共和国行政区划代码, 1–8区)", "python-stdnum"),
             f"latest change recorded: {last_year}"],
            ["code", "name", "valid_from", "valid_to"], rows)
     _write(out / "iso3166.csv", ["ISO 3166-1 country codes", *_stamp("pycountry countries", "pycountry")],
