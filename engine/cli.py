@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="working-day calendar file (year, holidays, workdays) for deadline checks in years "
                         "the calendar package does not cover; overrides the pack's")
     v.add_argument("--quiet", action="store_true", help="no console summary")
+    v.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                   help="where the rules run: duckdb (default, this process) or spark (pip install 'jianhe[spark]')")
+    v.add_argument("--spark-master", default=None, metavar="URL",
+                   help="Spark master, e.g. local[4], spark://host:7077, yarn (default: spark-submit's, else local[*])")
+    v.add_argument("--spark-conf", action="append", default=[], metavar="KEY=VALUE",
+                   help="Spark setting, e.g. spark.executor.memory=8g (repeatable)")
     v.add_argument("--waivers", type=Path, default=None,
                    help="waivers file (rule × table × key, reason, approver, expiry): waived failures do not count")
     v.add_argument("--baseline", type=Path, default=None,
@@ -146,8 +152,8 @@ def _table_code(pack: RulePack, ref: str | None) -> str | None:
 
 
 def cmd_validate(args) -> int:
+    from .backends import get_backend
     from .report import RENDERERS, clear_reports, render_console, write_reports
-    from .run import validate_submission
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     unknown = [f for f in formats if f not in RENDERERS]
@@ -166,10 +172,10 @@ def cmd_validate(args) -> int:
         load_calendar_file(args.calendar)
     if args.report_dir:
         clear_reports(args.report_dir)
-    result = validate_submission(args.submission, pack, fail_on=args.fail_on, show_pii=args.show_pii,
-                                 sample_limit=args.sample_limit, failures_path=args.failures,
-                                 memory_limit=args.memory_limit, previous_date=args.previous_date,
-                                 waivers=waivers, calendar=args.calendar)
+    result = get_backend(args.engine).validate(
+        args.submission, pack, fail_on=args.fail_on, show_pii=args.show_pii, sample_limit=args.sample_limit,
+        failures_path=args.failures, memory_limit=args.memory_limit, previous_date=args.previous_date,
+        waivers=waivers, calendar=args.calendar, **_engine_options(args))
     if baseline is not None:
         from .baseline import apply_baseline
         apply_baseline(result, baseline, tolerance)
@@ -182,6 +188,19 @@ def cmd_validate(args) -> int:
     for reason in result.verdict_reasons:
         print(f"jianhe: {reason}", file=sys.stderr)
     return 1 if result.verdict == "not_ready" else 0
+
+
+def _engine_options(args) -> dict:
+    """Options only the chosen engine takes (--spark-conf KEY=VALUE pairs checked here)."""
+    if args.engine != "spark":
+        if args.spark_master or args.spark_conf:
+            raise UsageError("--spark-master and --spark-conf need --engine spark")
+        return {}
+    bad = [c for c in args.spark_conf if "=" not in c or not c.split("=", 1)[0].strip()]
+    if bad:
+        raise UsageError(f"--spark-conf must look like KEY=VALUE, not {bad[0]!r}")
+    conf = dict(c.split("=", 1) for c in args.spark_conf)
+    return {"spark_master": args.spark_master, "spark_conf": {k.strip(): v.strip() for k, v in conf.items()}}
 
 
 def _gates(args, pack: RulePack):

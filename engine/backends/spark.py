@@ -1,0 +1,327 @@
+"""Run a plan on Apache Spark: the same compiled SQL as the DuckDB path, transpiled to Spark SQL.
+
+Loading (engine.backends.spark_load) registers each table as the temp view ``t_<CODE>`` with the
+DuckDB loader's columns; each table's fused scan and each set rule are transpiled
+(engine.backends.spark_sql) and run; failures are gathered into one cached frame from which
+counts, samples, 备注 excuses and the --failures export are computed — the same RunResult as
+``engine.run.validate_submission``, so every report works unchanged.
+
+A rule Spark cannot express is reported not run with the reason; a rule that fails on the data
+(e.g. a division by zero) is isolated as on DuckDB: the fused scan is retried rule by rule.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+from functools import reduce
+from datetime import datetime, timezone
+from pathlib import Path
+
+from py4j.protocol import Py4JError
+from pyspark.errors import PySparkException
+from pyspark.sql import DataFrame, SparkSession, functions as F
+from pyspark.sql.types import BooleanType, IntegerType, LongType, StringType, StructField, StructType
+
+from ..compile import Plan, TablePlan, build_plan, fused_sql, set_rule_sql, single_check_sql
+from ..errors import UsageError
+from ..excuses import REMARK_FIELD
+from ..formats import sql_quote
+from ..results import Finding, RunResult, TableResult, verdict_for
+from ..rules import REGISTRY, CompileContext
+from ..waivers import WaiverSet, _key_condition, gate_expired
+from ..run import _inputs, _rule_results, engine_versions
+from ..ruleset import RulePack
+from ..sources import FileFinding, discover
+from ..sources.load import scratch_dir
+from .spark_helpers import install_helpers
+from .spark_load import load_submission, view_name
+from .spark_sql import SparkUnsupported, to_spark
+
+SPARK_ERRORS = (PySparkException, Py4JError)
+FAILURES = StructType([StructField("_rule", IntegerType()), StructField("_file", StringType()),
+                       StructField("_line", LongType()), StructField("_key", StringType()),
+                       StructField("_value", StringType())])
+FAILURES_VIEW = "_jianhe_failures"
+DEFAULT_CONF = {"spark.ui.showConsoleProgress": "false", "spark.sql.session.timeZone": "UTC"}
+
+
+def spark_session(master: str | None = None, conf: dict[str, str] | None = None) -> SparkSession:
+    """The active session (e.g. under spark-submit) or a new one; ``master`` defaults to local[*]."""
+    builder = SparkSession.builder.appName("jianhe")
+    if master:
+        builder = builder.master(master)
+    for key, value in {**DEFAULT_CONF, **(conf or {})}.items():
+        builder = builder.config(key, value)
+    try:
+        return builder.getOrCreate()
+    except (RuntimeError, OSError, *SPARK_ERRORS) as exc:  # no Java, bad master URL …
+        raise UsageError(f"Spark could not start ({str(exc).splitlines()[0]}); the Spark engine needs "
+                         "Java 17+ and a reachable --spark-master") from None
+
+
+def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "strong", show_pii: bool = False,
+                        sample_limit: int = 50, failures_path: Path | None = None, previous_date: str | None = None,
+                        waivers: WaiverSet | None = None, calendar: Path | None = None,
+                        memory_limit: str | None = None, progress=None, spark: SparkSession | None = None,
+                        spark_master: str | None = None, spark_conf: dict[str, str] | None = None) -> RunResult:
+    """Validate one submission folder (or file) on Spark; the same results model as the DuckDB path.
+    ``progress`` is accepted for the same call shape and not reported (Spark has its own UI)."""
+    if memory_limit:
+        raise UsageError("--memory-limit sets DuckDB's memory; on Spark give --spark-conf spark.driver.memory=… "
+                         "(local mode) or spark.executor.memory=… (cluster)")
+    started = time.perf_counter()
+    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    files, findings = discover(Path(submission), pack.catalog)
+    plan = build_plan(pack, show_pii, params={"previous_date": previous_date})
+    calendars = [f for f in (pack.options.get("calendar"), calendar) if f]  # working-day files, later wins
+    session = spark or spark_session(spark_master, spark_conf)
+    timings: dict[str, float] = {}
+    workdir = scratch_dir()
+    cached: list[DataFrame] = []
+    views: list[str] = []
+    try:
+        mark = time.perf_counter()
+        tables = load_submission(session, plan, files, findings, workdir, cached)
+        views += [view_name(code) for code, t in tables.items() if t.present]
+        if pack.options.get("require_all_tables"):
+            findings += [FileFinding("FILE.NOT_SUBMITTED", code, None, None, f"{code} {t.name}")
+                         for code, t in tables.items() if not t.present]
+        timings["load_s"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        parts, not_run = run_rules(session, plan, tables, findings, calendars, views)
+        cached += parts
+        failures = excuse(session, plan, tables, union_failures(session, plan, parts, findings))
+        failures, waiver_records = waive(plan, failures, waivers)
+        failures = failures.persist()
+        cached.append(failures)
+        counts = {row[0]: (row[1], row[2], row[3]) for row in failures.groupBy("_rule").agg(
+            F.count_if(~F.col("_excused") & ~F.col("_waived")), F.count_if(F.col("_excused")),
+            F.count_if(F.col("_waived"))).collect()}
+        timings["rules_s"] = time.perf_counter() - mark
+        samples = collect_samples(session, plan, failures, sample_limit)
+        if failures_path:
+            export_failures(session, plan, failures, Path(failures_path))
+    finally:
+        for frame in cached:
+            frame.unpersist()
+        for name in views + [FAILURES_VIEW]:
+            session.catalog.dropTempView(name)
+        shutil.rmtree(workdir, ignore_errors=True)
+    rules = _rule_results(plan, tables, counts, samples, not_run)
+    options = {"fail_on": fail_on, "show_pii": show_pii, "sample_limit": sample_limit, "previous_date": previous_date,
+               "failures": str(failures_path) if failures_path else None,
+               "calendar": [str(f) for f in calendars] or None, "engine": "spark",
+               "spark_master": session.sparkContext.master}
+    duration = time.perf_counter() - started
+    timings["total_s"] = duration
+    manifest = {"inputs": _inputs(Path(submission), tables), "waivers": waiver_records,
+                "timings": {k: round(v, 3) for k, v in timings.items()}}
+    result = RunResult(
+        submission=str(submission), pack={"name": pack.name, "version": pack.version, "digest": pack.digest},
+        engine={**engine_versions(), "spark": session.version}, options=options, started_at=started_at,
+        duration_s=round(duration, 3), fail_on=fail_on,
+        tables=[tables[c] for c in sorted(tables)], rules=rules, manifest=manifest)
+    result.verdict = verdict_for(rules, fail_on)
+    gate_expired(result)
+    return result
+
+
+# ------------------------------------------------------------------ rules
+
+def run_rules(spark: SparkSession, plan: Plan, tables: dict[str, TableResult], findings: list[FileFinding],
+              calendars: list, views: list[str]) -> tuple[list[DataFrame], dict[int, str]]:
+    """Every table's fused scan and every set rule, as one Spark job (a job costs seconds however
+    small the data); when that job fails on the data, each query runs alone to isolate the rule.
+    Returns the cached failure frames and the notes of rules that did not run; the helper views
+    created are added to ``views``."""
+    not_run: dict[int, str] = dict(plan.not_run)
+    batch: list[tuple[TablePlan, int | None, str]] = []  # (table, set rule index or None for the scan, SQL)
+    for code, tp in plan.tables.items():
+        if not tables[code].present:
+            for entry in tp.row_rules + tp.set_rules:
+                not_run[entry.index] = "table not in the submission"
+            continue
+        scan = fused_for_spark(plan, tp, not_run)
+        if scan:
+            batch.append((tp, None, scan))
+        for entry in tp.set_rules:
+            if entry.index in not_run:
+                continue
+            needed = REGISTRY[entry.rule.kind].tables_needed(entry.rule)
+            missing = sorted(t for t in {plan.pack.catalog.table(n).code for n in needed} if not tables[t].present)
+            if missing:
+                not_run[entry.index] = f"needs table(s) not in the submission: {', '.join(missing)}"
+                findings += [FileFinding("FILE.MISSING_TABLE", code, None, None, f"{m} (rule {entry.rule.id})")
+                             for m in missing]
+                continue
+            try:
+                batch.append((tp, entry.index, to_spark(set_rule_sql(plan, entry))))
+            except SparkUnsupported as exc:
+                not_run[entry.index] = f"not supported on Spark: {exc}"
+    if not batch:
+        return [], not_run
+    views += install_helpers(spark, [sql for _, _, sql in batch], calendars)
+    try:
+        frames = [spark.sql(sql) for _, _, sql in batch]
+        return [materialise(reduce(DataFrame.unionByName, [conform(f) for f in frames]))], not_run
+    except SPARK_ERRORS:
+        return [part for item in batch for part in run_alone(spark, *item, not_run)], not_run
+
+
+def run_alone(spark: SparkSession, tp: TablePlan, index: int | None, sql: str, not_run: dict[int, str]) -> list[DataFrame]:
+    """One query of the batch on its own; a failing scan is retried rule by rule."""
+    if index is not None:
+        return [df] if (df := run_guarded(spark, sql, not_run, index, transpiled=True)) is not None else []
+    try:
+        return [materialise(spark.sql(sql))]
+    except SPARK_ERRORS:
+        return [df for check in tp.checks if check[0] not in not_run
+                if (df := run_guarded(spark, single_check_sql(tp, check), not_run, check[0])) is not None]
+
+
+def fused_for_spark(plan: Plan, tp: TablePlan, not_run: dict[int, str]) -> str | None:
+    """The table's fused scan in Spark SQL; rules Spark cannot express are left out and noted."""
+    try:
+        return to_spark(tp.fused_sql)
+    except SparkUnsupported:
+        return portable_fused(plan, tp, not_run)
+
+
+def portable_fused(plan: Plan, tp: TablePlan, not_run: dict[int, str]) -> str | None:
+    """The fused scan of the checks that transpile; the others are marked not run with the reason."""
+    ok = []
+    for check in tp.checks:
+        try:
+            to_spark(single_check_sql(tp, check))
+            ok.append(check)
+        except SparkUnsupported as exc:
+            not_run[check[0]] = f"not supported on Spark: {exc}"
+    if not ok:
+        return None
+    ctx = CompileContext(plan.pack.catalog, tp.table, plan.show_pii, plan.params)
+    return to_spark(fused_sql(ctx, ok))
+
+
+def run_guarded(spark: SparkSession, sql: str, not_run: dict[int, str], index: int,
+                transpiled: bool = False) -> DataFrame | None:
+    """One rule's query; a rule Spark cannot express or that fails on the data is noted, not raised."""
+    if not transpiled:
+        try:
+            sql = to_spark(sql)
+        except SparkUnsupported as exc:
+            not_run[index] = f"not supported on Spark: {exc}"
+            return None
+    try:
+        return materialise(spark.sql(sql))
+    except SPARK_ERRORS as exc:
+        not_run[index] = f"failed on this data: {first_line(exc)}"
+        return None
+
+
+def conform(frame: DataFrame) -> DataFrame:
+    """A failure query's columns with the types of FAILURES."""
+    return frame.select(*[F.col(f.name).cast(f.dataType) for f in FAILURES.fields])
+
+
+def materialise(frame: DataFrame) -> DataFrame:
+    """Cache a failure query and run it now, so a failure on the data surfaces here."""
+    frame = conform(frame).persist()
+    try:
+        frame.count()
+    except BaseException:
+        frame.unpersist()
+        raise
+    return frame
+
+
+def first_line(exc: BaseException) -> str:
+    text = getattr(exc, "getMessage", lambda: str(exc))() if isinstance(exc, PySparkException) else str(exc)
+    return (text or type(exc).__name__).strip().splitlines()[0][:300]
+
+
+# ------------------------------------------------------------------ results
+
+def union_failures(spark: SparkSession, plan: Plan, parts: list[DataFrame], findings: list[FileFinding]) -> DataFrame:
+    index = {(e.rule.id, e.rule.table): e.index for e in plan.entries}
+    rows = [(index[(f.rule_id, f.table)], f.file, f.line, None, f.value) for f in findings]
+    frame = spark.createDataFrame(rows, FAILURES)
+    for part in parts:
+        frame = frame.unionByName(part)
+    return frame
+
+
+def excuse(spark: SparkSession, plan: Plan, tables: dict[str, TableResult], failures: DataFrame) -> DataFrame:
+    """Add ``_excused``: the row's 备注 carries a token that excuses the rule (kept, counted apart)."""
+    failures.createOrReplaceTempView(FAILURES_VIEW)
+    excuses = plan.pack.options.get("excuses") or {}
+    groups: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+    for entry in plan.entries:
+        tokens = excuses.get(entry.rule.id)
+        table = plan.tables.get(entry.rule.table)
+        if tokens and table and table.table.field(REMARK_FIELD) and tables[entry.rule.table].present:
+            groups.setdefault((entry.rule.table, tuple(sorted(tokens))), []).append(entry.index)
+    excused = [
+        f"SELECT DISTINCT f._rule, f._file, f._line FROM {FAILURES_VIEW} f JOIN `{view_name(code)}` t "
+        f"ON f._file = t._file AND f._line = t._line WHERE f._rule IN ({', '.join(map(str, indexes))}) "
+        f"AND arrays_overlap(split(coalesce(t.`{REMARK_FIELD}`, ''), ';'), array({', '.join(map(sql_quote, tokens))}))"
+        for (code, tokens), indexes in groups.items()]
+    if not excused:
+        return failures.withColumn("_excused", F.lit(False))
+    keys = spark.sql(" UNION ".join(excused)).withColumn("_hit", F.lit(True))
+    return (failures.join(keys, ["_rule", "_file", "_line"], "left")
+            .withColumn("_excused", F.coalesce(F.col("_hit"), F.lit(False)).cast(BooleanType())).drop("_hit"))
+
+
+def waive(plan: Plan, failures: DataFrame, waivers: WaiverSet | None) -> tuple[DataFrame, list[dict]]:
+    """Add ``_waived``: as engine.waivers.apply_waivers, each active waiver in turn marks the failures
+    of its rules and keys not yet excused or waived; returns the manifest record of every waiver."""
+    if not waivers:
+        return failures.withColumn("_waived", F.lit(False)), []
+    by = F.lit(None).cast("int")
+    for i, w in enumerate(waivers.waivers):
+        indexes = [e.index for e in plan.entries if w.covers_rule(e.rule.id, e.rule.table)]
+        if indexes and not w.expired(waivers.today):
+            covered = ~F.col("_excused") & F.col("_rule").isin(indexes) & F.expr(condition_sql(_key_condition(w.keys)))
+            by = F.when(by.isNull() & covered, F.lit(i)).otherwise(by)
+    failures = failures.withColumn("_waived_by", by)
+    counts = dict(failures.groupBy("_waived_by").count().collect())
+    records = [{"rule": w.rule, "table": w.table, "keys": list(w.keys), "reason": w.reason, "approver": w.approver,
+                "expiry": w.expiry.isoformat(), "status": "expired" if w.expired(waivers.today) else "active",
+                "waived": int(counts.get(i, 0)), "source": w.source} for i, w in enumerate(waivers.waivers)]
+    return failures.withColumn("_waived", F.col("_waived_by").isNotNull()).drop("_waived_by"), records
+
+
+def condition_sql(duckdb_condition: str) -> str:
+    """A DuckDB boolean expression as Spark SQL (through a one-column SELECT)."""
+    sql = to_spark(f"SELECT {duckdb_condition} AS _c")
+    return sql[len("SELECT "):sql.rindex(" AS _c")]
+
+
+def collect_samples(spark: SparkSession, plan: Plan, failures: DataFrame, limit: int) -> dict[int, list[Finding]]:
+    """The first ``limit`` failures of each rule, in the DuckDB path's order (NULL keys last)."""
+    failures.createOrReplaceTempView(FAILURES_VIEW)
+    rows = spark.sql(
+        f"SELECT _rule, _file, _line, _key, _value, _excused, _waived FROM (SELECT *, row_number() OVER (PARTITION BY _rule "
+        f"ORDER BY _excused OR _waived, _file ASC NULLS FIRST, _line ASC NULLS FIRST, _key ASC NULLS LAST, _value ASC NULLS LAST) "
+        f"AS _n FROM {FAILURES_VIEW}) WHERE _n <= {int(limit)} ORDER BY _rule, _n").collect()
+    out: dict[int, list[Finding]] = {}
+    for idx, file, line, key, value, excused, waived in rows:
+        rule = plan.entries[idx].rule
+        out.setdefault(idx, []).append(Finding(rule.id, rule.table, file, line, key, value, excused, waived))
+    return out
+
+
+def export_failures(spark: SparkSession, plan: Plan, failures: DataFrame, path: Path) -> None:
+    """Every failure as (rule_id, table, severity, file, line, key, value, excused, waived): a Parquet folder
+    with one part file (Spark writes folders; DuckDB, pandas and Spark read it as one table)."""
+    ids = spark.createDataFrame([(e.index, e.rule.id, e.rule.table, e.rule.severity) for e in plan.entries],
+                                "_rule INT, rule_id STRING, tbl STRING, severity STRING")
+    (failures.join(ids, "_rule")
+     .select("rule_id", F.col("tbl").alias("table"), "severity", F.col("_file").alias("file"),
+             F.col("_line").alias("line"), F.col("_key").alias("key"), F.col("_value").alias("value"),
+             F.col("_excused").alias("excused"), F.col("_waived").alias("waived"))
+     .repartition(1).sortWithinPartitions("table", "rule_id", "file", "line")
+     .write.mode("overwrite").parquet(str(path)))
+
+
+__all__ = ["spark_session", "validate_submission"]
