@@ -26,9 +26,10 @@ from pathlib import Path
 import duckdb
 from sqlglot import exp
 
-from .errors import RuleFileError
+from .errors import RuleFileError, UsageError
 from .expr import ExpressionError, _parse, compile_expression
 from .formats import FormatCode, sql_quote, violation_sql
+from .parameters import resolve, substitute_rule
 from .rules import REGISTRY, CompileContext, Rule, RuleError
 from .ruleset import RulePack, load_pack, resolve_pack_dir
 from .spec import Catalog, TableSpec, load_catalog
@@ -88,6 +89,10 @@ def _raw_pass(pack_file: Path) -> list[Finding]:
     except (RuleFileError, KeyError, TypeError):
         return []  # reported by the load error already
     skip = {pack_file.resolve()} | {(pack_file.parent / str(meta[k])).resolve() for k in ("excuses", "calendar") if k in meta}
+    try:
+        values = resolve(meta.get("parameters") or {}, None, pack_file)
+    except (RuleFileError, UsageError):
+        values = {}  # reported by the load error already
     findings: list[Finding] = []
     seen: dict[str, str] = {}
     for path in sorted(p for p in pack_file.parent.rglob("*.yaml") if p.resolve() not in skip):
@@ -100,6 +105,11 @@ def _raw_pass(pack_file: Path) -> list[Finding]:
             continue
         for item in doc["rules"]:
             if isinstance(item, LocDict) and "id" in item:
+                try:  # rules are judged as they run: with the pack's parameters filled in
+                    substitute_rule(item, values, path)
+                except RuleFileError as exc:
+                    findings.append(_from_error(exc, path))
+                    continue
                 findings += _raw_rule(item, path, catalog, doc.get("table"), seen)
     return findings
 
