@@ -220,10 +220,15 @@ def fix_glob(node: exp.Expression) -> exp.Expression:
 
 
 def fix_like(node: exp.Expression) -> exp.Expression:
-    """DuckDB's LIKE has no escape character; Spark's default is '\\'."""
-    if isinstance(node, (exp.Like, exp.ILike)) and not isinstance(node.parent, exp.Escape):
-        return exp.Escape(this=node, expression=exp.Literal.string(""))
-    return node
+    """DuckDB's LIKE has no escape character; Spark's is '\\': a literal pattern gets its
+    backslashes escaped, any other an escape character no text holds (0x01, the field separator)."""
+    if not isinstance(node, (exp.Like, exp.ILike)) or isinstance(node.parent, exp.Escape):
+        return node
+    pattern = node.expression
+    if isinstance(pattern, exp.Literal) and pattern.is_string:
+        node.set("expression", exp.Literal.string(pattern.this.replace("\\", "\\\\")))
+        return node
+    return exp.Escape(this=node, expression=exp.Literal.string("\x01"))
 
 
 def _array_aliases(tree: exp.Expression) -> set[str]:
