@@ -34,8 +34,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jianhe", description="检核 — regulatory data-quality rule engine")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    v = sub.add_parser("validate", help="validate a submission folder (EAST .txt, CSV, Parquet)")
-    v.add_argument("submission", type=Path)
+    v = sub.add_parser("validate", help="validate a submission folder (EAST .txt, CSV, Parquet) or database tables")
+    v.add_argument("submission", help="submission folder or file, or a SQLAlchemy database URL "
+                                      "(e.g. postgresql://user@host/db; tables found by code or Chinese name)")
+    v.add_argument("--schema", default=None, help="database URL: the schema holding the tables")
+    v.add_argument("--table-map", type=Path, default=None,
+                   help="database URL: YAML mapping tables (and columns) to the spec's, with optional filters")
+    v.add_argument("--source-mode", choices=("stream", "pushdown", "auto"), default=None,
+                   help="database URL: stream rows into DuckDB (default), run the checks in the database "
+                        "(pushdown; only failing rows leave it), or auto (pushdown for large tables)")
+    v.add_argument("--pushdown-rows", type=int, default=None,
+                   help="with --source-mode auto: tables from this many rows are checked in the database")
     v.add_argument("--pack", default=None, help=f"rule pack folder or name under rulesets/ (default {DEFAULT_PACK})")
     v.add_argument("--pack-version", default=None, help="pack version to apply (default: the latest)")
     v.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
@@ -151,6 +160,21 @@ def _table_code(pack: RulePack, ref: str | None) -> str | None:
     return table.code
 
 
+def _submission(args):
+    """The folder or file; for a database URL a read-only warehouse source, closed after the run."""
+    import contextlib
+    from .sources.warehouse import AUTO_PUSHDOWN_ROWS, WarehouseSource, is_url
+    options = {"--schema": args.schema, "--table-map": args.table_map, "--source-mode": args.source_mode,
+               "--pushdown-rows": args.pushdown_rows}
+    if not is_url(args.submission):
+        given = [name for name, value in options.items() if value is not None]
+        if given:
+            raise UsageError(f"{', '.join(given)} apply to database URLs, not to {args.submission}")
+        return contextlib.nullcontext(Path(args.submission))
+    return WarehouseSource(args.submission, schema=args.schema, table_map=args.table_map,
+                           mode=args.source_mode or "stream", pushdown_rows=args.pushdown_rows or AUTO_PUSHDOWN_ROWS)
+
+
 def cmd_validate(args) -> int:
     from .backends import get_backend
     from .report import RENDERERS, clear_reports, render_console, write_reports
@@ -172,10 +196,11 @@ def cmd_validate(args) -> int:
         load_calendar_file(args.calendar)
     if args.report_dir:
         clear_reports(args.report_dir)
-    result = get_backend(args.engine).validate(
-        args.submission, pack, fail_on=args.fail_on, show_pii=args.show_pii, sample_limit=args.sample_limit,
-        failures_path=args.failures, memory_limit=args.memory_limit, previous_date=args.previous_date,
-        waivers=waivers, calendar=args.calendar, **_engine_options(args))
+    with _submission(args) as submission:
+        result = get_backend(args.engine).validate(
+            submission, pack, fail_on=args.fail_on, show_pii=args.show_pii, sample_limit=args.sample_limit,
+            failures_path=args.failures, memory_limit=args.memory_limit, previous_date=args.previous_date,
+            waivers=waivers, calendar=args.calendar, **_engine_options(args))
     if baseline is not None:
         from .baseline import apply_baseline
         apply_baseline(result, baseline, tolerance)

@@ -205,7 +205,9 @@ PG_DATE = (
     f"AND {PG_DAY} <= ({PG_LAST_DAY}) THEN make_date(CASE WHEN {PG_YEAR} = 0 THEN -1 ELSE {PG_YEAR} END, "
     f"CAST(substr(__x, 5, 2) AS INT), CAST(substr(__x, 7, 2) AS INT)) END "
     f"WHEN __x ~ '[0-9]' AND __x ~ '^[[:space:]0-9]+$' THEN CAST(__x || ' {MARKER}' AS DATE) END")
-PG_ANY_IN_LIST = "EXISTS (SELECT 1 FROM unnest(string_to_array(__list, __sep)) AS _u(_x) WHERE __test)"
+# DuckDB splits '' into [''] and NULL into NULL; string_to_array gives {} and NULL
+PG_ANY_IN_LIST = ("CASE WHEN __list IS NULL THEN NULL ELSE EXISTS (SELECT 1 FROM unnest(CASE WHEN __list = '' "
+                  "THEN ARRAY[''] ELSE string_to_array(__list, __sep) END) AS _u(_x) WHERE __test) END")
 
 
 @lru_cache(maxsize=None)
@@ -228,7 +230,8 @@ class Postgres(Lowering):
 
     def _any_in_list(self, node: exp.GT) -> exp.Expression:
         """``len(list_filter(string_split(x, ';'), lambda y: P(y))) > 0`` (multi-valued code lists)
-        becomes ``EXISTS (SELECT 1 FROM unnest(string_to_array(x, ';')) AS _u(_x) WHERE P(_x))``."""
+        becomes ``EXISTS (SELECT 1 FROM unnest(string_to_array(x, ';')) AS _u(_x) WHERE P(_x))``
+        (with DuckDB's answers for '' and NULL)."""
         array_filter = node.this.this
         split, lam = array_filter.this, array_filter.expression
         if not isinstance(split, exp.Split) or not isinstance(lam, exp.Lambda) or len(lam.expressions) != 1:
