@@ -1,0 +1,278 @@
+"""In-memory tables — pandas DataFrames, PyArrow tables and streams, DuckDB relations, anything
+with the Arrow stream interface — loaded as text exactly like Parquet files.
+
+Columns are matched to fields by code or Chinese name; each value becomes the text a bank's EAST
+file would hold, and NULL (None, NaN, NaT, pd.NA) stays NULL, which every rule treats as empty:
+
+- text as it is; integers in decimal; booleans ``true``/``false``;
+- decimals with their own digits: an Arrow ``decimal128(20, 2)`` as ``1234.50``, a Python
+  ``Decimal('1234.5')`` as ``1234.5`` (never through a float);
+- floats in their shortest round-trip form, never in exponent form, integral ones without
+  ``.0`` (``0.1`` → ``0.1``, ``12.0`` → ``12``: pandas turns integer columns with gaps into
+  floats);
+- dates ``YYYYMMDD`` (``YYYYMM`` in a YYYYMM field); timestamps in the field's format (``YYYYMMDD``,
+  ``YYYYMM`` or ``hhmmss``), else ``YYYYMMDDhhmmss``; times ``hhmmss``; time-zone-aware values
+  at their wall-clock time in their own zone.
+
+A record's "line" is its 1-based row number, as for Parquet.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import UsageError
+from ..results import FileInfo, TableResult
+from ..rules.base import quote_ident
+from ..spec import Field, TableSpec
+from .findings import FileFinding
+from .source import TableSource, empty_tables, insert_rows, missing_columns, record
+
+TIME_FORMATS = {"date": "%Y%m%d", "yearmonth": "%Y%m", "time": "%H%M%S"}
+DATE_FORMATS = {"yearmonth": "%Y%m"}
+STAMP = "%Y%m%d%H%M%S"
+INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                 "UBIGINT", "UHUGEINT")
+FLOAT_UDF = "jh_float_text"
+LINE = "_jh_n"
+
+
+@dataclass
+class FrameInput:
+    label: str  # what findings name as the "file": the table name as the caller gave it
+    kind: str  # pandas.DataFrame, pyarrow.Table …
+    data: object
+
+
+def float_text(value: float | None) -> str | None:
+    """Shortest round-trip digits, positional, no trailing ``.0``; NaN is missing."""
+    if value is None or math.isnan(value):
+        return None
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    text = format(Decimal(repr(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _missing(value) -> bool:
+    """None, NaN, pandas' NA and NaT."""
+    return value is None or (isinstance(value, float) and math.isnan(value)) or type(value).__name__ in ("NAType",
+                                                                                                      "NaTType")
+
+
+def python_text(value, spec_field: Field) -> str | None:
+    """One Python value (a pandas object column) as text; see the module docstring."""
+    if _missing(value):
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return float_text(value)
+    if isinstance(value, Decimal):
+        return None if value.is_nan() else format(value, "f")
+    if isinstance(value, dt.datetime):
+        return value.strftime(TIME_FORMATS.get(spec_field.format.kind, STAMP))
+    if isinstance(value, dt.date):
+        return value.strftime(DATE_FORMATS.get(spec_field.format.kind, "%Y%m%d"))
+    if isinstance(value, dt.time):
+        return value.strftime("%H%M%S")
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    if hasattr(value, "item") and not isinstance(value, (list, dict, tuple)):  # numpy scalars
+        return python_text(value.item(), spec_field)
+    return str(value)
+
+
+def text_sql(column: str, duck_type: str, spec_field: Field) -> str:
+    """DuckDB SQL giving a typed column's text; see the module docstring."""
+    col = quote_ident(column)
+    base = duck_type.split("(")[0].upper()
+    if base in ("VARCHAR", "ENUM") or duck_type.upper().startswith("ENUM"):
+        return f"CAST({col} AS VARCHAR)"
+    if base == '"NULL"' or base == "NULL":
+        return "CAST(NULL AS VARCHAR)"
+    if base == "BOOLEAN":
+        return f"CASE WHEN {col} THEN 'true' WHEN NOT {col} THEN 'false' END"
+    if base in INTEGER_TYPES or base == "DECIMAL":
+        return f"CAST({col} AS VARCHAR)"
+    if base in ("DOUBLE", "FLOAT"):
+        # DuckDB writes the shortest round-trip digits; it switches to exponents outside [1e-4, 1e15)
+        return (f"CASE WHEN isnan({col}) THEN NULL WHEN {col} = trunc({col}) AND abs({col}) < 1e15 "
+                f"THEN CAST(CAST({col} AS HUGEINT) AS VARCHAR) WHEN abs({col}) >= 1e-4 AND abs({col}) < 1e15 "
+                f"THEN CAST({col} AS VARCHAR) ELSE {FLOAT_UDF}(CAST({col} AS DOUBLE)) END")
+    if base == "DATE":
+        return f"strftime({col}, '{DATE_FORMATS.get(spec_field.format.kind, '%Y%m%d')}')"
+    if base.startswith("TIMESTAMP"):
+        if "TIME ZONE" in duck_type.upper():
+            raise UsageError(f"column {column}: time-zone-aware timestamps are converted before loading")
+        return f"strftime(CAST({col} AS TIMESTAMP), '{TIME_FORMATS.get(spec_field.format.kind, STAMP)}')"
+    if base == "TIME":
+        return f"strftime(DATE '2000-01-01' + {col}, '%H%M%S')"
+    raise UsageError(f"column {column} has type {duck_type}: only scalar values can be checked")
+
+
+def _match_columns(table: TableSpec, names: list[str]) -> dict[str, str]:
+    """Field code → column, matched by code or Chinese name as for CSV/Parquet (first match wins)."""
+    out: dict[str, str] = {}
+    for name in names:
+        f = table.field(str(name)) or table.field(str(name).strip().upper())
+        if f and f.code not in out:
+            out[f.code] = name
+    return out
+
+
+def _pandas_frame(df, table: TableSpec) -> pa.Table:
+    """The matched columns of a DataFrame as Arrow: object columns written as text value by value,
+    time-zone-aware ones at their local wall time, the rest with their Arrow types."""
+    import pandas as pd
+    names = [c for c in df.columns if isinstance(c, str)]
+    matched = _match_columns(table, names)
+    arrays, fields = [], []
+    for code, column in matched.items():
+        series = df[column]
+        if isinstance(series, pd.DataFrame):
+            raise UsageError(f"column {column!r} appears more than once")
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            series = series.dt.tz_localize(None)
+        if series.dtype == object:
+            spec_field = table.field(code)
+            array = pa.array([python_text(v, spec_field) for v in series], pa.string())
+        else:
+            array = pa.array(series, from_pandas=True)
+        arrays.append(array)
+        fields.append(code)
+    return pa.table(arrays, names=fields)
+
+
+def _local_time(batch: pa.RecordBatch | pa.Table):
+    """Time-zone-aware timestamps as the wall-clock time in their own zone."""
+    columns = []
+    changed = False
+    for column, field in zip(batch.columns, batch.schema):
+        if pa.types.is_timestamp(field.type) and field.type.tz:
+            column, changed = pc.local_timestamp(column), True
+        columns.append(column)
+    if not changed:
+        return batch
+    return type(batch).from_arrays(columns, names=batch.schema.names)
+
+
+def _arrow(data) -> pa.RecordBatchReader | pa.Table:
+    """Anything with the Arrow stream interface (PyArrow, DuckDB relations, polars …) as Arrow."""
+    if isinstance(data, pa.RecordBatch):
+        data = pa.Table.from_batches([data])
+    if isinstance(data, pa.Table):
+        return _local_time(data)
+    if isinstance(data, duckdb.DuckDBPyRelation):
+        reader = data.to_arrow_reader(100_000) if hasattr(data, "to_arrow_reader") else data.fetch_record_batch(100_000)
+    elif isinstance(data, pa.RecordBatchReader):
+        reader = data
+    elif hasattr(data, "__arrow_c_stream__"):
+        reader = pa.RecordBatchReader.from_stream(data)
+    else:
+        raise UsageError(f"cannot validate a {type(data).__name__}: give a DataFrame, a PyArrow table, a DuckDB "
+                         "relation, a folder, a database URL or a dict of table → one of those")
+    if not any(pa.types.is_timestamp(f.type) and f.type.tz for f in reader.schema):
+        return reader
+    schema = _local_time(pa.Table.from_batches([], reader.schema)).schema
+    return pa.RecordBatchReader.from_batches(schema, (_local_time(b) for b in reader))
+
+
+def _numbered(data: pa.Table | pa.RecordBatchReader):
+    """The rows with their 1-based number in ``_jh_n`` (DuckDB may scan Arrow out of order)."""
+    if isinstance(data, pa.Table):
+        return data.append_column(LINE, pa.array(range(1, data.num_rows + 1), pa.int64()))
+    schema = data.schema.append(pa.field(LINE, pa.int64()))
+
+    def batches():
+        first = 1
+        for batch in data:
+            yield pa.RecordBatch.from_arrays([*batch.columns, pa.array(range(first, first + batch.num_rows), pa.int64())],
+                                             schema=schema)
+            first += batch.num_rows
+    return pa.RecordBatchReader.from_batches(schema, batches())
+
+
+def is_frame(data) -> bool:
+    """True for the in-memory table types this source reads."""
+    kind = type(data)
+    return (kind.__module__.split(".")[0] == "pandas" and kind.__name__ == "DataFrame") or isinstance(
+        data, (pa.Table, pa.RecordBatch, pa.RecordBatchReader, duckdb.DuckDBPyRelation)) or hasattr(
+        data, "__arrow_c_stream__")
+
+
+def kind_name(data) -> str:
+    kind = type(data)
+    return f"{kind.__module__.split('.')[0]}.{kind.__name__}"
+
+
+class FrameSource(TableSource):
+    """Tables given in memory: ``{table code or Chinese name: frame}``."""
+
+    def __init__(self, frames: dict[str, FrameInput]):
+        self.frames = frames
+        self.label = "memory: " + ", ".join(f.label for f in frames.values())
+
+    def __enter__(self) -> "FrameSource":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def load(self, con: duckdb.DuckDBPyConnection, plan, findings: list[FileFinding], workdir: Path) -> dict[str, TableResult]:
+        tables = empty_tables(con, plan)
+        con.create_function(FLOAT_UDF, float_text, ["DOUBLE"], "VARCHAR", null_handling="special",
+                            side_effects=False)
+        for code, frame in self.frames.items():
+            if code not in plan.tables:
+                continue
+            table = plan.tables[code].table
+            info, found = self._load_one(con, table, frame)
+            findings += found
+            record(tables, code, info)
+        return tables
+
+    def _load_one(self, con, table: TableSpec, frame: FrameInput) -> tuple[FileInfo, list[FileFinding]]:
+        data = _numbered(_pandas_frame(frame.data, table) if frame.kind.startswith("pandas.") else _arrow(frame.data))
+        name = "_frame_rows"
+        con.register(name, data)
+        try:
+            columns = con.execute(f"DESCRIBE SELECT * FROM {name}").fetchall()
+            types = {c[0]: c[1] for c in columns if c[0] != LINE}
+            matched = _match_columns(table, list(types))
+            findings = missing_columns(table, set(matched), table.code, frame.label)
+            if findings:
+                rows = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+                info = FileInfo(frame.label, 0, rows, rows)
+            else:
+                fields = {f.code: text_sql(matched[f.code], types[matched[f.code]], f) for f in table.fields}
+                rows = insert_rows(con, table, name, fields, LINE, frame.label)
+                info = FileInfo(frame.label, 0, rows, 0)
+        finally:
+            con.unregister(name)
+        if info.rows_read == 0:
+            findings.append(FileFinding("FILE.EMPTY", table.code, frame.label))
+        return info, findings
+
+    def inputs(self, tables: dict[str, TableResult]) -> list[dict]:
+        out = []
+        for code, frame in sorted(self.frames.items()):
+            t = tables.get(code)
+            out.append({"file": frame.label, "table": code, "bytes": None, "sha256": None,
+                        "rows_read": t.rows_read if t else 0, "rows_rejected": t.rows_rejected if t else 0,
+                        "source": frame.kind, "mode": "memory", "note": None})
+        return out
+
+
+__all__ = ["FrameInput", "FrameSource", "float_text", "is_frame", "kind_name", "python_text", "text_sql"]
