@@ -8,14 +8,20 @@ from __future__ import annotations
 
 from ..formats import sql_quote
 
-# full-width forms U+FF01–U+FF5E map to ASCII U+0021–U+007E; the ideographic space U+3000 to a space
-_FULL = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
-_HALF = "".join(chr(c) for c in range(0x21, 0x7F)) + " "
-_SPACE_CHARS = " \t\r\n\u00a0"
+# full-width forms U+FF01–U+FF5E map to ASCII U+0021–U+007E; the ideographic space U+3000 and the
+# no-break space U+00A0 to a space
+_FULL = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000\u00a0"
+_HALF = "".join(chr(c) for c in range(0x21, 0x7F)) + "  "
+_FULL_CLASS = "[\\x{FF01}-\\x{FF5E}\\x{3000}\\x{00A0}]"
 
 STEPS: dict[str, str] = {
-    "halfwidth": "translate({0}, " + sql_quote(_FULL) + ", " + sql_quote(_HALF) + ")",
-    "trim": "trim({0}, " + sql_quote(_SPACE_CHARS) + ")",
+    # translate() is costly per call: only text with a multi-byte character (cheap test) that holds a
+    # full-width one (regular expression) is translated
+    "halfwidth": ("CASE WHEN strlen({0}) <> length({0}) AND regexp_matches({0}, '" + _FULL_CLASS + "') "
+                  "THEN translate({0}, " + sql_quote(_FULL) + ", " + sql_quote(_HALF) + ") ELSE {0} END"),
+    # leading and trailing spaces (full-width and no-break spaces are spaces after halfwidth); control
+    # characters are not trimmed: validate reports them (FILE.CONTROL_CHARS)
+    "trim": "trim({0})",
     "upper": "upper({0})",
     "lower": "lower({0})",
     "strip_spaces": "regexp_replace({0}, '\\s+', '', 'g')",
@@ -31,15 +37,3 @@ def normalise_sql(expr: str, steps: tuple[str, ...] | list[str]) -> str:
     for step in steps:
         expr = STEPS[step].replace("{0}", expr)
     return f"nullif({expr}, '')"
-
-
-def number_sql(expr: str) -> str:
-    """A decimal from text written with full-width digits, spaces or thousands separators; else NULL."""
-    text = normalise_sql(expr, NUMBER_STEPS)
-    return f"TRY_CAST(replace({text}, ',', '') AS DECIMAL(38, 10))"
-
-
-def date_sql(expr: str) -> str:
-    """A date from YYYYMMDD (or YYYY-MM-DD) text, full-width digits allowed; else NULL."""
-    text = normalise_sql(expr, NUMBER_STEPS)
-    return f"CAST(try_strptime({text}, ['%Y%m%d', '%Y-%m-%d']) AS DATE)"

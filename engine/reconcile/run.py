@@ -31,9 +31,12 @@ from .model import (Change, Comparison, FieldPair, Finding, InputTable, OutOfSco
 from .monthly import changed_keys_sql, changes_sql
 from .normalise import normalise_sql
 from .routing import route
-from .sql import Relations, classified_sql, current_relations, side_sql
+from .sql import Relations, classified_sql, current_relations, records_sql
 
 CENT = Decimal("0.01")
+# what the command keeps of each classified record (the compared values are fetched from the files' rows)
+RC_COLUMNS = ["_side", "_file", "_line", "_key", "_class", "_complete", "_diffs", "_bl", "_br", "_scale", "_debtor",
+              "_reg", "_g"]
 CLASS_ORDER = {c: i for i, c in enumerate(CLASSES)}
 
 
@@ -66,6 +69,7 @@ def reconcile_submission(folder: Path, pack: RulePack, *, previous: Path | None 
     workdir = scratch_dir()
     con = duckdb.connect(":memory:", config={"temp_directory": str(workdir / "spill")})
     con.execute(f"SET memory_limit = '{memory_limit or DEFAULT_MEMORY_LIMIT}'")
+    con.execute("SET enable_progress_bar = false")
     install_macros(con)
     try:
         inputs, file_findings, present_before = [], [], set()
@@ -92,8 +96,7 @@ def reconcile_submission(folder: Path, pack: RulePack, *, previous: Path | None 
                 notes.append("last month's folder lacks " + ", ".join(
                     sorted({cfg.left.code, cfg.right.code} - present_before)) + ": its records count as new")
             run.note = "; ".join(notes) or None
-            findings += _reconcile(con, pack.catalog, cfg, run, changes if previous is not None else None)
-            _add_unit_totals(con, cfg, units)
+            findings += _reconcile(con, pack.catalog, cfg, run, changes if previous is not None else None, units)
         out_of_scope = _out_of_scope(con, configs, pack, present)
     finally:
         con.close()
@@ -178,17 +181,22 @@ def _tolerance(p) -> str:
     return "规范化后相同（" + "、".join(p.steps) + "）"
 
 
-def _reconcile(con, catalog: Catalog, cfg: ReconcileConfig, run: RuleRun, changes: list[Change] | None) -> list[Finding]:
+def _reconcile(con, catalog: Catalog, cfg: ReconcileConfig, run: RuleRun, changes: list[Change] | None,
+               units: dict[str, UnitTotal]) -> list[Finding]:
+    """Classify one rule's records; counts in SQL, non-matched groups into findings."""
     rel = current_relations(cfg)
-    key_filter = _monthly(con, cfg, rel, changes) if changes is not None else None
     record_keys = (CompileContext(catalog, cfg.left).key_sql(cfg.left), CompileContext(catalog, cfg.right).key_sql(cfg.right))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _rc AS {classified_sql(cfg, rel, record_keys, key_filter)}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _rec AS {records_sql(cfg, rel, record_keys)}")
+    for side, n in con.execute("SELECT _side, count(*) FROM _rec GROUP BY 1").fetchall():
+        setattr(run, "records_debt" if side == "L" else "records_creditor", n)
+    _add_unit_totals(con, cfg, units)
+    key_filter = _monthly(con, cfg, rel, changes) if changes is not None else None
+    keep = ", ".join(RC_COLUMNS + [f"_k{i}" for i in range(len(cfg.keys))])
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _rc AS SELECT {keep} "
+                f"FROM ({classified_sql(cfg, rel, record_keys, key_filter, '_rec')})")
+    con.execute("DROP TABLE _rec")
     for side, n in con.execute("SELECT _side, count(*) FROM _rc GROUP BY 1").fetchall():
         setattr(run, "reconciled_debt" if side == "L" else "reconciled_creditor", n)
-    for side, n in con.execute(
-            f"SELECT _side, count(*) FROM ({side_sql(cfg, 'L', rel.left, None, 'NULL')} UNION ALL "
-            f"{side_sql(cfg, 'R', rel.right, None, 'NULL')}) GROUP BY 1").fetchall():
-        setattr(run, "records_debt" if side == "L" else "records_creditor", n)
     run.counts["matched"] = con.execute("SELECT count(*) FROM _rc WHERE _class = 'matched' AND _side = 'L'").fetchone()[0]
     findings = _findings(con, cfg, rel)
     for f in findings:
@@ -242,8 +250,7 @@ def _fetch(con, cfg: ReconcileConfig, rel: Relations, side: str) -> list[tuple[d
         name = f"any_value({quote_ident(cfg.units.name.code)})" if cfg.units.name else "NULL"
         unit_join = f"LEFT JOIN (SELECT {uscc} AS _u, {name} AS _uname FROM {u} GROUP BY 1) un ON un._u = rc._debtor"
         unit_name = "un._uname"
-    meta = ["_file", "_line", "_key", "_class", "_complete", "_diffs", "_bl", "_br", "_scale", "_debtor", "_reg", "_g"]
-    meta += [f"_k{i}" for i in range(n)]
+    meta = [c for c in RC_COLUMNS if c != "_side"] + [f"_k{i}" for i in range(n)]
     select = ", ".join([f"rc.{c}" for c in meta] + [f"{unit_name} AS _uname"] + [f"t.{quote_ident(c)}" for c in codes])
     rows = con.execute(
         f"SELECT {select} FROM _rc rc JOIN {table} t ON t._file = rc._file AND t._line = rc._line {unit_join} "
@@ -303,21 +310,18 @@ def _money(value) -> str | None:
 # ---------------------------------------------------------------- totals and scope
 
 def _add_unit_totals(con, cfg: ReconcileConfig, units: dict[str, UnitTotal]) -> None:
-    """Σ debt balance − Σ creditor balance per debtor over the rule's whole scope (all records)."""
-    rel = current_relations(cfg)
-    name = "NULL"
-    join = ""
+    """Σ debt balance − Σ creditor balance per debtor over the rule's whole scope (all records in ``_rec``)."""
+    name, join = "NULL", ""
     if cfg.units:
         uscc = normalise_sql(quote_ident(cfg.units.uscc.code), cfg.debtor.steps)
         uname = f"any_value({quote_ident(cfg.units.name.code)})" if cfg.units.name else "NULL"
-        join = (f"LEFT JOIN (SELECT {uscc} AS _u, {uname} AS _uname FROM {rel.units} GROUP BY 1) un "
-                f"ON un._u = s._debtor")
+        join = (f"LEFT JOIN (SELECT {uscc} AS _u, {uname} AS _uname FROM {quote_ident('t_' + cfg.units.table.code)} "
+                f"GROUP BY 1) un ON un._u = s._debtor")
         name = "any_value(un._uname)"
     rows = con.execute(
         f"SELECT s._debtor, {name}, bool_or(s._reg), count(*) FILTER (WHERE _side = 'L'), "
         f"count(*) FILTER (WHERE _side = 'R'), coalesce(sum(_v0) FILTER (WHERE _side = 'L'), 0), "
-        f"coalesce(sum(_v0) FILTER (WHERE _side = 'R'), 0) FROM ({side_sql(cfg, 'L', rel.left, rel.units, 'NULL')} "
-        f"UNION ALL {side_sql(cfg, 'R', rel.right, rel.units, 'NULL')}) s {join} "
+        f"coalesce(sum(_v0) FILTER (WHERE _side = 'R'), 0) FROM _rec s {join} "
         f"WHERE s._debtor IS NOT NULL GROUP BY s._debtor").fetchall()
     for uscc, uname, reg, nl, nr, bl, br in rows:
         total = units.get(uscc)

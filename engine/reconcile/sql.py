@@ -22,7 +22,7 @@ from ..formats import sql_quote
 from ..rules.base import quote_ident
 from .classes import CLASSES
 from .config import Pair, ReconcileConfig
-from .normalise import NUMBER_STEPS, date_sql, normalise_sql, number_sql
+from .normalise import NUMBER_STEPS, normalise_sql
 
 
 @dataclass(frozen=True)
@@ -54,33 +54,44 @@ def text_sql(pair: Pair, col: str) -> str:
     return normalise_sql(col, NUMBER_STEPS if pair.type in ("number", "date") else pair.steps)
 
 
-def value_sql(pair: Pair, col: str) -> str | None:
-    return {"number": number_sql, "date": date_sql}.get(pair.type, lambda c: None)(col)
+def value_sql(pair: Pair, text: str) -> str | None:
+    """The typed value of a number or date field from its normalised text (None for text fields)."""
+    if pair.type == "number":
+        return f"TRY_CAST(replace({text}, ',', '') AS DECIMAL(38, 10))"
+    if pair.type == "date":
+        return f"CAST(try_strptime({text}, ['%Y%m%d', '%Y-%m-%d']) AS DATE)"
+    return None
 
 
 def side_sql(cfg: ReconcileConfig, side: str, relation: str, units: str | None, record_key: str) -> str:
-    """One side's in-scope records with normalised keys and values."""
+    """One side's in-scope records with normalised keys and values.
+
+    Each field is normalised once (inner query); typed values and the registration test read the
+    normalised texts (outer query)."""
     left = side == "L"
 
     def col(pair: Pair) -> str:
         return quote_ident((pair.left if left else pair.right).code)
 
-    cols = [f"'{side}' AS _side", "_file", "_line", f"{record_key} AS _key"]
-    cols += [f"{key_sql(p, col(p))} AS _k{i}" for i, p in enumerate(cfg.keys)]
-    for j, p in enumerate(cfg.compared):
-        value = value_sql(p, col(p))
-        if value:
-            cols.append(f"{value} AS _v{j}")
-        cols.append(f"{text_sql(p, col(p))} AS _t{j}")
-    debtor = key_sql(cfg.debtor, col(cfg.debtor)) if cfg.debtor else "NULL"
-    cols.append(f"{debtor} AS _debtor")
+    inner = [f"'{side}' AS _side", "_file", "_line", f"{record_key} AS _key"]
+    inner += [f"{key_sql(p, col(p))} AS _k{i}" for i, p in enumerate(cfg.keys)]
+    inner += [f"{text_sql(p, col(p))} AS _t{j}" for j, p in enumerate(cfg.compared)]
+    same_as_key = next((f"_k{i}" for i, k in enumerate(cfg.keys) if cfg.debtor and
+                        (k.left, k.right, k.steps) == (cfg.debtor.left, cfg.debtor.right, cfg.debtor.steps)), None)
+    if cfg.debtor and not same_as_key:
+        inner.append(f"{key_sql(cfg.debtor, col(cfg.debtor))} AS _debtor")
+    when = cfg.left_when if left else cfg.right_when
+    outer = ["*"] + [f"{value_sql(p, f'_t{j}')} AS _v{j}" for j, p in enumerate(cfg.compared) if value_sql(p, "x")]
+    debtor = same_as_key or ("_debtor" if cfg.debtor else "NULL::VARCHAR")
+    if same_as_key or not cfg.debtor:
+        outer.append(f"{debtor} AS _debtor")
     if cfg.units and units:
         uscc = normalise_sql(quote_ident(cfg.units.uscc.code), cfg.debtor.steps)
-        cols.append(f"({debtor}) IN (SELECT {uscc} FROM {units} WHERE {uscc} IS NOT NULL) AS _reg")
+        outer.append(f"{debtor} IN (SELECT {uscc} FROM {units} WHERE {uscc} IS NOT NULL) AS _reg")
     else:
-        cols.append("FALSE AS _reg")
-    when = cfg.left_when if left else cfg.right_when
-    return f"SELECT {', '.join(cols)} FROM {relation} WHERE coalesce({when}, FALSE)"
+        outer.append("FALSE AS _reg")
+    return (f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {relation} "
+            f"WHERE coalesce({when}, FALSE))")
 
 
 def _diff_sql(pair: Pair, j: int) -> str:
@@ -108,9 +119,15 @@ def _scale_sql(cfg: ReconcileConfig) -> str:
     return f"(_lv0 <> 0 AND _rv0 <> 0 AND ({' OR '.join(tests)}))"
 
 
+def _conceal_sql(cfg: ReconcileConfig, registered: str, balance: str) -> str:
+    """瞒报 rather than 漏报: the debtor is registered and the creditor balance reaches the threshold."""
+    if cfg.conceal_min_balance is None or not cfg.units:
+        return "FALSE"
+    return f"(coalesce({registered}, FALSE) AND {balance} >= {lit(cfg.conceal_min_balance)})"
+
+
 def _class_sql(cfg: ReconcileConfig) -> str:
-    conceal = (f"coalesce(_greg, FALSE) AND _br >= {lit(cfg.conceal_min_balance)}"
-               if cfg.conceal_min_balance is not None and cfg.units else "FALSE")
+    conceal = _conceal_sql(cfg, "_greg", "_br")
     others = " OR ".join(f"_d{j}" for j in range(1, len(cfg.compared))) or "FALSE"
     pair = (f"CASE WHEN _d0 AND coalesce(_scale, FALSE) THEN 'misreported' "
             f"WHEN _d0 AND _lv0 > _rv0 THEN 'over_reported' "
@@ -122,40 +139,66 @@ def _class_sql(cfg: ReconcileConfig) -> str:
             f"WHEN _nl = 1 THEN 'one_to_many' WHEN _nr = 1 THEN 'many_to_one' ELSE 'many_to_many' END")
 
 
-def classified_sql(cfg: ReconcileConfig, rel: Relations, record_keys: tuple[str, str],
-                   key_filter: str | None = None) -> str:
-    """Every in-scope record of both sides with its group counts and class.
+def records_sql(cfg: ReconcileConfig, rel: Relations, record_keys: tuple[str, str]) -> str:
+    """Both sides' in-scope records, normalised, with ``_complete`` (no key component empty)."""
+    complete = " AND ".join(f"_k{i} IS NOT NULL" for i in range(len(cfg.keys)))
+    return (f"SELECT *, {complete} AS _complete FROM ({side_sql(cfg, 'L', rel.left, rel.units, record_keys[0])} "
+            f"UNION ALL {side_sql(cfg, 'R', rel.right, rel.units, record_keys[1])})")
 
-    ``key_filter`` (monthly mode) names a relation of normalised keys ``_k0 … _kn``: only records
-    with those keys (and records with incomplete keys) are reconciled.
+
+def classified_sql(cfg: ReconcileConfig, rel: Relations, record_keys: tuple[str, str],
+                   key_filter: str | None = None, records: str | None = None) -> str:
+    """Every in-scope record of both sides with its group's counts, sums, comparisons and class.
+
+    Groups are one hash aggregation over the records with a complete key (for a 1:1 group the
+    per-side max() of a value is the record's value); each record is then joined to its group.
+    A record with an incomplete key is a group of its own. ``key_filter`` (monthly mode) names a
+    relation of normalised keys ``_k0 … _kn``: only records with those keys (and records with
+    incomplete keys) are reconciled. ``records`` names a relation already holding
+    ``records_sql`` (the command materialises it once for counts and totals as well).
     """
-    n = len(cfg.keys)
-    complete = " AND ".join(f"_k{i} IS NOT NULL" for i in range(n))
-    union = (f"{side_sql(cfg, 'L', rel.left, rel.units, record_keys[0])} UNION ALL "
-             f"{side_sql(cfg, 'R', rel.right, rel.units, record_keys[1])}")
-    scoped = f"SELECT *, {complete} AS _complete FROM ({union}) u"
+    keys = [f"_k{i}" for i in range(len(cfg.keys))]
+    scoped = f"SELECT * FROM {records or '(' + records_sql(cfg, rel, record_keys) + ')'} u"
     if key_filter:
-        match = " AND ".join(f"c._k{i} = u._k{i}" for i in range(n))
-        scoped += f" WHERE NOT ({complete}) OR EXISTS (SELECT 1 FROM {key_filter} c WHERE {match})"
-    group = "CASE WHEN _complete THEN _k0 ELSE chr(0) || _side || _file || chr(0) || CAST(_line AS VARCHAR) END"
-    partition = ", ".join(["_g"] + [f"_k{i}" for i in range(1, n)])
-    windows = ["count(*) FILTER (WHERE _side = 'L') OVER w AS _nl", "count(*) FILTER (WHERE _side = 'R') OVER w AS _nr",
-               "sum(_v0) FILTER (WHERE _side = 'L') OVER w AS _bl", "sum(_v0) FILTER (WHERE _side = 'R') OVER w AS _br",
-               "bool_or(_reg) OVER w AS _greg"]
-    for j, p in enumerate(cfg.compared):
-        names = ("_v", "_t") if value_sql(p, "x") else ("_t",)
-        for name in names:
-            for side in ("L", "R"):
-                out = f"_{side.lower()}{name[1:]}{j}"
-                windows.append(f"max({name}{j}) FILTER (WHERE _side = '{side}') OVER w AS {out}")
-    grouped = (f"SELECT *, {', '.join(windows)} FROM (SELECT *, {group} AS _g FROM ({scoped})) "
-               f"WINDOW w AS (PARTITION BY {partition})")
+        match = " AND ".join(f"c.{k} = u.{k}" for k in keys)
+        scoped += f" WHERE NOT u._complete OR EXISTS (SELECT 1 FROM {key_filter} c WHERE {match})"
+    aggregates = ["count(*) FILTER (WHERE _side = 'L') AS _nl", "count(*) FILTER (WHERE _side = 'R') AS _nr",
+                  "sum(_v0) FILTER (WHERE _side = 'L') AS _bl", "sum(_v0) FILTER (WHERE _side = 'R') AS _br",
+                  "bool_or(_reg) AS _greg"]
+    # one struct per side carries a 1:1 group's values (two aggregates instead of two per value)
+    values = [c for j, p in enumerate(cfg.compared) for c in ([f"_v{j}"] if value_sql(p, "x") else []) + [f"_t{j}"]]
+    packed = "{" + ", ".join(f"'{c}': {c}" for c in values) + "}"
+    aggregates += [f"any_value({packed}) FILTER (WHERE _side = '{side}') AS _{side}" for side in ("L", "R")]
+    unpack = ", ".join(f"_{side}.{c} AS _{side.lower()}{c[1:]}" for c in values for side in ("L", "R"))
+    groups = f"SELECT {', '.join(keys)}, {', '.join(aggregates)} FROM _rc_records WHERE _complete GROUP BY ALL"
     diffs = [f"{_diff_sql(p, j)} AS _d{j}" for j, p in enumerate(cfg.compared)]
-    compared = (f"SELECT *, {', '.join(diffs)}, {_scale_sql(cfg)} AS _scale FROM ({grouped})")
+    compared = (f"SELECT *, {', '.join(diffs)}, {_scale_sql(cfg)} AS _scale "
+                f"FROM (SELECT * EXCLUDE (_L, _R), {unpack} FROM ({groups}))")
     names = ", ".join(f"CASE WHEN _d{j} THEN {sql_quote(p.left.code)} END" for j, p in enumerate(cfg.compared))
     diff_list = (f"CASE WHEN _nl = 1 AND _nr = 1 THEN list_filter([{names}], lambda x: x IS NOT NULL) "
                  f"ELSE []::VARCHAR[] END")
-    return f"SELECT *, {_class_sql(cfg)} AS _class, {diff_list} AS _diffs FROM ({compared})"
+    classified = f"SELECT *, {_class_sql(cfg)} AS _class, {diff_list} AS _diffs FROM ({compared})"
+    group_cols = [c for j, p in enumerate(cfg.compared)
+                  for c in ([f"_lv{j}", f"_rv{j}"] if value_sql(p, "x") else []) + [f"_lt{j}", f"_rt{j}", f"_d{j}"]]
+    alone = (f"CASE WHEN u._side = 'L' THEN 'debt_only' WHEN {_conceal_sql(cfg, 'u._reg', 'u._v0')} "
+             f"THEN 'concealed' ELSE 'omitted' END")
+    own = ["_side", "_file", "_line", "_key", *keys, "_complete", "_debtor", "_reg"]
+    select = [
+        *[f"u.{c}" for c in own], "CASE WHEN u._complete THEN u._k0 ELSE chr(0) || u._side || u._file || chr(0) || "
+               "CAST(u._line AS VARCHAR) END AS _g",
+        "coalesce(g._nl, CASE WHEN u._side = 'L' THEN 1 ELSE 0 END) AS _nl",
+        "coalesce(g._nr, CASE WHEN u._side = 'R' THEN 1 ELSE 0 END) AS _nr",
+        "CASE WHEN u._complete THEN g._bl WHEN u._side = 'L' THEN u._v0 END AS _bl",
+        "CASE WHEN u._complete THEN g._br WHEN u._side = 'R' THEN u._v0 END AS _br",
+        *[f"g.{c}" for c in group_cols], "g._scale",
+        f"CASE WHEN u._complete THEN g._class ELSE {alone} END AS _class",
+        "coalesce(g._diffs, []::VARCHAR[]) AS _diffs",
+    ]
+    on = " AND ".join(f"g.{k} = u.{k}" for k in keys)
+    # materialise the records once, unless they already are (a named relation, no filter)
+    materialised = "" if records and not key_filter else "MATERIALIZED "
+    return (f"WITH _rc_records AS {materialised}({scoped}), _rc_groups AS ({classified}) "
+            f"SELECT {', '.join(select)} FROM _rc_records u LEFT JOIN _rc_groups g ON {on}")
 
 
 def _amount(expr: str) -> str:

@@ -127,4 +127,4 @@ def test_the_pack_passes_its_own_fixtures():
 def test_rules_show_prints_the_reconciliation_sql(capsys):
     assert main(["rules", "show", "DP.RECON.LOAN", "--pack", "debt_platform"]) == 0
     text = capsys.readouterr().out
-    assert "kind:      reconcile" in text and "PARTITION BY" in text and "translate(" in text
+    assert "kind:      reconcile" in text and "GROUP BY" in text and "translate(" in text
