@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="working-day calendar file (year, holidays, workdays) for deadline checks in years "
                         "the calendar package does not cover; overrides the pack's")
     v.add_argument("--quiet", action="store_true", help="no console summary")
+    v.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress per table on stderr (default: only when stderr is a terminal, not in CI or --quiet)")
     v.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
                    help="where the rules run: duckdb (default, this process) or spark (pip install 'jianhe[spark]')")
     v.add_argument("--spark-master", default=None, metavar="URL",
@@ -200,7 +202,7 @@ def cmd_validate(args) -> int:
         result = get_backend(args.engine).validate(
             submission, pack, fail_on=args.fail_on, show_pii=args.show_pii, sample_limit=args.sample_limit,
             failures_path=args.failures, memory_limit=args.memory_limit, previous_date=args.previous_date,
-            waivers=waivers, calendar=args.calendar, **_engine_options(args))
+            waivers=waivers, calendar=args.calendar, **_engine_options(args), **_progress_option(args))
     if baseline is not None:
         from .baseline import apply_baseline
         apply_baseline(result, baseline, tolerance)
@@ -213,6 +215,13 @@ def cmd_validate(args) -> int:
     for reason in result.verdict_reasons:
         print(f"jianhe: {reason}", file=sys.stderr)
     return 1 if result.verdict == "not_ready" else 0
+
+
+def _progress_option(args) -> dict:
+    """Progress lines for the DuckDB engine (engine/progress.py decides when they are wanted)."""
+    from .progress import Progress
+    progress = Progress.for_cli(args.progress, quiet=args.quiet) if args.engine == "duckdb" else None
+    return {"progress": progress} if progress else {}
 
 
 def _engine_options(args) -> dict:

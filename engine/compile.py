@@ -6,8 +6,10 @@ counts and samples both come from these records, so no rule needs a second query
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field as dc_field
 
+from .excuses import REMARK_FIELD
 from .ruleset import RulePack
 from .rules import REGISTRY, CompileContext, Rule
 from .rules.base import quote_ident
@@ -32,6 +34,8 @@ class TablePlan:
     fused_sql: str = ""
     checks: list[tuple[int, str, str]] = dc_field(default_factory=list)  # (rule index, predicate, evidence)
     key_sql: str = "NULL"
+    stored: frozenset[str] | None = None  # fields later queries read (None: all); see stored_fields
+    scan_sql: str = ""  # the row rules evaluated while reading the files (engine/scan.py)
 
 
 @dataclass
@@ -42,6 +46,7 @@ class Plan:
     show_pii: bool = False
     params: dict = dc_field(default_factory=dict)
     not_run: dict[int, str] = dc_field(default_factory=dict)  # rules lacking a run parameter
+    scanned: set[str] = dc_field(default_factory=set)  # tables whose row rules ran while loading
 
     def entry(self, rule_id: str, table: str) -> PlannedRule:
         return next(e for e in self.entries if e.rule.id == rule_id and e.rule.table == table)
@@ -99,7 +104,12 @@ def build_plan(pack: RulePack, show_pii: bool = False, tables: list[str] | None 
                 tp.set_rules.append(entry)
         tp.checks, tp.key_sql = row_checks, ctx.key_sql()
         tp.fused_sql = fused_sql(ctx, row_checks)
-    return Plan(pack, entries, plans, show_pii, params, not_run)
+    plan = Plan(pack, entries, plans, show_pii, params, not_run)
+    stored = stored_fields(plan)
+    for code, tp in plans.items():
+        tp.stored = stored.get(code)
+        tp.scan_sql = scan_sql(CompileContext(pack.catalog, tp.table, show_pii, params), tp.checks, tp.stored)
+    return plan
 
 
 def single_check_sql(tp: TablePlan, check: tuple[int, str, str]) -> str:
@@ -120,6 +130,57 @@ def fused_sql(ctx: CompileContext, checks: list[tuple[int, str, str]]) -> str:
         f"  SELECT *, list_filter([\n      {hits}\n    ], lambda x: x IS NOT NULL) AS _hits\n"
         f"  FROM {ctx.relation(ctx.table.code)}\n) WHERE len(_hits) > 0)"
     )
+
+
+def scan_sql(ctx: CompileContext, checks: list[tuple[int, str, str]], stored: frozenset[str] | None = None) -> str:
+    """The fused row rules as a pass over the table's rows that keeps, per row, the failing rules
+    (``_hits``: list of {r: rule, v: evidence}) and their ``_key``, plus the stored fields; the
+    other fields are NULL (nothing reads them again). ``hits_sql`` turns ``_hits`` into failures."""
+    hits = ",\n      ".join(
+        f"CASE WHEN coalesce({pred}, FALSE) THEN {{'r': {idx}, 'v': CAST({ev} AS VARCHAR)}} END"
+        for idx, pred, ev in checks)
+    fields = ", ".join(quote_ident(f.code) if stored is None or f.code in stored else f"NULL::VARCHAR AS {quote_ident(f.code)}"
+                       for f in ctx.table.fields)
+    return (
+        f"SELECT _file, _line, _file_date, _ctrl, _quote, {fields},\n"
+        f"  CASE WHEN len(_hits) > 0 THEN {ctx.key_sql()} END AS _key, CASE WHEN len(_hits) > 0 THEN _hits END AS _hits\n"
+        f"FROM (\n  SELECT *, list_filter([\n      {hits}\n    ], lambda x: x IS NOT NULL) AS _hits\n"
+        f"  FROM {ctx.relation(ctx.table.code)}\n)"
+    )
+
+
+def hits_sql(tp: TablePlan) -> str:
+    """The failures recorded by a table's scan (``scan_sql``), one row per failing rule and row."""
+    return (f"SELECT _h.r AS _rule, _file, _line, _key, _h.v AS _value FROM (SELECT _file, _line, _key, "
+            f"unnest(_hits) AS _h FROM {quote_ident('t_' + tp.table.code)} WHERE _hits IS NOT NULL)")
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def stored_fields(plan: Plan) -> dict[str, frozenset[str]]:
+    """Per table, the fields any query after the row scan may read: those named in a set rule's
+    SQL (of any table: references and tie-outs read other tables), the key and 备注 (for the
+    备注 exceptions). A field named nowhere is not stored by a scanning load — a superset by
+    construction, since a query can only read a column it names. Tables are absent (all stored)
+    when a set rule's SQL cannot be made here."""
+    texts = []
+    for tp in plan.tables.values():
+        for entry in tp.set_rules:
+            if entry.index in plan.not_run:
+                continue
+            try:
+                texts.append(set_rule_sql(plan, entry))
+            except Exception:  # noqa: BLE001 — any doubt keeps every field
+                return {}
+    words = {w.upper() for text in texts for w in _IDENTIFIER.findall(text)}
+    joined = "\n".join(texts)
+    out = {}
+    for code, tp in plan.tables.items():
+        named = {f.code for f in tp.table.fields
+                 if f.code.upper() in words or quote_ident(f.code) in joined}
+        out[code] = frozenset(named | set(tp.table.key) | ({REMARK_FIELD} if tp.table.field(REMARK_FIELD) else set()))
+    return out
 
 
 def set_rule_sql(plan: Plan, entry: PlannedRule) -> str:
@@ -152,4 +213,5 @@ def natural_key(rule_id: str) -> tuple:
     return (0, int(rule_id), "") if rule_id.isdigit() else (1, 0, rule_id)
 
 
-__all__ = ["Plan", "PlannedRule", "TablePlan", "build_plan", "fused_sql", "rule_sql", "set_rule_sql", "single_check_sql"]
+__all__ = ["Plan", "PlannedRule", "TablePlan", "build_plan", "fused_sql", "hits_sql", "rule_sql", "scan_sql",
+           "set_rule_sql", "single_check_sql", "stored_fields"]

@@ -26,16 +26,20 @@ class Unique(RuleKind):
             target = ctx.values(rule.params["maps_to"])
             # NULL (an empty CSV/Parquet cell) and '' are the same "empty" value
             raw = f"concat_ws(chr(1), {', '.join(f'coalesce({ctx.column(f)}, {chr(39) * 2})' for f in rule.params['maps_to'])})"
-            test = f"min({raw}) OVER w <> max({raw}) OVER w"
+            test = f"min({raw}) <> max({raw})"
             evidence = f"{ctx.values(rule.params['fields'])} || ' → ' || coalesce({target}, '')"
         else:
-            test = "count(*) OVER w > 1"
+            test = "count(*) > 1"
             evidence = ctx.values(rule.params["fields"])
         if not keys:
             raise RuleError("unique rule needs 'fields'")
-        return (f"SELECT _file, _line, _key, _value FROM (SELECT _file, _line, {ctx.key_sql()} AS _key, "
-                f"{evidence} AS _value, {test} AS _bad FROM {ctx.relation(ctx.table.code)} WHERE {where} "
-                f"WINDOW w AS (PARTITION BY {partition})) WHERE _bad")
+        # the offending keys first (one aggregate over the key columns only), then their rows:
+        # key and evidence are built for failing rows alone, and the aggregate spills if it must
+        rel = ctx.relation(ctx.table.code)
+        bad = ", ".join(f"{k} AS _k{i}" for i, k in enumerate(keys))
+        on = " AND ".join(f"_s.{k} = _d._k{i}" for i, k in enumerate(keys))
+        return (f"SELECT _file, _line, {ctx.key_sql()} AS _key, {evidence} AS _value FROM {rel} _s SEMI JOIN "
+                f"(SELECT {bad} FROM {rel} WHERE {where} GROUP BY {partition} HAVING {test}) _d ON {on} WHERE {where}")
 
     def messages(self, rule, ctx):
         names = "+".join(ctx.field(f).name for f in rule.params["fields"])

@@ -1,9 +1,11 @@
-"""Load one source file into the table's DuckDB relation, turning bad lines into findings.
+"""Source files as DuckDB relations of text rows, turning bad lines into findings.
 
 EAST text is read line by line by DuckDB (no quoting, no type inference) and split on 0x01.
-A streaming pre-scan finds what DuckDB would silently mend or drop — BOM, CRLF, invalid
-UTF-8, NUL bytes; only then is a cleaned copy written (line numbers kept), so the common
-case reads the file once.
+What DuckDB would silently mend or drop — BOM, CRLF, invalid UTF-8, NUL and other control
+bytes — is found by a streaming pass over the bytes; only a file that has any is cleaned
+(a copy with line numbers kept, per-line findings). A run reads a clean file once: DuckDB
+reads it while a thread scans its bytes (SHA-256, control bytes, line count), and DuckDB
+itself rejects invalid UTF-8 (see ``east_relation``); ``load_table`` pre-scans first.
 """
 from __future__ import annotations
 
@@ -153,6 +155,12 @@ def _marks_sql(table: TableSpec, values: str, raw: str) -> str:
     return f"{_fields_matching(table, values, raw, CONTROL_CLASS)}, {_fields_matching(table, values, raw, chr(34))}"
 
 
+def _marks_columns(table: TableSpec, values: str, raw: str) -> str:
+    """``_marks_sql`` as the named columns ``_ctrl, _quote``."""
+    return (f"{_fields_matching(table, values, raw, CONTROL_CLASS)} AS _ctrl, "
+            f"{_fields_matching(table, values, raw, chr(34))} AS _quote")
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -162,39 +170,189 @@ def file_sha256(path: Path) -> str:
 
 
 def _load_east(con, src: SourceFile, table: TableSpec, workdir: Path):
+    return _load_relation(con, east_relation(src, table, workdir), table)
+
+
+def _load_relation(con, rel: "FileRelation", table: TableSpec):
+    """Append a file's relation to ``t_<CODE>`` and settle its counts and findings."""
+    rows = con.execute(f"INSERT INTO {quote_ident('t_' + table.code)} {rel.sql}").fetchone()[0] if rel.sql else 0
+    return finish_relation(con, rel, table, rows)
+
+
+# ------------------------------------------------------------------ files as relations
+#
+# Every source file becomes one SELECT yielding the columns of ``t_<CODE>`` for its good rows:
+# ``_file, _line, _file_date, _ctrl, _quote`` and the fields as text. engine/scan.py evaluates a
+# table's row rules on the union of its files' relations while reading them (one pass);
+# ``load_table`` above appends a relation to the table instead (no rules).
+
+LINES = ("read_csv({path}, columns={{'raw': 'VARCHAR'}}, delim=chr(0), quote='', escape='', header=false, "
+         "auto_detect=false, new_line='\\n', strict_mode=false, max_line_size=1073741824)")
+# byte classes: 2 = CR or NUL (the file needs a cleaned copy), 1 = another control character
+# (0x02-0x1F but LF, or 0x7F: the fields holding it are named per line), 0 = anything else
+BYTE_CLASS = bytes(2 if b in (0x0D, 0x00) else 1 if (b < 0x20 and b not in (0x01, 0x0A)) or b == 0x7F else 0
+                   for b in range(256))
+
+
+def control_bytes(path: Path) -> tuple[bool, bool]:
+    """(CR or NUL anywhere, another control character anywhere): one pass, stops when both are seen."""
+    cr_nul = other = False
+    with open(path, "rb") as fh:
+        while not (cr_nul and other) and (chunk := fh.read(CHUNK)):
+            classes = chunk.translate(BYTE_CLASS)
+            cr_nul = cr_nul or b"\x02" in classes
+            other = other or b"\x01" in classes
+    return cr_nul, other
+
+
+@dataclass
+class ByteScan:
+    """SHA-256, size, line count and BOM of a file, from one streaming pass beside DuckDB's read."""
+    sha256: str
+    size: int
+    lines: int
+    bom: bool
+
+
+def byte_scan(path: Path) -> ByteScan:
+    digest = hashlib.sha256()
+    size = lines = 0
+    bom = False
+    last = b"\n"
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            if not size:
+                bom = chunk.startswith(BOM)
+            digest.update(chunk)
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return ByteScan(digest.hexdigest(), size, lines + (last != b"\n"), bom)
+
+
+@dataclass
+class FileRelation:
+    """One source file as a relation over its good rows, and what is known of it before it is read."""
+    src: SourceFile
+    sql: str  # "" when no row of the file can be checked
+    findings: list[FileFinding] = dc_field(default_factory=list)
+    sha256: str | None = None
+    encoding: str = "utf-8"
+    rows: int | None = None  # rows read, when known without scanning (CSV/Parquet)
+    rejected: int = 0
+    bad_lines: set[int] = dc_field(default_factory=set)
+    byte_scan: object = None  # a Future[ByteScan] of an EAST file whose UTF-8 DuckDB checks, else None
+    lines: int | None = None  # lines of an EAST file (all of them, good or not)
+    pending_sha: object = None  # a Future[str]: the SHA-256 computed beside DuckDB's read
+    temp: Path | None = None  # cleaned copy, removed once the file is read
+
+    @property
+    def optimistic(self) -> bool:
+        return self.byte_scan is not None
+
+
+def _east_select(src: SourceFile, table: TableSpec, path: Path, marks: str, skip: set[int]) -> tuple[str, str]:
+    """(relation over the lines with the right field count, the lines themselves with _line and raw).
+    The line is split once, below the line numbering (which a filter cannot cross)."""
+    n = len(table.fields)
+    lines = (f"SELECT row_number() OVER () AS _line, raw, _f FROM (SELECT coalesce(raw, '') AS raw, "
+             f"string_split(coalesce(raw, ''), chr(1)) AS _f FROM {LINES.format(path=sql_quote(str(path)))})")
+    skipped = f" AND _line NOT IN ({', '.join(map(str, sorted(skip)))})" if skip else ""
+    cols = ", ".join(f"_f[{i}] AS {quote_ident(f.code)}" for i, f in enumerate(table.fields, start=1))
+    date = sql_quote(src.collection_date) if src.collection_date else "NULL"
+    sql = (f"SELECT {sql_quote(src.path.name)} AS _file, _line, {date}::VARCHAR AS _file_date, {marks}, {cols} "
+           f"FROM ({lines}) WHERE len(_f) = {n}{skipped}")
+    return sql, lines
+
+
+def east_relation(src: SourceFile, table: TableSpec, workdir: Path, pool=None, gate=None) -> FileRelation:
+    """An EAST text file as a relation. With a thread ``pool``: a file free of CR and NUL (``gate``,
+    a Future of ``control_bytes`` started earlier, else computed now) is read as it is — DuckDB
+    refuses invalid UTF-8, whereupon the run reads it again with ``careful_relation`` — while its
+    SHA-256 and line count are computed beside; control characters are looked for per line only
+    in a file that has some. Without a pool, or for a file needing a cleaned copy: careful."""
+    if pool is None or not _starts_as_utf8(src.path):
+        return careful_relation(src, table, workdir)
+    cr_nul, control = gate.result() if gate is not None else control_bytes(src.path)
+    if cr_nul:
+        return careful_relation(src, table, workdir)
+    quote = _fields_matching(table, "_f", "raw", chr(34))
+    marks = _marks_columns(table, "_f", "raw") if control else f"NULL::VARCHAR AS _ctrl, {quote} AS _quote"
+    sql, _ = _east_select(src, table, src.path, marks, set())
+    return FileRelation(src, sql, byte_scan=pool.submit(byte_scan, src.path))
+
+
+def _starts_as_utf8(path: Path, size: int = 1 << 20) -> bool:
+    """Whether the first MiB is UTF-8: a GB18030 file goes the careful way at once (cheap to know)."""
+    with open(path, "rb") as fh:
+        head = fh.read(size)
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head)  # a character cut at the end is fine
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def careful_relation(src: SourceFile, table: TableSpec, workdir: Path) -> FileRelation:
+    """An EAST file pre-scanned in Python: BOM, CRLF, NUL, invalid UTF-8 and GB18030 become
+    findings and a cleaned copy (line numbers kept); control characters are looked for per line."""
     scan = prescan(src.path)
     path = clean_copy(src, scan, workdir) if scan.needs_cleaning else src.path
     findings = list(scan.findings)
     if scan.bom:
         findings.insert(0, FileFinding("FILE.BOM", src.table, src.path.name, 1))
+    sql, _ = _east_select(src, table, path, _marks_columns(table, "_f", "raw"), scan.bad_lines)
+    return FileRelation(src, sql, findings, scan.sha256, scan.encoding, bad_lines=scan.bad_lines,
+                        temp=path if path != src.path else None)
+
+
+def finish_relation(con, rel: FileRelation, table: TableSpec, scanned: int) -> tuple[FileInfo, list[FileFinding]]:
+    """Counts and findings of a file once its relation has been read (``scanned`` good rows)."""
+    src, findings = rel.src, list(rel.findings)
+    if rel.pending_sha is not None:
+        rel.sha256 = rel.pending_sha.result()
+    if rel.optimistic:
+        scan = rel.byte_scan.result()
+        rel.sha256, rel.lines = scan.sha256, scan.lines
+        if scan.bom:
+            findings.insert(0, FileFinding("FILE.BOM", src.table, src.path.name, 1))
+    if src.format == "east":
+        path = rel.temp or src.path
+        lines = rel.lines if rel.lines is not None else _count_lines(con, path)
+        rejected = len(rel.bad_lines)
+        if scanned + rejected != lines:  # lines with the wrong number of fields: find them (rare)
+            wrong = _wrong_field_counts(con, src, table, path, rel.bad_lines)
+            findings += wrong
+            rejected += len(wrong)
+        rows = lines
+    else:
+        rows = rel.rows if rel.rows is not None else scanned
+        rejected = rel.rejected
+    if rel.temp:
+        os.unlink(rel.temp)
+        rel.temp = None
+    info = FileInfo(src.path.name, src.path.stat().st_size, rows, rejected, src.collection_date,
+                    rel.sha256 or file_sha256(src.path), rel.encoding)
+    if rows == 0:
+        findings.append(FileFinding("FILE.EMPTY", src.table, src.path.name))
+    return info, findings
+
+
+def _count_lines(con, path: Path) -> int:
+    return con.execute(f"SELECT count(*) FROM {LINES.format(path=sql_quote(str(path)))}").fetchone()[0]
+
+
+def _wrong_field_counts(con, src: SourceFile, table: TableSpec, path: Path, skip: set[int]) -> list[FileFinding]:
     n = len(table.fields)
-    rel = quote_ident("t_" + table.code)
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _lines AS SELECT row_number() OVER () AS _line, coalesce(raw, '') AS raw "
-        "FROM read_csv(?, columns={'raw': 'VARCHAR'}, delim=chr(0), quote='', escape='', header=false, "
-        "auto_detect=false, new_line='\\n', strict_mode=false, max_line_size=1073741824)", [str(path)])
-    skip = f"AND _line NOT IN ({', '.join(map(str, sorted(scan.bad_lines)))})" if scan.bad_lines else ""
-    field_count = "(strlen(raw) - strlen(replace(raw, chr(1), '')) + 1)"
-    cols = ", ".join(f"_f[{i}]" for i in range(1, n + 1))
-    con.execute(
-        f"INSERT INTO {rel} SELECT ?, _line, ?, {_marks_sql(table, '_f', 'raw')}, {cols} "
-        f"FROM (SELECT _line, raw, string_split(raw, chr(1)) AS _f FROM _lines WHERE {field_count} = {n} {skip})",
-        [src.path.name, src.collection_date])
-    wrong = con.execute(
-        f"SELECT _line, {field_count} FROM _lines WHERE {field_count} <> {n} {skip} ORDER BY _line").fetchall()
-    findings += [FileFinding("FILE.FIELD_COUNT", src.table, src.path.name, line, f"{count} fields, expected {n}")
-                 for line, count in wrong]
-    rows_read = con.execute("SELECT count(*) FROM _lines").fetchone()[0]
-    con.execute("DROP TABLE _lines")
-    if path != src.path:
-        os.unlink(path)
-    rejected = len(wrong) + len(scan.bad_lines)
-    return FileInfo(src.path.name, src.path.stat().st_size, rows_read, rejected, src.collection_date,
-                    scan.sha256, scan.encoding), findings
+    _, lines = _east_select(src, table, path, "", skip)
+    skipped = f" AND _line NOT IN ({', '.join(map(str, sorted(skip)))})" if skip else ""
+    wrong = con.execute(f"SELECT _line, len(_f) FROM ({lines}) WHERE len(_f) <> {n}{skipped} ORDER BY _line").fetchall()
+    return [FileFinding("FILE.FIELD_COUNT", src.table, src.path.name, line, f"{count} fields, expected {n}")
+            for line, count in wrong]
 
 
-def _load_frame(con, src: SourceFile, table: TableSpec, relation_sql: str, line_sql: str):
-    """Shared by CSV and Parquet: match columns by field code or Chinese name, all as text."""
+def frame_relation(con, src: SourceFile, table: TableSpec, relation_sql: str, line_sql: str, pool=None) -> FileRelation:
+    """CSV and Parquet: match columns by field code or Chinese name, all as text."""
     columns = [c[0] for c in con.execute(f"DESCRIBE SELECT * FROM {relation_sql}").fetchall()]
     by_name = {}
     for col in columns:
@@ -203,29 +361,39 @@ def _load_frame(con, src: SourceFile, table: TableSpec, relation_sql: str, line_
             by_name[f.code] = col
     findings = [FileFinding("FILE.FIELD_COUNT", src.table, src.path.name, None, f"missing column {f.code} {f.name}")
                 for f in table.fields if f.code not in by_name]
-    select = ", ".join(f"CAST({quote_ident(by_name[f.code])} AS VARCHAR)" if f.code in by_name else "NULL"
-                       for f in table.fields)
-    raw = "concat_ws(chr(1), " + ", ".join(f"coalesce(CAST({quote_ident(c)} AS VARCHAR), '')" for c in by_name.values()) + ")"
-    values = "[" + ", ".join(f"CAST({quote_ident(by_name[f.code])} AS VARCHAR)" if f.code in by_name else "NULL::VARCHAR"
-                             for f in table.fields) + "]"
-    rel = quote_ident("t_" + table.code)
+    rel = FileRelation(src, "", findings, pending_sha=pool.submit(file_sha256, src.path) if pool else None)
     if findings:
-        rows = con.execute(f"SELECT count(*) FROM {relation_sql}").fetchone()[0]
-        return FileInfo(src.path.name, src.path.stat().st_size, rows, rows, src.collection_date,
-                        file_sha256(src.path)), findings
-    rows = con.execute(f"INSERT INTO {rel} SELECT ?, {line_sql}, ?, {_marks_sql(table, values, raw)}, {select} "
-                       f"FROM {relation_sql}", [src.path.name, src.collection_date]).fetchone()[0]  # rows inserted
-    return FileInfo(src.path.name, src.path.stat().st_size, rows, 0, src.collection_date, file_sha256(src.path)), findings
+        rel.rows = rel.rejected = con.execute(f"SELECT count(*) FROM {relation_sql}").fetchone()[0]
+    else:
+        select = ", ".join(f"CAST({quote_ident(by_name[f.code])} AS VARCHAR) AS {quote_ident(f.code)}"
+                           for f in table.fields)
+        raw = "concat_ws(chr(1), " + ", ".join(f"coalesce(CAST({quote_ident(c)} AS VARCHAR), '')"
+                                             for c in by_name.values()) + ")"
+        values = "[" + ", ".join(f"CAST({quote_ident(by_name[f.code])} AS VARCHAR)" for f in table.fields) + "]"
+        date = sql_quote(src.collection_date) if src.collection_date else "NULL"
+        rel.sql = (f"SELECT {sql_quote(src.path.name)} AS _file, {line_sql} AS _line, {date}::VARCHAR AS _file_date, "
+                   f"{_marks_columns(table, values, raw)}, {select} FROM {relation_sql}")
+    return rel
 
 
-def _load_csv(con, src: SourceFile, table: TableSpec, workdir: Path):
+def csv_relation(con, src: SourceFile, table: TableSpec, workdir: Path, pool=None) -> FileRelation:
     relation = f"read_csv({sql_quote(str(src.path))}, header=true, all_varchar=true)"
-    return _load_frame(con, src, table, relation, "row_number() OVER () + 1")
+    return frame_relation(con, src, table, relation, "row_number() OVER () + 1", pool)
 
 
-def _load_parquet(con, src: SourceFile, table: TableSpec, workdir: Path):
+def parquet_relation(con, src: SourceFile, table: TableSpec, workdir: Path, pool=None) -> FileRelation:
     relation = f"read_parquet({sql_quote(str(src.path))}, file_row_number=true)"
-    return _load_frame(con, src, table, relation, "file_row_number + 1")
+    return frame_relation(con, src, table, relation, "file_row_number + 1", pool)
+
+
+def _load_frame_relation(opener):
+    def load(con, src: SourceFile, table: TableSpec, workdir: Path):
+        return _load_relation(con, opener(con, src, table, workdir), table)
+    return load
+
+
+_load_csv = _load_frame_relation(csv_relation)
+_load_parquet = _load_frame_relation(parquet_relation)
 
 
 def scratch_dir() -> Path:
