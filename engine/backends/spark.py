@@ -42,7 +42,10 @@ FAILURES = StructType([StructField("_rule", IntegerType()), StructField("_file",
                        StructField("_line", LongType()), StructField("_key", StringType()),
                        StructField("_value", StringType())])
 FAILURES_VIEW = "_jianhe_failures"
-DEFAULT_CONF = {"spark.ui.showConsoleProgress": "false", "spark.sql.session.timeZone": "UTC"}
+# the fused scans exceed the JVM's 64 KB method limit, so whole-stage code generation only costs a
+# failed compile before Spark falls back; expressions are still compiled one by one
+DEFAULT_CONF = {"spark.ui.showConsoleProgress": "false", "spark.sql.session.timeZone": "UTC",
+                "spark.sql.codegen.wholeStage": "false"}
 
 
 def spark_session(master: str | None = None, conf: dict[str, str] | None = None) -> SparkSession:

@@ -16,7 +16,6 @@ from pathlib import Path
 import duckdb
 from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession, functions as F
-from pyspark.sql.types import LongType, StringType, StructField, StructType
 
 from ..compile import Plan
 from ..formats import sql_quote
@@ -28,16 +27,9 @@ from ..sources.load import clean_copy, file_sha256, prescan
 from ..spec import TableSpec
 from .java_regex import to_java
 
-META = ("_file", "_line", "_file_date", "_ctrl", "_quote")
 ID_BITS = 33  # monotonically_increasing_id(): partition index << 33 | row index in the partition
 CONTROL = to_java(char_class(CHARSETS["control"]))
 QUOTE = to_java('"')
-
-
-def schema(table: TableSpec) -> StructType:
-    return StructType([StructField("_file", StringType()), StructField("_line", LongType()),
-                       *(StructField(c, StringType()) for c in META[2:]),
-                       *(StructField(f.code, StringType()) for f in table.fields)])
 
 
 def view_name(code: str) -> str:
@@ -181,4 +173,4 @@ def load_submission(spark: SparkSession, plan: Plan, files: list[SourceFile], fi
     return tables
 
 
-__all__ = ["load_submission", "schema", "view_name"]
+__all__ = ["load_submission", "view_name"]
