@@ -105,6 +105,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     lt = sub.add_parser("lint", help="check a rule pack: unknown names, duplicates, rules that never fire, overlaps")
     lt.add_argument("--pack", default=None)
+
+    x = sub.add_parser("export", help="export a pack's rules for another tool (gx: Great Expectations 1.x suites)")
+    x.add_argument("target", choices=("gx",))
+    x.add_argument("--pack", default=None)
+    x.add_argument("--pack-version", default=None)
+    x.add_argument("--table", default=None, help="one table (code or Chinese name): its suite goes to the file --out")
+    x.add_argument("--out", type=Path, required=True, help="suite file (with --table) or folder (one <TABLE>.json each)")
     return parser
 
 
@@ -341,6 +348,21 @@ def cmd_init(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    """Write the suites; list on stdout what each holds and every rule left out, with the reason."""
+    from .export.gx import write_suites
+    pack = _pack(args)
+    suites = write_suites(pack, args.out, args.table)
+    for suite in suites:
+        rules = len({e["meta"]["rule_id"] for e in suite.expectations})
+        print(f"{suite.table.code} {suite.table.name}: {rules} rules as {len(suite.expectations)} expectations, "
+              f"{len(suite.not_exported)} not expressible in GX")
+        for item in suite.not_exported:
+            print(f"  not exported: {item['rule']} ({item['kind']}): {item['reason']}")
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
 def cmd_lint(args) -> int:
     from .lint import lint
     findings = lint(args.pack or default_pack())
@@ -351,7 +373,7 @@ def cmd_lint(args) -> int:
 
 
 COMMANDS = {"validate": cmd_validate, "rules": cmd_rules, "compile": cmd_compile, "reconcile": reconcile_cli.handle,
-            "init": cmd_init, "lint": cmd_lint}
+            "init": cmd_init, "lint": cmd_lint, "export": cmd_export}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,0 +1,1 @@
+"""Exports of a rule pack to other tools' formats (Great Expectations: engine/export/gx.py)."""
