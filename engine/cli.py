@@ -180,6 +180,8 @@ def _submission(args):
         if given:
             raise UsageError(f"{', '.join(given)} apply to database URLs, not to {args.submission}")
         return contextlib.nullcontext(Path(args.submission))
+    if getattr(args, "engine", "duckdb") != "duckdb":
+        raise UsageError("a database URL is validated on the DuckDB engine (--engine duckdb)")
     return WarehouseSource(args.submission, schema=args.schema, table_map=args.table_map,
                            mode=args.source_mode or "stream", pushdown_rows=args.pushdown_rows or AUTO_PUSHDOWN_ROWS)
 
