@@ -20,13 +20,15 @@ from .compile import SUBMISSION, Plan, build_plan, natural_key, set_rule_sql, si
 from .results import Finding, RuleResult, RunResult, TableResult, verdict_for
 from .ruleset import RulePack
 from .rules import REGISTRY
-from .sources import FileFinding, discover, load_table
+from .sources import FileFinding, discover
 from .excuses import REMARK_FIELD
 from .identifiers import install_macros
 from .formats import sql_quote
 from .waivers import WaiverSet, apply_waivers, gate_expired
 from .rules.base import quote_ident
-from .sources.load import create_relation, file_sha256, scratch_dir
+from .sources.load import file_sha256, scratch_dir
+from .progress import Progress
+from .scan import collect_hits, load_and_scan
 
 SUBMISSION_NAME = "提交批次"
 DEFAULT_MEMORY_LIMIT = "1GB"
@@ -45,13 +47,15 @@ def engine_versions() -> dict:
 def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "strong", show_pii: bool = False,
                         sample_limit: int = 50, failures_path: Path | None = None,
                         memory_limit: str | None = None, previous_date: str | None = None,
-                        waivers: WaiverSet | None = None, calendar: Path | None = None) -> RunResult:
+                        waivers: WaiverSet | None = None, calendar: Path | None = None,
+                        progress: Progress | None = None) -> RunResult:
     """Validate one submission folder (or file) against a rule pack and return the results model."""
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     files, findings = discover(Path(submission), pack.catalog)
     plan = build_plan(pack, show_pii, params={"previous_date": previous_date})
     timings: dict[str, float] = {}
+    per_table: dict[str, dict] = {}  # rows, seconds and rows/s of each table
     workdir = scratch_dir()
     # in-memory, but DuckDB spills loaded tables to the scratch folder when they outgrow the limit
     con = duckdb.connect(":memory:", config={"temp_directory": str(workdir / "spill")})
@@ -60,7 +64,9 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
     try:
         install_macros(con, calendars)
         mark = time.perf_counter()
-        tables = _load(con, plan, files, findings, workdir)
+        if progress:
+            progress.run_started(plan)
+        tables = _load(con, plan, files, findings, workdir, progress, per_table)
         if pack.options.get("require_all_tables"):
             findings += [FileFinding("FILE.NOT_SUBMITTED", code, None, None, f"{code} {t.name}")
                          for code, t in tables.items() if not t.present]
@@ -68,7 +74,7 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
         mark = time.perf_counter()
         con.execute(f"CREATE TABLE _failures ({FAILURE_COLUMNS}, _excused BOOLEAN DEFAULT FALSE, "
                     "_waived BOOLEAN DEFAULT FALSE)")
-        not_run = _run_rules(con, plan, tables, findings)
+        not_run = _run_rules(con, plan, tables, findings, progress, per_table)
         _insert_file_findings(con, plan, findings)
         _apply_excuses(con, plan, tables)
         waiver_records = apply_waivers(con, plan, waivers)
@@ -89,7 +95,7 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
     duration = time.perf_counter() - started
     timings["total_s"] = duration
     manifest = {"inputs": _inputs(Path(submission), tables), "waivers": waiver_records,
-                "timings": {k: round(v, 3) for k, v in timings.items()}}
+                "timings": {**{k: round(v, 3) for k, v in timings.items()}, **_table_timings(per_table)}}
     result = RunResult(
         submission=str(submission), pack={"name": pack.name, "version": pack.version, "digest": pack.digest},
         engine=engine_versions(), options=options, started_at=started_at,
@@ -114,36 +120,30 @@ def _inputs(submission: Path, tables: dict[str, TableResult]) -> list[dict]:
     return out
 
 
-def _load(con, plan: Plan, files, findings: list[FileFinding], workdir: Path) -> dict[str, TableResult]:
-    tables: dict[str, TableResult] = {}
-    for code, tp in plan.tables.items():
-        create_relation(con, tp.table)
-        tables[code] = TableResult(code, tp.table.name, tp.table.kind, present=False)
-    for src in files:
-        if src.table not in tables:
-            continue
-        info, file_findings = load_table(con, src, plan.tables[src.table].table, workdir)
-        findings += file_findings
-        t = tables[src.table]
-        t.present = True
-        t.files.append(info)
-        t.rows_read += info.rows_read
-        t.rows_rejected += info.rows_rejected
-        t.rows_checked = t.rows_read - t.rows_rejected
-    return tables
+def _load(con, plan: Plan, files, findings: list[FileFinding], workdir: Path, progress: Progress | None = None,
+          per_table: dict[str, dict] | None = None) -> dict[str, TableResult]:
+    """Every table of the plan from its files; row rules run while reading them (engine/scan.py)."""
+    return load_and_scan(con, plan, files, findings, workdir, progress, per_table)
 
 
-def _run_rules(con, plan: Plan, tables: dict[str, TableResult], findings: list[FileFinding]) -> dict[int, str]:
+def _run_rules(con, plan: Plan, tables: dict[str, TableResult], findings: list[FileFinding],
+               progress: Progress | None = None, per_table: dict[str, dict] | None = None) -> dict[int, str]:
     """Execute fused scans and set rules; returns notes for rules that could not run."""
     not_run: dict[int, str] = dict(plan.not_run)
+    started = time.perf_counter()
     for code, tp in plan.tables.items():
         if not tables[code].present:
             for entry in tp.row_rules + tp.set_rules:
                 not_run[entry.index] = "table not in the submission"
             continue
-        _run_guarded(con, f"{INSERT_FAILURES} {tp.fused_sql}", not_run,
-                     fallback=lambda: _run_row_rules_one_by_one(con, tp, not_run))
-        for entry in tp.set_rules:
+        mark = time.perf_counter()
+        if code in plan.scanned:  # the row rules ran while the files were read
+            collect_hits(con, tp)
+        else:
+            _run_guarded(con, f"{INSERT_FAILURES} {tp.fused_sql}", not_run,
+                         fallback=lambda: _run_row_rules_one_by_one(con, tp, not_run))
+        for done, entry in enumerate(tp.set_rules, start=1):
+            set_mark = time.perf_counter()
             if entry.index in not_run:
                 continue
             needed = REGISTRY[entry.rule.kind].tables_needed(entry.rule)
@@ -154,7 +154,26 @@ def _run_rules(con, plan: Plan, tables: dict[str, TableResult], findings: list[F
                     findings.append(FileFinding("FILE.MISSING_TABLE", code, None, None, f"{m} (rule {entry.rule.id})"))
                 continue
             _run_guarded(con, f"{INSERT_FAILURES} {set_rule_sql(plan, entry)}", not_run, entry.index)
+            if progress:
+                progress.set_rule(tp, entry, done, len(tp.set_rules), time.perf_counter() - set_mark)
+        if per_table is not None:
+            _add_rule_timing(per_table, code, tables[code].rows_read, time.perf_counter() - mark)
+    if progress:
+        progress.run_finished(plan, not_run, time.perf_counter() - started)
     return not_run
+
+
+def _table_timings(per_table: dict[str, dict]) -> dict[str, float]:
+    """Per-table figures as flat manifest timings: ``<CODE>.rows``, ``.scan_s``, ``.rules_s``, ``.rows_per_s``."""
+    return {f"{code}.{key}": value for code in sorted(per_table) for key, value in per_table[code].items()}
+
+
+def _add_rule_timing(per_table: dict[str, dict], code: str, rows: int, seconds: float) -> None:
+    """Per table: rows, reading with row rules (scan_s), set rules (rules_s) and rows/s over both."""
+    entry = per_table.setdefault(code, {"rows": rows, "scan_s": 0.0})
+    entry["rules_s"] = round(seconds, 3)
+    total = entry["scan_s"] + seconds
+    entry["rows_per_s"] = int(rows / total) if total > 0 else 0
 
 
 def _run_guarded(con, sql: str, not_run: dict[int, str], index: int | None = None, fallback=None) -> None:
