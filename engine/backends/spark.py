@@ -42,10 +42,7 @@ FAILURES = StructType([StructField("_rule", IntegerType()), StructField("_file",
                        StructField("_line", LongType()), StructField("_key", StringType()),
                        StructField("_value", StringType())])
 FAILURES_VIEW = "_jianhe_failures"
-# the fused scans exceed the JVM's 64 KB method limit, so whole-stage code generation only costs a
-# failed compile before Spark falls back; expressions are still compiled one by one
-DEFAULT_CONF = {"spark.ui.showConsoleProgress": "false", "spark.sql.session.timeZone": "UTC",
-                "spark.sql.codegen.wholeStage": "false"}
+DEFAULT_CONF = {"spark.ui.showConsoleProgress": "false", "spark.sql.session.timeZone": "UTC"}
 
 
 def spark_session(master: str | None = None, conf: dict[str, str] | None = None) -> SparkSession:

@@ -41,7 +41,6 @@ def spark():
     session = (SparkSession.builder.master("local[2]").appName("jianhe-tests")
                .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.shuffle.partitions", "4").config("spark.sql.session.timeZone", "UTC")
-               .config("spark.sql.codegen.wholeStage", "false")
                .getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
     yield session
