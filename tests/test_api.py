@@ -238,7 +238,7 @@ def test_typed_arrow_columns_become_east_text(demo):
 
 @pytest.mark.parametrize("value, text", [(0.1, "0.1"), (12.0, "12"), (-0.5, "-0.5"), (1e20, "100000000000000000000"),
                                          (5e-05, "0.00005"), (0.1 + 0.2, "0.30000000000000004"),
-                                         (123456789.125, "123456789.125"), (float("nan"), None)])
+                                         (123456789.125, "123456789.125"), (-0.0, "0"), (float("nan"), None)])
 def test_floats_are_written_without_noise_or_exponents(value, text):
     assert float_text(value) == text
 

@@ -57,6 +57,8 @@ def float_text(value: float | None) -> str | None:
         return None
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
+    if value == 0:
+        return "0"  # also -0.0, as DuckDB's integral path writes it
     text = format(Decimal(repr(value)), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 

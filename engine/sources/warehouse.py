@@ -211,9 +211,8 @@ class WarehouseSource(TableSource):
             from sqlalchemy import event
         except ImportError:
             raise UsageError("warehouse sources need SQLAlchemy and a driver: pip install 'jianhe[warehouse]'") from None
-        url = _with_available_driver(sa.engine.make_url(self.url))
         try:
-            engine = sa.create_engine(url)
+            engine = sa.create_engine(_with_available_driver(sa.engine.make_url(self.url)))
         except (ImportError, sa.exc.NoSuchModuleError) as exc:
             raise UsageError(f"no driver for {self.label}: {exc} (pip install 'jianhe[warehouse]' or the "
                              "dialect's driver)") from None
@@ -247,9 +246,12 @@ class WarehouseSource(TableSource):
 
     def close(self) -> None:
         if self.conn is not None:
+            import sqlalchemy as sa
             try:
-                self.conn.rollback()
+                self.conn.rollback()  # nothing was written: ending the read-only transaction
                 self.conn.close()
+            except sa.exc.SQLAlchemyError:
+                pass  # a broken connection must not hide the run's own error
             finally:
                 self.engine.dispose()
                 self.conn = self.engine = None
@@ -383,6 +385,10 @@ class WarehouseSource(TableSource):
         self.plan = plan
         tables = empty_tables(con, plan)
         self._bind(plan)
+        if not self.bindings:
+            schema = self.schema or "the default schema"
+            raise DataReadError(f"no table of pack {plan.pack.name} in {schema} of {self.label} (tables are found by "
+                                "code or Chinese name; see --schema and --table-map)")
         self._choose_modes(plan)
         for code, b in sorted(self.bindings.items()):
             missing = missing_columns(b.spec, set(b.columns), code, b.label)

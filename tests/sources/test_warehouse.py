@@ -244,6 +244,11 @@ def test_usage_and_connection_errors_are_one_line_with_exit_codes(tmp_path, caps
     assert err.startswith("jianhe: error: cannot connect to postgresql://postgres:***@127.0.0.1:1/test") and "pw@" not in err
 
 
+def test_a_schema_without_the_packs_tables_is_a_read_error(pg, capsys):
+    assert main(["validate", PG_URL, "--schema", "jh_no_such_schema", "--quiet"]) == 3
+    assert "no table of pack east5-core in jh_no_such_schema" in capsys.readouterr().err
+
+
 # --- pushdown falls back, never changes a result ------------------------------------------------
 
 DEMO_RULES = """\
