@@ -70,7 +70,13 @@ def _submission(data, pack: RulePack, table, schema, table_map, source_mode, pus
     if isinstance(data, dict):
         if table is not None:
             raise UsageError("table= is for one frame; a dict names each frame's table by its key")
-        return FrameSource({_code(pack, name): _frame(name, value) for name, value in data.items()})
+        frames: dict = {}
+        for name, value in data.items():
+            code = _code(pack, name)
+            if code in frames:
+                raise UsageError(f"table {code} is given twice ({frames[code].label!r} and {name!r})")
+            frames[code] = _frame(name, value)
+        return FrameSource(frames)
     if is_frame(data):
         if table is None:
             raise UsageError(f"name the table of this {kind_name(data)}: validate(frame, table='GRXDYWJJB') "

@@ -145,6 +145,8 @@ def test_bad_calls_are_usage_errors(frames):
         run(frames["JGXXB"])
     with pytest.raises(UsageError, match="unknown table 'NOSUCH'"):
         run({"NOSUCH": frames["JGXXB"]})
+    with pytest.raises(UsageError, match="table JGXXB is given twice"):
+        run({"JGXXB": frames["JGXXB"], "机构信息表": frames["JGXXB"]})
     with pytest.raises(UsageError, match="cannot validate a list"):
         run([1, 2])
     with pytest.raises(UsageError, match="fail_on"):
