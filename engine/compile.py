@@ -134,25 +134,25 @@ def fused_sql(ctx: CompileContext, checks: list[tuple[int, str, str]]) -> str:
 
 def scan_sql(ctx: CompileContext, checks: list[tuple[int, str, str]], stored: frozenset[str] | None = None) -> str:
     """The fused row rules as a pass over the table's rows that keeps, per row, the failing rules
-    (``_hits``: list of {r: rule, v: evidence}) and their ``_key``, plus the stored fields; the
-    other fields are NULL (nothing reads them again). ``hits_sql`` turns ``_hits`` into failures."""
+    (``_hits``: list of {r: rule, v: evidence}) and their ``_key``, plus the stored fields only
+    (nothing reads the others again). ``hits_sql`` turns ``_hits`` into failures."""
     hits = ",\n      ".join(
         f"CASE WHEN coalesce({pred}, FALSE) THEN {{'r': {idx}, 'v': CAST({ev} AS VARCHAR)}} END"
         for idx, pred, ev in checks)
-    fields = ", ".join(quote_ident(f.code) if stored is None or f.code in stored else f"NULL::VARCHAR AS {quote_ident(f.code)}"
-                       for f in ctx.table.fields)
+    fields = "".join(f"{quote_ident(f.code)}, " for f in ctx.table.fields if stored is None or f.code in stored)
     return (
-        f"SELECT _file, _line, _file_date, _ctrl, _quote, {fields},\n"
+        f"SELECT _file, _line, _file_date, _ctrl, _quote, {fields}\n"
         f"  CASE WHEN len(_hits) > 0 THEN {ctx.key_sql()} END AS _key, CASE WHEN len(_hits) > 0 THEN _hits END AS _hits\n"
         f"FROM (\n  SELECT *, list_filter([\n      {hits}\n    ], lambda x: x IS NOT NULL) AS _hits\n"
         f"  FROM {ctx.relation(ctx.table.code)}\n)"
     )
 
 
-def hits_sql(tp: TablePlan) -> str:
-    """The failures recorded by a table's scan (``scan_sql``), one row per failing rule and row."""
+def hits_sql(tp: TablePlan, relation: str | None = None) -> str:
+    """The failures recorded by a table's scan (``scan_sql``, stored in ``relation``), one row per
+    failing rule and row."""
     return (f"SELECT _h.r AS _rule, _file, _line, _key, _h.v AS _value FROM (SELECT _file, _line, _key, "
-            f"unnest(_hits) AS _h FROM {quote_ident('t_' + tp.table.code)} WHERE _hits IS NOT NULL)")
+            f"unnest(_hits) AS _h FROM {relation or quote_ident('t_' + tp.table.code)} WHERE _hits IS NOT NULL)")
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

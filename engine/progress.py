@@ -83,6 +83,11 @@ class Progress:
         """While a statement runs on ``con``, report DuckDB's progress of it every interval."""
         done = threading.Event()
         started = time.perf_counter()
+        try:  # DuckDB measures a statement's progress only when asked to (and must not print it)
+            con.execute("SET enable_progress_bar = true")
+            con.execute("SET enable_progress_bar_print = false")
+        except Exception:  # noqa: BLE001
+            pass
 
         def tick() -> None:
             while not done.wait(self.interval):

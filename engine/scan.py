@@ -3,11 +3,12 @@
 For every table of the plan, its files become one relation: the view ``t_<CODE>``, the union of
 each file's rows as text (engine/sources/load.py: an EAST file's lines split on 0x01 with their
 line numbers, CSV/Parquet rows cast to text). One statement reads that view once, evaluates
-every row rule of the table (``TablePlan.scan_sql``) and stores the table ``t_<CODE>`` with, per
-row, the failing rules (``_hits``) and the fields later queries read (``TablePlan.stored``: set
-rules, the key, 备注); the other fields are stored empty, so the stored table stays small however
-large the files are, and no file is split twice. ``collect_hits`` then moves the hits into
-``_failures``.
+every row rule of the table (``TablePlan.scan_sql``) and stores, per row, the failing rules
+(``_hits``) and the fields later queries read (``TablePlan.stored``: set rules, the key, 备注) in
+a DuckDB database file in the run's scratch folder (``_rows``: compressed, read through the
+buffer pool, so memory stays bounded however large the files are); ``t_<CODE>`` then becomes
+a view of that table with every field (those not stored are empty). No file is split twice.
+``collect_hits`` moves the hits into ``_failures``.
 
 EAST files: a thread checks each file's bytes for CR, NUL and control characters before its
 table is read (started for all files at once, so it runs while earlier tables are read); a file
@@ -29,6 +30,7 @@ import duckdb
 from .compile import Plan, TablePlan, hits_sql
 from .progress import Progress
 from .results import FileInfo, TableResult
+from .formats import sql_quote
 from .rules.base import quote_ident
 from .sources.discover import SourceFile
 from .sources.findings import FileFinding
@@ -37,6 +39,7 @@ from .sources.load import (FileRelation, careful_relation, control_bytes, create
 
 OPENERS = {"east": east_relation, "csv": csv_relation, "parquet": parquet_relation}
 INSERT_FAILURES = "INSERT INTO _failures (_rule, _file, _line, _key, _value)"
+STORE = "_rows"  # the attached database holding the scanned tables
 
 
 def load_and_scan(con: duckdb.DuckDBPyConnection, plan: Plan, files: list[SourceFile], findings: list[FileFinding],
@@ -46,6 +49,7 @@ def load_and_scan(con: duckdb.DuckDBPyConnection, plan: Plan, files: list[Source
     are added to ``plan.scanned``. ``timings`` receives per table: rows, seconds, rows per second."""
     tables: dict[str, TableResult] = {}
     by_table: dict[str, list[SourceFile]] = {}
+    con.execute(f"ATTACH {sql_quote(str(workdir / 'rows.duckdb'))} AS {STORE}")
     for src in files:
         if src.table in plan.tables:
             by_table.setdefault(src.table, []).append(src)
@@ -114,7 +118,7 @@ def _open(con, src: SourceFile, tp: TablePlan, workdir: Path, pool, gate):
 def _scan_table(con, plan: Plan, tp: TablePlan, sources: list, workdir: Path, findings: list[FileFinding],
                 progress: Progress | None) -> list[FileInfo]:
     code = tp.table.code
-    view, scanned_table = quote_ident("t_" + code), quote_ident("_scan_" + code)
+    view, scanned_table = quote_ident("t_" + code), stored(code)
     items = list(sources)
     rel_at = [i for i, s in enumerate(items) if isinstance(s, FileRelation)]
     staged = any(isinstance(s, _Staged) for s in items)
@@ -131,14 +135,13 @@ def _scan_table(con, plan: Plan, tp: TablePlan, sources: list, workdir: Path, fi
         con.execute(f"DROP TABLE IF EXISTS {scanned_table}")
         error = attempt()
     if error is None:
-        con.execute(f"DROP VIEW {view}")
-        con.execute(f"ALTER TABLE {scanned_table} RENAME TO {view}")
         plan.scanned.add(code)
-    else:  # a rule fails on this data: keep the rows; run.py finds the rule(s) at fault one by one
-        rows = quote_ident("_rows_" + code)
-        con.execute(f"ALTER VIEW {view} RENAME TO {rows}")
-        con.execute(f"CREATE TABLE {view} AS SELECT * FROM {rows}")
-        con.execute(f"DROP VIEW {rows}")
+    else:  # a rule fails on this data: keep every field; run.py finds the rule(s) at fault one by one
+        con.execute(f"CREATE OR REPLACE TABLE {scanned_table} AS SELECT * FROM {view}")
+    fields = ", ".join(quote_ident(f.code) if error is not None or tp.stored is None or f.code in tp.stored
+                       else f"NULL::VARCHAR AS {quote_ident(f.code)}" for f in tp.table.fields)
+    con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT _file, _line, _file_date, _ctrl, _quote, {fields} "
+                f"FROM {scanned_table}")
     if staged:
         con.execute(f"DROP TABLE IF EXISTS {quote_ident('_stage_' + code)}")
     counts = dict(con.execute(f"SELECT _file, count(*) FROM {view} GROUP BY _file").fetchall())
@@ -191,12 +194,14 @@ def _record(table: TableResult, info: FileInfo) -> None:
     table.rows_checked = table.rows_read - table.rows_rejected
 
 
+def stored(code: str) -> str:
+    """The stored rows of a scanned table (``t_<CODE>`` is a view of them)."""
+    return f"{STORE}.main.{quote_ident(code)}"
+
+
 def collect_hits(con, tp: TablePlan) -> None:
-    """Move the failures a table's scan recorded into ``_failures``; the table keeps its rows."""
-    rel = quote_ident("t_" + tp.table.code)
-    con.execute(f"{INSERT_FAILURES} {hits_sql(tp)}")
-    con.execute(f"ALTER TABLE {rel} DROP COLUMN _hits")
-    con.execute(f"ALTER TABLE {rel} DROP COLUMN _key")
+    """Move the failures a table's scan recorded into ``_failures``."""
+    con.execute(f"{INSERT_FAILURES} {hits_sql(tp, stored(tp.table.code))}")
 
 
 __all__ = ["collect_hits", "load_and_scan"]

@@ -187,7 +187,11 @@ def _load_relation(con, rel: "FileRelation", table: TableSpec):
 # ``load_table`` above appends a relation to the table instead (no rules).
 
 LINES = ("read_csv({path}, columns={{'raw': 'VARCHAR'}}, delim=chr(0), quote='', escape='', header=false, "
-         "auto_detect=false, new_line='\\n', strict_mode=false, max_line_size=1073741824)")
+         "auto_detect=false, new_line='\\n', strict_mode=false{longest})")
+# lines up to DuckDB's default 2 MB: its read buffers stay small. A file with a longer line (a
+# broken file: e.g. CR-only line ends make one line of it) fails to read and is read again the
+# careful way, which allows lines up to 1 GB (and buffers accordingly).
+LONG_LINES = ", max_line_size=1073741824"
 # byte classes: 2 = CR or NUL (the file needs a cleaned copy), 1 = another control character
 # (0x02-0x1F but LF, or 0x7F: the fields holding it are named per line), 0 = anything else
 BYTE_CLASS = bytes(2 if b in (0x0D, 0x00) else 1 if (b < 0x20 and b not in (0x01, 0x0A)) or b == 0x7F else 0
@@ -251,12 +255,13 @@ class FileRelation:
         return self.byte_scan is not None
 
 
-def _east_select(src: SourceFile, table: TableSpec, path: Path, marks: str, skip: set[int]) -> tuple[str, str]:
+def _east_select(src: SourceFile, table: TableSpec, path: Path, marks: str, skip: set[int],
+                 longest: str = LONG_LINES) -> tuple[str, str]:
     """(relation over the lines with the right field count, the lines themselves with _line and raw).
     The line is split once, below the line numbering (which a filter cannot cross)."""
     n = len(table.fields)
     lines = (f"SELECT row_number() OVER () AS _line, raw, _f FROM (SELECT coalesce(raw, '') AS raw, "
-             f"string_split(coalesce(raw, ''), chr(1)) AS _f FROM {LINES.format(path=sql_quote(str(path)))})")
+             f"string_split(coalesce(raw, ''), chr(1)) AS _f FROM {LINES.format(path=sql_quote(str(path)), longest=longest)})")
     skipped = f" AND _line NOT IN ({', '.join(map(str, sorted(skip)))})" if skip else ""
     cols = ", ".join(f"_f[{i}] AS {quote_ident(f.code)}" for i, f in enumerate(table.fields, start=1))
     date = sql_quote(src.collection_date) if src.collection_date else "NULL"
@@ -278,7 +283,7 @@ def east_relation(src: SourceFile, table: TableSpec, workdir: Path, pool=None, g
         return careful_relation(src, table, workdir)
     quote = _fields_matching(table, "_f", "raw", chr(34))
     marks = _marks_columns(table, "_f", "raw") if control else f"NULL::VARCHAR AS _ctrl, {quote} AS _quote"
-    sql, _ = _east_select(src, table, src.path, marks, set())
+    sql, _ = _east_select(src, table, src.path, marks, set(), longest="")
     return FileRelation(src, sql, byte_scan=pool.submit(byte_scan, src.path))
 
 
@@ -339,7 +344,7 @@ def finish_relation(con, rel: FileRelation, table: TableSpec, scanned: int) -> t
 
 
 def _count_lines(con, path: Path) -> int:
-    return con.execute(f"SELECT count(*) FROM {LINES.format(path=sql_quote(str(path)))}").fetchone()[0]
+    return con.execute(f"SELECT count(*) FROM {LINES.format(path=sql_quote(str(path)), longest=LONG_LINES)}").fetchone()[0]
 
 
 def _wrong_field_counts(con, src: SourceFile, table: TableSpec, path: Path, skip: set[int]) -> list[FileFinding]:
