@@ -27,6 +27,7 @@ from .formats import sql_quote
 from .waivers import WaiverSet, apply_waivers, gate_expired
 from .rules.base import quote_ident
 from .sources.load import file_sha256, scratch_dir
+from .sources.source import TableSource
 from .progress import Progress
 from .scan import collect_hits, load_and_scan
 
@@ -44,15 +45,17 @@ def engine_versions() -> dict:
     return {"jianhe": version, "duckdb": duckdb.__version__, "python": platform.python_version()}
 
 
-def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "strong", show_pii: bool = False,
+def validate_submission(submission: Path | TableSource, pack: RulePack, *, fail_on: str = "strong", show_pii: bool = False,
                         sample_limit: int = 50, failures_path: Path | None = None,
                         memory_limit: str | None = None, previous_date: str | None = None,
                         waivers: WaiverSet | None = None, calendar: Path | None = None,
                         progress: Progress | None = None) -> RunResult:
-    """Validate one submission folder (or file) against a rule pack and return the results model."""
+    """Validate one submission folder (or file, or a TableSource: database, memory) against a rule
+    pack and return the results model."""
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    files, findings = discover(Path(submission), pack.catalog)
+    source = submission if isinstance(submission, TableSource) else None
+    files, findings = ([], []) if source else discover(Path(submission), pack.catalog)
     plan = build_plan(pack, show_pii, params={"previous_date": previous_date})
     timings: dict[str, float] = {}
     per_table: dict[str, dict] = {}  # rows, seconds and rows/s of each table
@@ -66,7 +69,8 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
         mark = time.perf_counter()
         if progress:
             progress.run_started(plan)
-        tables = _load(con, plan, files, findings, workdir, progress, per_table)
+        tables = (source.load(con, plan, findings, workdir) if source
+                  else _load(con, plan, files, findings, workdir, progress, per_table))
         if pack.options.get("require_all_tables"):
             findings += [FileFinding("FILE.NOT_SUBMITTED", code, None, None, f"{code} {t.name}")
                          for code, t in tables.items() if not t.present]
@@ -74,7 +78,7 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
         mark = time.perf_counter()
         con.execute(f"CREATE TABLE _failures ({FAILURE_COLUMNS}, _excused BOOLEAN DEFAULT FALSE, "
                     "_waived BOOLEAN DEFAULT FALSE)")
-        not_run = _run_rules(con, plan, tables, findings, progress, per_table)
+        not_run = _run_rules(con, plan, tables, findings, source, progress, per_table)
         _insert_file_findings(con, plan, findings)
         _apply_excuses(con, plan, tables)
         waiver_records = apply_waivers(con, plan, waivers)
@@ -94,7 +98,7 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
                "calendar": [str(f) for f in calendars] or None}
     duration = time.perf_counter() - started
     timings["total_s"] = duration
-    manifest = {"inputs": _inputs(Path(submission), tables), "waivers": waiver_records,
+    manifest = {"inputs": source.inputs(tables) if source else _inputs(Path(submission), tables), "waivers": waiver_records,
                 "timings": {**{k: round(v, 3) for k, v in timings.items()}, **_table_timings(per_table)}}
     result = RunResult(
         submission=str(submission), pack={"name": pack.name, "version": pack.version, "digest": pack.digest},
@@ -127,8 +131,10 @@ def _load(con, plan: Plan, files, findings: list[FileFinding], workdir: Path, pr
 
 
 def _run_rules(con, plan: Plan, tables: dict[str, TableResult], findings: list[FileFinding],
-               progress: Progress | None = None, per_table: dict[str, dict] | None = None) -> dict[int, str]:
-    """Execute fused scans and set rules; returns notes for rules that could not run."""
+               source: TableSource | None = None, progress: Progress | None = None,
+               per_table: dict[str, dict] | None = None) -> dict[int, str]:
+    """Execute fused scans and set rules (a source may run a table's where its data lives);
+    returns notes for rules that could not run."""
     not_run: dict[int, str] = dict(plan.not_run)
     started = time.perf_counter()
     for code, tp in plan.tables.items():
@@ -136,10 +142,11 @@ def _run_rules(con, plan: Plan, tables: dict[str, TableResult], findings: list[F
             for entry in tp.row_rules + tp.set_rules:
                 not_run[entry.index] = "table not in the submission"
             continue
+        remote = source.runner(code) if source else None
         mark = time.perf_counter()
         if code in plan.scanned:  # the row rules ran while the files were read
             collect_hits(con, tp)
-        else:
+        elif not (remote and remote.row_rules(con, tp, not_run)):
             _run_guarded(con, f"{INSERT_FAILURES} {tp.fused_sql}", not_run,
                          fallback=lambda: _run_row_rules_one_by_one(con, tp, not_run))
         for done, entry in enumerate(tp.set_rules, start=1):
@@ -153,7 +160,8 @@ def _run_rules(con, plan: Plan, tables: dict[str, TableResult], findings: list[F
                 for m in missing:
                     findings.append(FileFinding("FILE.MISSING_TABLE", code, None, None, f"{m} (rule {entry.rule.id})"))
                 continue
-            _run_guarded(con, f"{INSERT_FAILURES} {set_rule_sql(plan, entry)}", not_run, entry.index)
+            if not (remote and remote.set_rule(con, plan, entry, not_run)):
+                _run_guarded(con, f"{INSERT_FAILURES} {set_rule_sql(plan, entry)}", not_run, entry.index)
             if progress:
                 progress.set_rule(tp, entry, done, len(tp.set_rules), time.perf_counter() - set_mark)
         if per_table is not None:
