@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test setup clean
+.PHONY: demo test setup clean bench
 
 $(BIN)/jianhe: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# make bench ROWS=10000000 [ARGS="--skip gx --reps 3"] — benchmarks/run.py (Soda, GX: pip install -e '.[bench]')
+ROWS ?= 1000000
+bench: setup
+	$(BIN)/python -m benchmarks.run --rows $(ROWS) $(ARGS)
 
 clean:
 	rm -rf $(VENV) out
