@@ -132,7 +132,8 @@ def _scan_table(con, plan: Plan, tp: TablePlan, sources: list, workdir: Path, fi
     if redo:  # e.g. invalid UTF-8 past the first MiB: read those files again the careful way
         for i in redo:
             items[i] = careful_relation(items[i].src, tp.table, workdir)
-        con.execute(f"DROP TABLE IF EXISTS {scanned_table}")
+        error = attempt()
+    if error is not None and any([items[i].long_lines(tp.table) for i in rel_at]):  # a line over 2 MB?
         error = attempt()
     if error is None:
         plan.scanned.add(code)

@@ -175,8 +175,25 @@ def _load_east(con, src: SourceFile, table: TableSpec, workdir: Path):
 
 def _load_relation(con, rel: "FileRelation", table: TableSpec):
     """Append a file's relation to ``t_<CODE>`` and settle its counts and findings."""
-    rows = con.execute(f"INSERT INTO {quote_ident('t_' + table.code)} {rel.sql}").fetchone()[0] if rel.sql else 0
+    rows = 0
+    if rel.sql:
+        insert = f"INSERT INTO {quote_ident('t_' + table.code)} "
+        rows = with_long_lines(con, lambda: con.execute(insert + rel.sql).fetchone()[0],
+                               lambda: rel.long_lines(table) and con.execute(insert + rel.sql).fetchone()[0])
     return finish_relation(con, rel, table, rows)
+
+
+def with_long_lines(con, read, reread):
+    """``read()``; if DuckDB fails (e.g. a line over its default 2 MB), ``reread()`` with lines up to 1 GB."""
+    try:
+        return read()
+    except duckdb.Error as exc:
+        if isinstance(exc, duckdb.InterruptException) or "interrupted" in str(exc).lower():
+            raise
+        result = reread()
+        if result is False:  # nothing to change: the first error stands
+            raise
+        return result
 
 
 # ------------------------------------------------------------------ files as relations
@@ -189,8 +206,8 @@ def _load_relation(con, rel: "FileRelation", table: TableSpec):
 LINES = ("read_csv({path}, columns={{'raw': 'VARCHAR'}}, delim=chr(0), quote='', escape='', header=false, "
          "auto_detect=false, new_line='\\n', strict_mode=false{longest})")
 # lines up to DuckDB's default 2 MB: its read buffers stay small. A file with a longer line (a
-# broken file: e.g. CR-only line ends make one line of it) fails to read and is read again the
-# careful way, which allows lines up to 1 GB (and buffers accordingly).
+# broken file: e.g. CR-only line ends make one line of it) fails to read and is read again with
+# lines up to 1 GB (and buffers accordingly): FileRelation.long_lines.
 LONG_LINES = ", max_line_size=1073741824"
 # byte classes: 2 = CR or NUL (the file needs a cleaned copy), 1 = another control character
 # (0x02-0x1F but LF, or 0x7F: the fields holding it are named per line), 0 = anything else
@@ -249,10 +266,21 @@ class FileRelation:
     lines: int | None = None  # lines of an EAST file (all of them, good or not)
     pending_sha: object = None  # a Future[str]: the SHA-256 computed beside DuckDB's read
     temp: Path | None = None  # cleaned copy, removed once the file is read
+    path: Path | None = None  # the EAST text read (the file or its cleaned copy) …
+    marks: str = ""  # … and the SQL of its _ctrl/_quote columns
+    longest: str = ""  # LONG_LINES once a line over 2 MB made the read fail
 
     @property
     def optimistic(self) -> bool:
         return self.byte_scan is not None
+
+    def long_lines(self, table: TableSpec) -> bool:
+        """Allow lines up to 1 GB from now on; False when this is no EAST text or already so."""
+        if self.path is None or self.longest:
+            return False
+        self.longest = LONG_LINES
+        self.sql, _ = _east_select(self.src, table, self.path, self.marks, self.bad_lines, longest=LONG_LINES)
+        return True
 
 
 def _east_select(src: SourceFile, table: TableSpec, path: Path, marks: str, skip: set[int],
@@ -284,7 +312,7 @@ def east_relation(src: SourceFile, table: TableSpec, workdir: Path, pool=None, g
     quote = _fields_matching(table, "_f", "raw", chr(34))
     marks = _marks_columns(table, "_f", "raw") if control else f"NULL::VARCHAR AS _ctrl, {quote} AS _quote"
     sql, _ = _east_select(src, table, src.path, marks, set(), longest="")
-    return FileRelation(src, sql, byte_scan=pool.submit(byte_scan, src.path))
+    return FileRelation(src, sql, byte_scan=pool.submit(byte_scan, src.path), path=src.path, marks=marks)
 
 
 def _starts_as_utf8(path: Path, size: int = 1 << 20) -> bool:
@@ -306,9 +334,10 @@ def careful_relation(src: SourceFile, table: TableSpec, workdir: Path) -> FileRe
     findings = list(scan.findings)
     if scan.bom:
         findings.insert(0, FileFinding("FILE.BOM", src.table, src.path.name, 1))
-    sql, _ = _east_select(src, table, path, _marks_columns(table, "_f", "raw"), scan.bad_lines)
+    marks = _marks_columns(table, "_f", "raw")
+    sql, _ = _east_select(src, table, path, marks, scan.bad_lines, longest="")
     return FileRelation(src, sql, findings, scan.sha256, scan.encoding, bad_lines=scan.bad_lines,
-                        temp=path if path != src.path else None)
+                        temp=path if path != src.path else None, path=path, marks=marks)
 
 
 def finish_relation(con, rel: FileRelation, table: TableSpec, scanned: int) -> tuple[FileInfo, list[FileFinding]]:
@@ -323,10 +352,10 @@ def finish_relation(con, rel: FileRelation, table: TableSpec, scanned: int) -> t
             findings.insert(0, FileFinding("FILE.BOM", src.table, src.path.name, 1))
     if src.format == "east":
         path = rel.temp or src.path
-        lines = rel.lines if rel.lines is not None else _count_lines(con, path)
+        lines = rel.lines if rel.lines is not None else _count_lines(con, path, rel.longest)
         rejected = len(rel.bad_lines)
         if scanned + rejected != lines:  # lines with the wrong number of fields: find them (rare)
-            wrong = _wrong_field_counts(con, src, table, path, rel.bad_lines)
+            wrong = _wrong_field_counts(con, src, table, path, rel.bad_lines, rel.longest)
             findings += wrong
             rejected += len(wrong)
         rows = lines
@@ -343,13 +372,14 @@ def finish_relation(con, rel: FileRelation, table: TableSpec, scanned: int) -> t
     return info, findings
 
 
-def _count_lines(con, path: Path) -> int:
-    return con.execute(f"SELECT count(*) FROM {LINES.format(path=sql_quote(str(path)), longest=LONG_LINES)}").fetchone()[0]
+def _count_lines(con, path: Path, longest: str = "") -> int:
+    return con.execute(f"SELECT count(*) FROM {LINES.format(path=sql_quote(str(path)), longest=longest)}").fetchone()[0]
 
 
-def _wrong_field_counts(con, src: SourceFile, table: TableSpec, path: Path, skip: set[int]) -> list[FileFinding]:
+def _wrong_field_counts(con, src: SourceFile, table: TableSpec, path: Path, skip: set[int],
+                        longest: str = "") -> list[FileFinding]:
     n = len(table.fields)
-    _, lines = _east_select(src, table, path, "", skip)
+    _, lines = _east_select(src, table, path, "", skip, longest)
     skipped = f" AND _line NOT IN ({', '.join(map(str, sorted(skip)))})" if skip else ""
     wrong = con.execute(f"SELECT _line, len(_f) FROM ({lines}) WHERE len(_f) <> {n}{skipped} ORDER BY _line").fetchall()
     return [FileFinding("FILE.FIELD_COUNT", src.table, src.path.name, line, f"{count} fields, expected {n}")
@@ -372,13 +402,43 @@ def frame_relation(con, src: SourceFile, table: TableSpec, relation_sql: str, li
     else:
         select = ", ".join(f"CAST({quote_ident(by_name[f.code])} AS VARCHAR) AS {quote_ident(f.code)}"
                            for f in table.fields)
-        raw = "concat_ws(chr(1), " + ", ".join(f"coalesce(CAST({quote_ident(c)} AS VARCHAR), '')"
-                                             for c in by_name.values()) + ")"
+        # the row's values joined by a space (printable, neither a control character nor a quote)
+        raw = "concat_ws(' ', " + ", ".join(f"coalesce(CAST({quote_ident(c)} AS VARCHAR), '')"
+                                          for c in by_name.values()) + ")"
         values = "[" + ", ".join(f"CAST({quote_ident(by_name[f.code])} AS VARCHAR)" for f in table.fields) + "]"
         date = sql_quote(src.collection_date) if src.collection_date else "NULL"
+        ctrl = _fields_matching(table, values, raw, CONTROL_CLASS)
+        if register_unprintable(con):  # a fast test first; the exact one only on rows it flags
+            ctrl = f"CASE WHEN {UNPRINTABLE}({raw}) THEN {ctrl} END"
         rel.sql = (f"SELECT {sql_quote(src.path.name)} AS _file, {line_sql} AS _line, {date}::VARCHAR AS _file_date, "
-                   f"{_marks_columns(table, values, raw)}, {select} FROM {relation_sql}")
+                   f"{ctrl} AS _ctrl, {_fields_matching(table, values, raw, chr(34))} AS _quote, {select} "
+                   f"FROM {relation_sql}")
     return rel
+
+
+UNPRINTABLE = "jh_unprintable"
+
+
+def _unprintable(values):
+    """TRUE for text holding a character Unicode does not call printable (control characters among
+    them): Arrow's vectorised test, some ten times faster than a regular expression."""
+    import pyarrow.compute as pc
+    return pc.invert(pc.utf8_is_printable(values))
+
+
+def register_unprintable(con) -> bool:
+    """Make ``jh_unprintable(text)`` available on the connection (False if it cannot be)."""
+    try:
+        con.execute(f"SELECT {UNPRINTABLE}('')").fetchall()
+        return True
+    except duckdb.Error:
+        pass
+    try:
+        con.create_function(UNPRINTABLE, _unprintable, [duckdb.sqltype("VARCHAR")], duckdb.sqltype("BOOLEAN"),
+                            type="arrow", side_effects=False)
+        return True
+    except Exception:  # noqa: BLE001 — without it the exact test runs on every row
+        return False
 
 
 def csv_relation(con, src: SourceFile, table: TableSpec, workdir: Path, pool=None) -> FileRelation:
