@@ -11,7 +11,8 @@ FILENAME = "reconcile.json"
 
 
 def dumps(result: ReconcileResult) -> str:
-    return json.dumps(result.to_dict(), ensure_ascii=False, indent=1) + "\n"
+    """Compact (the C encoder: indenting takes the pure-Python one, several times slower on 10⁵ findings)."""
+    return json.dumps(result.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def render(result: ReconcileResult, out_dir: Path) -> list[Path]:

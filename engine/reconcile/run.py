@@ -86,16 +86,7 @@ def reconcile_submission(folder: Path, pack: RulePack, *, previous: Path | None 
             if missing:
                 run.status, run.note = "not_run", f"table(s) not in the folder: {', '.join(missing)}"
                 continue
-            notes = []
-            rejected = {t.table: t.rows_rejected for t in inputs if t.role == "current" and t.rows_rejected}
-            if rejected.keys() & cfg.tables():
-                notes.append("rows that could not be read (" + ", ".join(
-                    f"{code} {n}" for code, n in sorted(rejected.items()) if code in cfg.tables())
-                    + ") are missing from the comparison: their counterparts may show as unmatched")
-            if previous is not None and not {cfg.left.code, cfg.right.code} <= present_before:
-                notes.append("last month's folder lacks " + ", ".join(
-                    sorted({cfg.left.code, cfg.right.code} - present_before)) + ": its records count as new")
-            run.note = "; ".join(notes) or None
+            run.note = _notes(cfg, inputs, present_before if previous is not None else None)
             findings += _reconcile(con, pack.catalog, cfg, run, changes if previous is not None else None, units)
         out_of_scope = _out_of_scope(con, configs, pack, present)
     finally:
@@ -103,16 +94,33 @@ def reconcile_submission(folder: Path, pack: RulePack, *, previous: Path | None 
         shutil.rmtree(workdir, ignore_errors=True)
     findings.sort(key=lambda f: (next(i for i, c in enumerate(configs) if c.rule_id == f.rule), CLASS_ORDER[f.cls],
                                  [k or "" for k in f.match_key], _first_place(f)))
-    for n, f in enumerate(findings, start=1):
-        f.id = f"{f.rule}/{n:05d}"
+    numbers: dict[str, int] = {}
+    for f in findings:
+        numbers[f.rule] = numbers.get(f.rule, 0) + 1
+        f.id = f"{f.rule}/{numbers[f.rule]:05d}"
     options = {"previous": str(previous) if previous else None, "set": list(overrides),
                "memory_limit": memory_limit}
     return ReconcileResult(
         submission=str(folder), previous=str(previous) if previous else None,
-        pack={"name": pack.name, "version": pack.version, "digest": pack.digest}, engine=engine_versions(),
+        pack={"name": pack.name, "version": pack.version, "digest": pack.digest,
+              "parameters": pack.options.get("parameters") or {}}, engine=engine_versions(),
         options=options, started_at=started_at, duration_s=round(time.perf_counter() - started, 3),
         rules=runs, findings=findings, changes=changes, units=sorted(units.values(), key=lambda u: u.uscc),
         inputs=inputs, file_findings=file_findings, out_of_scope=out_of_scope)
+
+
+def _notes(cfg: ReconcileConfig, inputs: list[InputTable], present_before: set[str] | None) -> str | None:
+    """What the reader of a rule's result must know: rows lost to reading, last month's gaps."""
+    notes = []
+    rejected = {t.table: t.rows_rejected for t in inputs if t.role == "current" and t.rows_rejected}
+    if rejected.keys() & cfg.tables():
+        notes.append("rows that could not be read (" + ", ".join(
+            f"{code} {n}" for code, n in sorted(rejected.items()) if code in cfg.tables())
+            + ") are missing from the comparison: their counterparts may show as unmatched")
+    if present_before is not None and not {cfg.left.code, cfg.right.code} <= present_before:
+        notes.append("last month's folder lacks " + ", ".join(
+            sorted({cfg.left.code, cfg.right.code} - present_before)) + ": its records count as new")
+    return "; ".join(notes) or None
 
 
 def _first_place(f: Finding) -> tuple:

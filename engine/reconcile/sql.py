@@ -150,42 +150,60 @@ def classified_sql(cfg: ReconcileConfig, rel: Relations, record_keys: tuple[str,
                    key_filter: str | None = None, records: str | None = None) -> str:
     """Every in-scope record of both sides with its group's counts, sums, comparisons and class.
 
-    Groups are one hash aggregation over the records with a complete key (for a 1:1 group the
-    per-side max() of a value is the record's value); each record is then joined to its group.
-    A record with an incomplete key is a group of its own. ``key_filter`` (monthly mode) names a
-    relation of normalised keys ``_k0 … _kn``: only records with those keys (and records with
-    incomplete keys) are reconciled. ``records`` names a relation already holding
-    ``records_sql`` (the command materialises it once for counts and totals as well).
+    Groups come from one hash aggregation over the records with a complete key (a 1:1 group's
+    values travel as one struct per side); each record is then joined to its group. A record
+    with an incomplete key is a group of its own. ``key_filter`` (monthly mode) names a relation
+    of normalised keys ``_k0 … _kn``: only records with those keys (and records with incomplete
+    keys) are reconciled. ``records`` names a relation already holding ``records_sql`` (the
+    command materialises it once, for counts and totals as well).
     """
     keys = [f"_k{i}" for i in range(len(cfg.keys))]
+    on = " AND ".join(f"g.{k} = u.{k}" for k in keys)
+    select = ", ".join(_record_columns(cfg, keys))
+    if records and not key_filter:  # already materialised: read it where it is
+        return f"SELECT {select} FROM {records} u LEFT JOIN ({_groups_sql(cfg, keys, records)}) g ON {on}"
     scoped = f"SELECT * FROM {records or '(' + records_sql(cfg, rel, record_keys) + ')'} u"
     if key_filter:
         match = " AND ".join(f"c.{k} = u.{k}" for k in keys)
         scoped += f" WHERE NOT u._complete OR EXISTS (SELECT 1 FROM {key_filter} c WHERE {match})"
+    return (f"WITH _rc_records AS MATERIALIZED ({scoped}), _rc_groups AS ({_groups_sql(cfg, keys, '_rc_records')}) "
+            f"SELECT {select} FROM _rc_records u LEFT JOIN _rc_groups g ON {on}")
+
+
+def _typed(cfg: ReconcileConfig) -> list[str]:
+    """The value columns of a record: the typed value (numbers, dates) and the normalised text."""
+    return [c for j, p in enumerate(cfg.compared) for c in ([f"_v{j}"] if value_sql(p, "x") else []) + [f"_t{j}"]]
+
+
+def _groups_sql(cfg: ReconcileConfig, keys: list[str], source: str) -> str:
+    """One row per complete key: counts and balance sums per side, comparisons and the class."""
     aggregates = ["count(*) FILTER (WHERE _side = 'L') AS _nl", "count(*) FILTER (WHERE _side = 'R') AS _nr",
                   "sum(_v0) FILTER (WHERE _side = 'L') AS _bl", "sum(_v0) FILTER (WHERE _side = 'R') AS _br",
                   "bool_or(_reg) AS _greg"]
-    # one struct per side carries a 1:1 group's values (two aggregates instead of two per value)
-    values = [c for j, p in enumerate(cfg.compared) for c in ([f"_v{j}"] if value_sql(p, "x") else []) + [f"_t{j}"]]
+    values = _typed(cfg)
     packed = "{" + ", ".join(f"'{c}': {c}" for c in values) + "}"
     aggregates += [f"any_value({packed}) FILTER (WHERE _side = '{side}') AS _{side}" for side in ("L", "R")]
-    unpack = ", ".join(f"_{side}.{c} AS _{side.lower()}{c[1:]}" for c in values for side in ("L", "R"))
-    groups = f"SELECT {', '.join(keys)}, {', '.join(aggregates)} FROM _rc_records WHERE _complete GROUP BY ALL"
+    unpack = ", ".join(f"_{side}.{c} AS _{side.lower()}{c[1:]}" for c in values for side in ("L", "R"))  # _L._v0 → _lv0
+    groups = f"SELECT {', '.join(keys)}, {', '.join(aggregates)} FROM {source} WHERE _complete GROUP BY ALL"
     diffs = [f"{_diff_sql(p, j)} AS _d{j}" for j, p in enumerate(cfg.compared)]
     compared = (f"SELECT *, {', '.join(diffs)}, {_scale_sql(cfg)} AS _scale "
                 f"FROM (SELECT * EXCLUDE (_L, _R), {unpack} FROM ({groups}))")
     names = ", ".join(f"CASE WHEN _d{j} THEN {sql_quote(p.left.code)} END" for j, p in enumerate(cfg.compared))
     diff_list = (f"CASE WHEN _nl = 1 AND _nr = 1 THEN list_filter([{names}], lambda x: x IS NOT NULL) "
                  f"ELSE []::VARCHAR[] END")
-    classified = f"SELECT *, {_class_sql(cfg)} AS _class, {diff_list} AS _diffs FROM ({compared})"
-    group_cols = [c for j, p in enumerate(cfg.compared)
-                  for c in ([f"_lv{j}", f"_rv{j}"] if value_sql(p, "x") else []) + [f"_lt{j}", f"_rt{j}", f"_d{j}"]]
+    return f"SELECT *, {_class_sql(cfg)} AS _class, {diff_list} AS _diffs FROM ({compared})"
+
+
+def _record_columns(cfg: ReconcileConfig, keys: list[str]) -> list[str]:
+    """A record (u) with its group (g); a record with an incomplete key is judged alone."""
+    group_cols = [f"_{side}{c[1:]}" for c in _typed(cfg) for side in ("l", "r")]  # _v0 → _lv0, _rv0
+    group_cols += [f"_d{j}" for j in range(len(cfg.compared))]
     alone = (f"CASE WHEN u._side = 'L' THEN 'debt_only' WHEN {_conceal_sql(cfg, 'u._reg', 'u._v0')} "
              f"THEN 'concealed' ELSE 'omitted' END")
     own = ["_side", "_file", "_line", "_key", *keys, "_complete", "_debtor", "_reg"]
-    select = [
-        *[f"u.{c}" for c in own], "CASE WHEN u._complete THEN u._k0 ELSE chr(0) || u._side || u._file || chr(0) || "
-               "CAST(u._line AS VARCHAR) END AS _g",
+    return [
+        *[f"u.{c}" for c in own],
+        "CASE WHEN u._complete THEN u._k0 ELSE chr(0) || u._side || u._file || chr(0) || CAST(u._line AS VARCHAR) END AS _g",
         "coalesce(g._nl, CASE WHEN u._side = 'L' THEN 1 ELSE 0 END) AS _nl",
         "coalesce(g._nr, CASE WHEN u._side = 'R' THEN 1 ELSE 0 END) AS _nr",
         "CASE WHEN u._complete THEN g._bl WHEN u._side = 'L' THEN u._v0 END AS _bl",
@@ -194,11 +212,6 @@ def classified_sql(cfg: ReconcileConfig, rel: Relations, record_keys: tuple[str,
         f"CASE WHEN u._complete THEN g._class ELSE {alone} END AS _class",
         "coalesce(g._diffs, []::VARCHAR[]) AS _diffs",
     ]
-    on = " AND ".join(f"g.{k} = u.{k}" for k in keys)
-    # materialise the records once, unless they already are (a named relation, no filter)
-    materialised = "" if records and not key_filter else "MATERIALIZED "
-    return (f"WITH _rc_records AS {materialised}({scoped}), _rc_groups AS ({classified}) "
-            f"SELECT {', '.join(select)} FROM _rc_records u LEFT JOIN _rc_groups g ON {on}")
 
 
 def _amount(expr: str) -> str:
