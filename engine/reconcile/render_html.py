@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 
 from ..report.common import fmt_duration, fmt_int, write_text
-from .classes import CHANGES, CLASSES, RECIPIENT_KINDS
+from .classes import CHANGES, CLASSES
 from .model import ReconcileResult
 from .render_common import SIDE_ZH, VERDICT_EN, VERDICT_ZH, columns, describe, differing_names, extra_columns, place
 
@@ -50,6 +50,7 @@ table{border-collapse:collapse}
 th,td{border:1px solid var(--bd);padding:3px 6px;text-align:left;vertical-align:top}
 th{background:var(--bg2);font-weight:600;white-space:nowrap}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.w{min-width:14em}
 th.d,td.d{background:#f3f8ff}
 td.diff{background:var(--redbg);color:var(--red);font-weight:600}
 tr.first td{border-top:2px solid #8c959f}
@@ -117,7 +118,7 @@ a{color:var(--blu)}
 <h2>按差异类别列示</h2>
 {% if not r.findings %}<p>全部一致，没有差异。</p>{% endif %}
 {% for c in classes if c.discrepancy and s.groups[c.code] %}
-<h3 id="c-{{ c.code }}">{{ c.label_zh }}（{{ c.term }}）— {{ s.groups[c.code]|num }} 组</h3>
+<h3 id="c-{{ c.code }}">{{ c.label_zh }}{% if c.term != c.label_zh %}（{{ c.term }}）{% endif %} — {{ s.groups[c.code]|num }} 组</h3>
 <p class="mut">{{ c.definition_zh }}</p>
 {% for run in r.rules %}{% set items = by_class.get((c.code, run.id), []) %}{% if items %}
 <p><b>{{ run.id }}</b> {{ run.debt_table_name }} ↔ {{ run.creditor_table_name }}</p>
@@ -127,7 +128,7 @@ a{color:var(--blu)}
 {% for f in items %}{% set n = [f.debt|length, f.creditor|length]|max %}
 {% for i in range(n) %}{% set d = f.debt[i] if i < f.debt|length else none %}{% set cr = f.creditor[i] if i < f.creditor|length else none %}
 <tr{% if i == 0 %} class="first" id="f-{{ f.id }}"{% endif %}>
-{% if i == 0 %}<td rowspan="{{ n }}"><code>{{ f.id }}</code></td><td rowspan="{{ n }}">{{ f.recipient.name }}</td><td rowspan="{{ n }}">{{ describe(f) }}</td>{% endif %}
+{% if i == 0 %}<td rowspan="{{ n }}"><code>{{ f.id }}</code></td><td rowspan="{{ n }}" class="w">{{ f.recipient.name }}</td><td rowspan="{{ n }}" class="w">{{ describe(f) }}</td>{% endif %}
 <td>{{ d.file ~ ':' ~ d.line if d else '' }}</td><td>{{ cr.file ~ ':' ~ cr.line if cr else '' }}</td>
 {% for col in cols %}{% set rec = d if col.side == 'debt' else cr %}<td class="{{ 'diff' if col.pair is not none and run.fields[col.pair].field in f.differing_fields else ('d' if col.side == 'debt') }}">{{ rec.values.get(col.code) if rec and rec.values.get(col.code) is not none else '' }}</td>{% endfor %}
 </tr>
@@ -163,7 +164,7 @@ a{color:var(--blu)}
 <tr><th>规则</th><th>方</th><th>变动</th><th>匹配键</th><th class="n">本月记录</th><th class="n">上月记录</th><th class="n">本月余额</th><th class="n">上月余额</th><th>变动字段</th><th>本月文件:行</th><th>上月文件:行</th></tr>
 {% for ch in r.changes %}<tr><td><code>{{ ch.rule }}</code></td><td>{{ side_zh[ch.side] }}</td><td>{{ changes[ch.change][0] }}</td><td><code>{{ ch.match_key|join(' | ') }}</code></td>
 <td class="n">{{ ch.records_now if ch.records_now is not none else '' }}</td><td class="n">{{ ch.records_before if ch.records_before is not none else '' }}</td>
-<td class="n">{{ ch.balance_now or '' }}</td><td class="n">{{ ch.balance_before or '' }}</td><td>{{ ch.fields|join('、') }}</td>
+<td class="n">{{ ch.balance_now or '' }}</td><td class="n">{{ ch.balance_before or '' }}</td><td>{{ field_names(ch) }}</td>
 <td>{{ (ch.file ~ ':' ~ ch.line) if ch.file else '' }}</td><td>{{ (ch.previous_file ~ ':' ~ ch.previous_line) if ch.previous_file else '' }}</td></tr>{% endfor %}
 </table></div>
 {% endif %}
@@ -221,7 +222,8 @@ def render_string(result: ReconcileResult) -> str:
         recipients=result.recipients(), by_id={f.id: f for f in result.findings},
         class_zh={c: CLASSES[c].label_zh for c in CLASSES}, names=lambda f: differing_names(f, runs[f.rule]),
         place=place, changes=CHANGES, change_counts=change_counts, side_zh=SIDE_ZH,
-        recipient_kinds=RECIPIENT_KINDS)
+        field_names=lambda ch: "、".join(next((f.name for f in runs[ch.rule].fields if f.field == code), code)
+                                         for code in ch.fields))
 
 
 def render(result: ReconcileResult, out_dir: Path) -> list[Path]:

@@ -92,8 +92,12 @@ def reconcile_submission(folder: Path, pack: RulePack, *, previous: Path | None 
     finally:
         con.close()
         shutil.rmtree(workdir, ignore_errors=True)
-    findings.sort(key=lambda f: (next(i for i, c in enumerate(configs) if c.rule_id == f.rule), CLASS_ORDER[f.cls],
-                                 [k or "" for k in f.match_key], _first_place(f)))
+    rule_order = {c.rule_id: i for i, c in enumerate(configs)}
+    findings.sort(key=lambda f: (rule_order[f.rule], CLASS_ORDER[f.cls], [k or "" for k in f.match_key], _first_place(f)))
+    if changes is not None:
+        change_order = {k: i for i, k in enumerate(CHANGES)}
+        changes.sort(key=lambda c: (rule_order[c.rule], c.side != "debt", change_order[c.change],
+                                    [k or "" for k in c.match_key]))
     numbers: dict[str, int] = {}
     for f in findings:
         numbers[f.rule] = numbers.get(f.rule, 0) + 1
@@ -227,9 +231,6 @@ def _monthly(con, cfg: ReconcileConfig, rel: Relations, changes: list[Change]) -
     for side, change, key, n_now, n_before, bal_now, bal_before, fields, file, line, pfile, pline in rows:
         changes.append(Change(cfg.rule_id, "debt" if side == "L" else "creditor", change, list(key), n_now, n_before,
                               _money(bal_now), _money(bal_before), list(fields), file, line, pfile, pline))
-    order = {k: i for i, k in enumerate(CHANGES)}
-    changes.sort(key=lambda c: (c.rule != cfg.rule_id, c.rule, c.side != "debt", order[c.change],
-                                [k or "" for k in c.match_key]))
     con.execute("DROP TABLE _chg")
     return quote_ident("_keys_" + cfg.rule_id)
 
