@@ -5,12 +5,11 @@ from pathlib import Path
 
 import jsonschema
 import openpyxl
-import pytest
 
 from engine import conformance
 from engine.cli import main
 from engine.ruleset import load_pack
-from tests.reconcile.helpers import UNIT2, bank, folder_with, loan, registry, product, write_folder, unit
+from tests.reconcile.helpers import UNIT2, bank, folder_with, loan, product, registry
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "reports" / "reconcile.schema.json").read_text("utf-8"))
 
