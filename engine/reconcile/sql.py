@@ -3,11 +3,13 @@
 1. Each side is read once: match keys and compared values are normalised by the same SQL
    (``normalise.py``); a record with an empty key component is *incomplete* and forms a group
    of its own.
-2. One window over the union, partitioned by the normalised key, gives each record its group's
-   record counts per side, balance sums per side and — for 1:1 groups — the counterpart's values.
-3. A CASE turns counts and comparisons into the class (``classes.py``): group shape first
-   (creditor only, debt only, 1:n, n:1, n:m), then for 1:1 pairs the unit-factor test, the
-   balance test (少报 / 多报) and the other compared fields (错报).
+2. One hash aggregation over the union, by normalised key, gives each group its record counts
+   and balance sums per side and — for 1:1 groups — both records' values (one struct per side);
+   each record is joined back to its group. (A window over the union computes the same, measured
+   several times slower on 10⁶ records.)
+3. A CASE turns counts and comparisons into the group's class (``classes.py``): group shape
+   first (creditor only, debt only, 1:n, n:1, n:m), then for 1:1 pairs the unit-factor test,
+   the balance test (少报 / 多报) and the other compared fields (错报).
 
 The query yields one row per record (``_side`` 'L' = debt side, 'R' = creditor side). The
 ``validate`` rule keeps the non-matched rows with a one-line ``_value``; ``jianhe reconcile``
