@@ -5,8 +5,8 @@
    of its own.
 2. One hash aggregation over the union, by normalised key, gives each group its record counts
    and balance sums per side and — for 1:1 groups — both records' values (one struct per side);
-   each record is joined back to its group. (A window over the union computes the same, measured
-   several times slower on 10⁶ records.)
+   each record is joined back to its group. (A window over the union computes the same; it
+   measured several times slower here.)
 3. A CASE turns counts and comparisons into the group's class (``classes.py``): group shape
    first (creditor only, debt only, 1:n, n:1, n:m), then for 1:1 pairs the unit-factor test,
    the balance test (少报 / 多报) and the other compared fields (错报).
