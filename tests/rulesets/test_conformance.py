@@ -4,7 +4,7 @@ import pytest
 from engine import conformance
 from engine.ruleset import load_pack
 
-PACKS = ["east5_core", "east5", "equity_rpt", "lgfv", "multi_creditor"]
+PACKS = ["east5_core", "east5", "equity_rpt", "lgfv", "multi_creditor", "debt_platform"]
 
 
 @pytest.mark.parametrize("name", PACKS)
