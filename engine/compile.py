@@ -119,31 +119,36 @@ def single_check_sql(tp: TablePlan, check: tuple[int, str, str]) -> str:
             f"FROM {quote_ident('t_' + tp.table.code)} WHERE coalesce({pred}, FALSE)")
 
 
+def hits_list(checks: list[tuple[int, str, str]]) -> str:
+    """Per row, the list of failing rules with their evidence ({r: rule, v: value}), NULL when none
+    fails: the predicates are first OR-ed (no list is built for the many rows that pass them all)."""
+    preds = [f"coalesce({pred}, FALSE)" for _, pred, _ in checks]
+    hits = ",\n      ".join(f"CASE WHEN {p} THEN {{'r': {idx}, 'v': CAST({ev} AS VARCHAR)}} END"
+                            for p, (idx, _, ev) in zip(preds, checks))
+    return (f"CASE WHEN {' OR '.join(preds) or 'FALSE'} THEN list_filter([\n      {hits}\n    ], "
+            f"lambda x: x IS NOT NULL) END")
+
+
 def fused_sql(ctx: CompileContext, checks: list[tuple[int, str, str]]) -> str:
     """One scan of the table: for each row, the list of failing rules with their evidence."""
-    hits = ",\n      ".join(
-        f"CASE WHEN coalesce({pred}, FALSE) THEN {{'r': {idx}, 'v': CAST({ev} AS VARCHAR)}} END"
-        for idx, pred, ev in checks)
     return (
         f"SELECT _h.r AS _rule, _file, _line, {ctx.key_sql()} AS _key, _h.v AS _value\n"
         f"FROM (SELECT *, unnest(_hits) AS _h FROM (\n"
-        f"  SELECT *, list_filter([\n      {hits}\n    ], lambda x: x IS NOT NULL) AS _hits\n"
+        f"  SELECT *, {hits_list(checks)} AS _hits\n"
         f"  FROM {ctx.relation(ctx.table.code)}\n) WHERE len(_hits) > 0)"
     )
 
 
 def scan_sql(ctx: CompileContext, checks: list[tuple[int, str, str]], stored: frozenset[str] | None = None) -> str:
-    """The fused row rules as a pass over the table's rows that keeps, per row, the failing rules
-    (``_hits``: list of {r: rule, v: evidence}) and their ``_key``, plus the stored fields only
-    (nothing reads the others again). ``hits_sql`` turns ``_hits`` into failures."""
-    hits = ",\n      ".join(
-        f"CASE WHEN coalesce({pred}, FALSE) THEN {{'r': {idx}, 'v': CAST({ev} AS VARCHAR)}} END"
-        for idx, pred, ev in checks)
+    """The fused row rules as a pass over the table's rows (engine/scan.py: every row of its files,
+    those to reject marked ``_bad``) that keeps, per row, the failing rules (``_hits``: list of
+    {r: rule, v: evidence}) and their ``_key``, with the stored fields only (nothing reads the
+    others again). A rejected row is not judged. ``hits_sql`` turns ``_hits`` into failures."""
     fields = "".join(f"{quote_ident(f.code)}, " for f in ctx.table.fields if stored is None or f.code in stored)
     return (
-        f"SELECT _file, _line, _file_date, _ctrl, _quote, {fields}\n"
+        f"SELECT _file, _line, _file_date, _ctrl, _quote, {fields}_bad, _nf,\n"
         f"  CASE WHEN len(_hits) > 0 THEN {ctx.key_sql()} END AS _key, CASE WHEN len(_hits) > 0 THEN _hits END AS _hits\n"
-        f"FROM (\n  SELECT *, list_filter([\n      {hits}\n    ], lambda x: x IS NOT NULL) AS _hits\n"
+        f"FROM (\n  SELECT *, CASE WHEN NOT _bad THEN {hits_list(checks)} END AS _hits\n"
         f"  FROM {ctx.relation(ctx.table.code)}\n)"
     )
 

@@ -1,36 +1,38 @@
 """Read each table's files and evaluate its row rules in the same pass.
 
-For every table of the plan, its files become one relation: the view ``t_<CODE>``, the union of
-each file's rows as text (engine/sources/load.py: an EAST file's lines split on 0x01 with their
-line numbers, CSV/Parquet rows cast to text). One statement reads that view once, evaluates
-every row rule of the table (``TablePlan.scan_sql``) and stores, per row, the failing rules
-(``_hits``) and the fields later queries read (``TablePlan.stored``: set rules, the key, 备注) in
-a DuckDB database file in the run's scratch folder (``_rows``: compressed, read through the
-buffer pool, so memory stays bounded however large the files are); ``t_<CODE>`` then becomes
-a view of that table with every field (those not stored are empty). No file is split twice.
-``collect_hits`` moves the hits into ``_failures``.
+For every file of a table, its rows as text (engine/sources/load.py: an EAST file's lines split on
+0x01, CSV/Parquet rows cast to text) are the view ``t_<CODE>``; one statement reads that view once,
+evaluates every row rule of the table (``TablePlan.scan_sql``) and stores, per row, the failing
+rules (``_hits``) and the fields later queries read (``TablePlan.stored``: set rules, the key,
+备注) in a DuckDB database file in the run's scratch folder (``_rows``: compressed, read through
+the buffer pool, so memory stays bounded however large the files are). Rows are stored in file
+order, every line included, so a row's place in the stored table is its line number: lines are
+numbered there rather than while reading (``row_number()`` would read the file on one thread),
+and lines with the wrong number of fields are found there (``_bad``) instead of by reading the
+file again. ``t_<CODE>`` then becomes a view of the stored good rows with every field (those not
+stored are empty), and ``collect_hits`` moves the hits into ``_failures``.
 
-EAST files: a thread checks each file's bytes for CR, NUL and control characters before its
-table is read (started for all files at once, so it runs while earlier tables are read); a file
-with CR or NUL goes the careful way (pre-scan, cleaned copy, per-line findings, engine/sources/
-load.py), any other is read by DuckDB as it is — DuckDB refuses invalid UTF-8, whereupon the file
-is read again the careful way and its table scanned again — while a second thread computes its
-SHA-256 and line count. If the rules themselves fail on the data, the rows are stored without
-them and the run isolates the failing rule (engine/run.py).
+EAST files: a thread checks each file's bytes for CR, NUL and control characters before its table
+is read (started for all files at once, so it runs while earlier tables are read); a file with CR
+or NUL goes the careful way (pre-scan, cleaned copy, per-line findings), any other is read by
+DuckDB as it is — DuckDB refuses invalid UTF-8, whereupon the file is read again the careful way —
+while a second thread computes its SHA-256. If the rules themselves fail on the data, the rows are
+stored without them and the run isolates the failing rule (engine/run.py).
 """
 from __future__ import annotations
 
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from .compile import Plan, TablePlan, hits_sql
+from .formats import sql_quote
 from .progress import Progress
 from .results import FileInfo, TableResult
-from .formats import sql_quote
 from .rules.base import quote_ident
 from .sources.discover import SourceFile
 from .sources.findings import FileFinding
@@ -50,11 +52,12 @@ def load_and_scan(con: duckdb.DuckDBPyConnection, plan: Plan, files: list[Source
     tables: dict[str, TableResult] = {}
     by_table: dict[str, list[SourceFile]] = {}
     con.execute(f"ATTACH {sql_quote(str(workdir / 'rows.duckdb'))} AS {STORE}")
+    con.execute("SET preserve_insertion_order = true")  # rows are stored in file order: their place is their line
     for src in files:
         if src.table in plan.tables:
             by_table.setdefault(src.table, []).append(src)
     # the control-byte checks of every EAST file start now, in table order, so that a table's
-    # check runs while the tables before it are read; hashes and line counts run beside each read
+    # check runs while the tables before it are read; hashes run beside each read
     with ThreadPoolExecutor(1, thread_name_prefix="jianhe-gate") as gates, \
             ThreadPoolExecutor(1, thread_name_prefix="jianhe-hash") as hashes:
         gate = {src.path: gates.submit(control_bytes, src.path) for code in plan.tables for src in by_table.get(code, [])
@@ -88,11 +91,13 @@ class _Unreadable:
         self.src = src
 
 
+@dataclass
 class _Staged:
-    """A file of a format without a relation: appended to a staging table by ``load_table``."""
-
-    def __init__(self, src: SourceFile, info: FileInfo, findings: list[FileFinding]):
-        self.src, self.info, self.findings = src, info, findings
+    """A file of a format without a relation, appended by ``load_table`` to a table of its own."""
+    src: SourceFile
+    info: FileInfo
+    findings: list[FileFinding]
+    sql: str  # its rows in the scan's shape
 
 
 def _open(con, src: SourceFile, tp: TablePlan, workdir: Path, pool, gate):
@@ -100,54 +105,81 @@ def _open(con, src: SourceFile, tp: TablePlan, workdir: Path, pool, gate):
         return _Unreadable(src)
     opener = OPENERS.get(src.format)
     if opener is None:
-        stage, rel = quote_ident("_stage_" + tp.table.code), quote_ident("t_" + tp.table.code)
-        create_relation(con, tp.table)
-        info, file_findings = load_table(con, src, tp.table, workdir)
-        if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
-                       ["_stage_" + tp.table.code]).fetchone()[0]:
-            con.execute(f"INSERT INTO {stage} SELECT * FROM {rel}")
-            con.execute(f"DROP TABLE {rel}")
-        else:
-            con.execute(f"ALTER TABLE {rel} RENAME TO {stage}")
-        return _Staged(src, info, file_findings)
+        return _stage(con, src, tp, workdir)
     if src.format == "east":
         return opener(src, tp.table, workdir, pool, gate)
     return opener(con, src, tp.table, workdir, pool)
 
 
+def _stage(con, src: SourceFile, tp: TablePlan, workdir: Path) -> _Staged:
+    rel = quote_ident("t_" + tp.table.code)
+    stage = f"{STORE}.main.{quote_ident('stage_' + tp.table.code + '_' + str(abs(hash(src.path))))}"
+    create_relation(con, tp.table)
+    info, file_findings = load_table(con, src, tp.table, workdir)
+    con.execute(f"CREATE OR REPLACE TABLE {stage} AS SELECT * FROM {rel}")
+    con.execute(f"DROP TABLE {rel}")
+    return _Staged(src, info, file_findings, f"SELECT *, FALSE AS _bad, NULL::INTEGER AS _nf FROM {stage}")
+
+
+@dataclass
+class _Part:
+    """Where a file's rows sit in the stored table: rowids [start, start + rows)."""
+    start: int
+    rows: int
+    first_line: int | None  # line number of its first row when lines are numbered by place
+    file: str
+    date: str | None
+
+
 def _scan_table(con, plan: Plan, tp: TablePlan, sources: list, workdir: Path, findings: list[FileFinding],
                 progress: Progress | None) -> list[FileInfo]:
     code = tp.table.code
-    view, scanned_table = quote_ident("t_" + code), stored(code)
+    view, table = quote_ident("t_" + code), stored(code)
     items = list(sources)
-    rel_at = [i for i, s in enumerate(items) if isinstance(s, FileRelation)]
-    staged = any(isinstance(s, _Staged) for s in items)
+    readable = [i for i, s in enumerate(items) if not isinstance(s, _Unreadable)]
+    east = [i for i in readable if isinstance(items[i], FileRelation)]
 
-    def attempt() -> duckdb.Error | None:
-        _create_view(con, view, [items[i] for i in rel_at], staged, tp)
-        return _run(con, f"CREATE OR REPLACE TABLE {scanned_table} AS {tp.scan_sql}", progress, code)
+    def store(select: str) -> tuple[duckdb.Error | None, dict[int, _Part]]:
+        """Every file in turn through the view into the stored table; its place in that table."""
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+        parts, total = {}, 0
+        for i in readable:
+            src = items[i].src
+            parts[i] = _Part(total, 0, getattr(items[i], "first_line", None), src.path.name, src.collection_date)
+            if not items[i].sql:  # nothing checkable in the file (e.g. CSV lacking columns)
+                continue
+            con.execute(f"CREATE OR REPLACE VIEW {view} AS {items[i].sql}")
+            head = f"INSERT INTO {table} " if total or _exists(con, code) else f"CREATE TABLE {table} AS "
+            error = _run(con, head + _storing(select), progress, code)
+            if error is not None:
+                return error, parts
+            parts[i].rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - total
+            total += parts[i].rows
+        if not _exists(con, code):  # no file had a checkable row: the table, empty
+            con.execute(f"CREATE OR REPLACE VIEW {view} AS {_empty(tp)}")
+            error = _run(con, f"CREATE TABLE {table} AS {_storing(select)}", None, code)
+            if error is not None:
+                return error, parts
+        return None, parts
 
-    error = attempt()
-    redo = [i for i in rel_at if items[i].optimistic] if error is not None else []
+    error, parts = store(tp.scan_sql)
+    redo = [i for i in east if items[i].optimistic] if error is not None else []
     if redo:  # e.g. invalid UTF-8 past the first MiB: read those files again the careful way
         for i in redo:
-            items[i] = careful_relation(items[i].src, tp.table, workdir)
-        error = attempt()
-    if error is not None and any([items[i].long_lines(tp.table) for i in rel_at]):  # a line over 2 MB?
-        error = attempt()
+            items[i] = careful_relation(items[i].src, tp.table, workdir, scan=True)
+        error, parts = store(tp.scan_sql)
+    if error is not None and any([items[i].long_lines(tp.table) for i in east]):  # a line over 2 MB?
+        error, parts = store(tp.scan_sql)
     if error is None:
         plan.scanned.add(code)
-    else:  # a rule fails on this data: keep every field; run.py finds the rule(s) at fault one by one
-        con.execute(f"CREATE OR REPLACE TABLE {scanned_table} AS SELECT * FROM {view}")
-    fields = ", ".join(quote_ident(f.code) if error is not None or tp.stored is None or f.code in tp.stored
-                       else f"NULL::VARCHAR AS {quote_ident(f.code)}" for f in tp.table.fields)
-    con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT _file, _line, _file_date, _ctrl, _quote, {fields} "
-                f"FROM {scanned_table}")
-    if staged:
-        con.execute(f"DROP TABLE IF EXISTS {quote_ident('_stage_' + code)}")
-    counts = dict(con.execute(f"SELECT _file, count(*) FROM {view} GROUP BY _file").fetchall())
+    else:  # a rule fails on this data: store every field, no rule; run.py finds the rule(s) at fault
+        error, parts = store(f"SELECT * FROM {view}")
+        if error is not None:
+            raise error
+    _reject_pre_scanned(con, code, items, parts, code in plan.scanned)
+    _number_lines(con, code, tp, parts)
     infos = []
-    for item in items:
+    for i, item in enumerate(items):
         if isinstance(item, _Unreadable):
             info = FileInfo(item.src.path.name, item.src.path.stat().st_size, 0, 0, item.src.collection_date)
             findings.append(FileFinding("FILE.UNREADABLE", item.src.table, item.src.path.name, None, "permission denied"))
@@ -155,21 +187,79 @@ def _scan_table(con, plan: Plan, tp: TablePlan, sources: list, workdir: Path, fi
             info = item.info
             findings.extend(item.findings)
         else:
-            info, file_findings = finish_relation(con, item, tp.table, counts.get(item.src.path.name, 0))
+            part = parts[i]
+            wrong = _wrong_lines(con, code, part)
+            good = part.rows - len(wrong)
+            info, file_findings = finish_relation(con, item, tp.table, good, stored=(part.rows, wrong))
             findings.extend(file_findings)
         infos.append(info)
     return infos
 
 
-def _create_view(con, view: str, rels: list[FileRelation], staged: bool, tp: TablePlan) -> None:
-    parts = [rel.sql for rel in rels if rel.sql]
-    if staged:
-        parts.append(f"SELECT * FROM {quote_ident('_stage_' + tp.table.code)}")
-    if not parts:  # nothing checkable (e.g. CSV lacking columns): an empty relation of the right shape
-        cols = ", ".join(f"NULL::VARCHAR AS {quote_ident(f.code)}" for f in tp.table.fields)
-        parts.append(f"SELECT NULL::VARCHAR AS _file, NULL::BIGINT AS _line, NULL::VARCHAR AS _file_date, "
-                     f"NULL::VARCHAR AS _ctrl, NULL::VARCHAR AS _quote, {cols} WHERE false")
-    con.execute(f"CREATE OR REPLACE VIEW {view} AS " + "\nUNION ALL\n".join(parts))
+def _reject_pre_scanned(con, code: str, items: list, parts: dict[int, _Part], hits: bool) -> None:
+    """Lines the pre-scan rejected (invalid encoding: empty in the cleaned copy) are rejected rows."""
+    places = [parts[i].start + line - parts[i].first_line for i, item in enumerate(items) if i in parts
+              and isinstance(item, FileRelation) and item.bad_lines and parts[i].first_line is not None
+              for line in sorted(item.bad_lines) if line - parts[i].first_line < parts[i].rows]
+    if places:
+        con.execute(f"UPDATE {stored(code)} SET _bad = TRUE{', _hits = NULL' if hits else ''} "
+                    f"WHERE rowid IN ({', '.join(map(str, places))})")
+
+
+def _storing(select: str) -> str:
+    """What is stored of each row: not its file name and date (the same for all rows of a file:
+    ``_number_lines`` restores them from the row's place), its field count only when rejected."""
+    return f"SELECT * EXCLUDE (_file, _file_date) REPLACE (CASE WHEN _bad THEN _nf END AS _nf) FROM ({select})"
+
+
+def _empty(tp: TablePlan) -> str:
+    """No row, in the shape of a file's relation for the scan."""
+    cols = ", ".join(f"NULL::VARCHAR AS {quote_ident(f.code)}" for f in tp.table.fields)
+    return (f"SELECT NULL::VARCHAR AS _file, NULL::BIGINT AS _line, NULL::VARCHAR AS _file_date, NULL::VARCHAR AS _ctrl, "
+            f"NULL::VARCHAR AS _quote, {cols}, FALSE AS _bad, NULL::INTEGER AS _nf WHERE false")
+
+
+def _exists(con, code: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = ?",
+                            [STORE, code]).fetchone()[0])
+
+
+def _by_place(parts: dict[int, _Part], value) -> str:
+    """SQL giving, for a stored row (``_rowid``), ``value(part)`` of the file it came from."""
+    cases = [f"WHEN _rowid < {p.start + p.rows} THEN {value(p)}"
+             for p in sorted(parts.values(), key=lambda p: p.start) if p.rows]
+    return f"CASE {' '.join(cases)} END" if cases else "NULL"
+
+
+def _line_sql(parts: dict[int, _Part]) -> str:
+    """A stored row's line: its own ``_line`` (Parquet, staged files), else its place in its file."""
+    if all(p.first_line is None for p in parts.values()):
+        return "_line"
+    place = _by_place(parts, lambda p: f"_rowid - {p.start - p.first_line}" if p.first_line is not None else "NULL")
+    return f"coalesce(_line, {place})"
+
+
+def _number_lines(con, code: str, tp: TablePlan, parts: dict[int, _Part]) -> None:
+    """``_rows.<CODE>#lines``: the stored rows with their line numbers; ``t_<CODE>``: its good rows
+    with every field of the table (those not stored are empty)."""
+    lines, view = numbered(code), quote_ident("t_" + code)
+    file = _by_place(parts, lambda p: sql_quote(p.file))
+    date = _by_place(parts, lambda p: sql_quote(p.date) if p.date else "NULL")
+    con.execute(f"CREATE OR REPLACE VIEW {lines} AS SELECT {file}::VARCHAR AS _file, {date}::VARCHAR AS _file_date, "
+                f"* REPLACE ({_line_sql(parts)} AS _line) FROM (SELECT *, rowid AS _rowid FROM {stored(code)})")
+    columns = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {lines}").fetchall()}
+    fields = ", ".join(quote_ident(f.code) if f.code in columns else f"NULL::VARCHAR AS {quote_ident(f.code)}"
+                       for f in tp.table.fields)
+    con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT _file, _line, _file_date, _ctrl, _quote, {fields} "
+                f"FROM {lines} WHERE NOT _bad")
+
+
+def _wrong_lines(con, code: str, part: _Part) -> list[tuple[int, int]]:
+    """(line, fields) of a file's rows with the wrong number of fields."""
+    if not part.rows:
+        return []
+    return con.execute(f"SELECT _line, _nf FROM {numbered(code)} WHERE _bad AND _rowid >= ? AND _rowid < ? "
+                       f"ORDER BY _line", [part.start, part.start + part.rows]).fetchall()
 
 
 def _run(con, sql: str, progress: Progress | None, code: str) -> duckdb.Error | None:
@@ -196,13 +286,18 @@ def _record(table: TableResult, info: FileInfo) -> None:
 
 
 def stored(code: str) -> str:
-    """The stored rows of a scanned table (``t_<CODE>`` is a view of them)."""
+    """The stored rows of a scanned table, in file order."""
     return f"{STORE}.main.{quote_ident(code)}"
+
+
+def numbered(code: str) -> str:
+    """The stored rows of a table with their line numbers (``t_<CODE>`` is a view of its good rows)."""
+    return f"{STORE}.main.{quote_ident(code + '#lines')}"
 
 
 def collect_hits(con, tp: TablePlan) -> None:
     """Move the failures a table's scan recorded into ``_failures``."""
-    con.execute(f"{INSERT_FAILURES} {hits_sql(tp, stored(tp.table.code))}")
+    con.execute(f"{INSERT_FAILURES} {hits_sql(tp, numbered(tp.table.code))}")
 
 
-__all__ = ["collect_hits", "load_and_scan"]
+__all__ = ["collect_hits", "load_and_scan", "numbered", "stored"]

@@ -170,7 +170,7 @@ def file_sha256(path: Path) -> str:
 
 
 def _load_east(con, src: SourceFile, table: TableSpec, workdir: Path):
-    return _load_relation(con, east_relation(src, table, workdir), table)
+    return _load_relation(con, careful_relation(src, table, workdir), table)
 
 
 def _load_relation(con, rel: "FileRelation", table: TableSpec):
@@ -198,10 +198,14 @@ def with_long_lines(con, read, reread):
 
 # ------------------------------------------------------------------ files as relations
 #
-# Every source file becomes one SELECT yielding the columns of ``t_<CODE>`` for its good rows:
-# ``_file, _line, _file_date, _ctrl, _quote`` and the fields as text. engine/scan.py evaluates a
-# table's row rules on the union of its files' relations while reading them (one pass);
-# ``load_table`` above appends a relation to the table instead (no rules).
+# Every source file becomes one SELECT over its rows as text. For ``load_table`` (``scan=False``)
+# it yields exactly the columns of ``t_<CODE>`` for the good rows: ``_file, _line, _file_date,
+# _ctrl, _quote`` and the fields. For engine/scan.py (``scan=True``) it yields every row, two more
+# columns — ``_bad`` (TRUE for a line to reject: the wrong number of fields) and ``_nf`` (its
+# number of fields) — and, for EAST and CSV text, ``_line`` NULL: the rows come in file order and
+# the run numbers them by their position where it stores them (``FileRelation.first_line`` is the
+# number of the first), because numbering rows in SQL (``row_number() OVER ()``) would read the
+# whole file on one thread.
 
 LINES = ("read_csv({path}, columns={{'raw': 'VARCHAR'}}, delim=chr(0), quote='', escape='', header=false, "
          "auto_detect=false, new_line='\\n', strict_mode=false{longest})")
@@ -228,47 +232,44 @@ def control_bytes(path: Path) -> tuple[bool, bool]:
 
 @dataclass
 class ByteScan:
-    """SHA-256, size, line count and BOM of a file, from one streaming pass beside DuckDB's read."""
+    """SHA-256, size and BOM of a file, from one streaming pass beside DuckDB's read."""
     sha256: str
     size: int
-    lines: int
     bom: bool
 
 
 def byte_scan(path: Path) -> ByteScan:
     digest = hashlib.sha256()
-    size = lines = 0
+    size = 0
     bom = False
-    last = b"\n"
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):
             if not size:
                 bom = chunk.startswith(BOM)
             digest.update(chunk)
             size += len(chunk)
-            lines += chunk.count(b"\n")
-            last = chunk[-1:]
-    return ByteScan(digest.hexdigest(), size, lines + (last != b"\n"), bom)
+    return ByteScan(digest.hexdigest(), size, bom)
 
 
 @dataclass
 class FileRelation:
-    """One source file as a relation over its good rows, and what is known of it before it is read."""
+    """One source file as a relation of text rows, and what is known of it before it is read."""
     src: SourceFile
     sql: str  # "" when no row of the file can be checked
     findings: list[FileFinding] = dc_field(default_factory=list)
     sha256: str | None = None
     encoding: str = "utf-8"
-    rows: int | None = None  # rows read, when known without scanning (CSV/Parquet)
+    rows: int | None = None  # rows read, when known without reading them (CSV/Parquet lacking columns)
     rejected: int = 0
-    bad_lines: set[int] = dc_field(default_factory=set)
+    bad_lines: set[int] = dc_field(default_factory=set)  # lines rejected by the pre-scan (invalid encoding)
     byte_scan: object = None  # a Future[ByteScan] of an EAST file whose UTF-8 DuckDB checks, else None
-    lines: int | None = None  # lines of an EAST file (all of them, good or not)
     pending_sha: object = None  # a Future[str]: the SHA-256 computed beside DuckDB's read
     temp: Path | None = None  # cleaned copy, removed once the file is read
     path: Path | None = None  # the EAST text read (the file or its cleaned copy) …
     marks: str = ""  # … and the SQL of its _ctrl/_quote columns
     longest: str = ""  # LONG_LINES once a line over 2 MB made the read fail
+    scan: bool = False  # the shape for engine/scan.py (every row, _bad, _nf), else t_<CODE>'s
+    first_line: int | None = None  # positional relations: the line number of the first row
 
     @property
     def optimistic(self) -> bool:
@@ -279,40 +280,51 @@ class FileRelation:
         if self.path is None or self.longest:
             return False
         self.longest = LONG_LINES
-        self.sql, _ = _east_select(self.src, table, self.path, self.marks, self.bad_lines, longest=LONG_LINES)
+        self.sql = _east_select(self.src, table, self.path, self.marks, self.bad_lines, LONG_LINES, self.scan)
         return True
 
 
-def _east_select(src: SourceFile, table: TableSpec, path: Path, marks: str, skip: set[int],
-                 longest: str = LONG_LINES) -> tuple[str, str]:
-    """(relation over the lines with the right field count, the lines themselves with _line and raw).
-    The line is split once, below the line numbering (which a filter cannot cross)."""
+def _lines_sql(path: Path, longest: str) -> str:
+    return (f"SELECT coalesce(raw, '') AS raw, string_split(coalesce(raw, ''), chr(1)) AS _f "
+            f"FROM {LINES.format(path=sql_quote(str(path)), longest=longest)}")
+
+
+def _east_select(src: SourceFile, table: TableSpec, path: Path, marks: str, skip: set[int], longest: str,
+                 scan: bool) -> str:
+    """The rows of an EAST text file, each line split once on 0x01: every line in file order with
+    ``_bad``/``_nf`` (``scan``), or the good lines numbered (the line is split below the numbering,
+    which a filter cannot cross)."""
     n = len(table.fields)
-    lines = (f"SELECT row_number() OVER () AS _line, raw, _f FROM (SELECT coalesce(raw, '') AS raw, "
-             f"string_split(coalesce(raw, ''), chr(1)) AS _f FROM {LINES.format(path=sql_quote(str(path)), longest=longest)})")
-    skipped = f" AND _line NOT IN ({', '.join(map(str, sorted(skip)))})" if skip else ""
     cols = ", ".join(f"_f[{i}] AS {quote_ident(f.code)}" for i, f in enumerate(table.fields, start=1))
-    date = sql_quote(src.collection_date) if src.collection_date else "NULL"
-    sql = (f"SELECT {sql_quote(src.path.name)} AS _file, _line, {date}::VARCHAR AS _file_date, {marks}, {cols} "
-           f"FROM ({lines}) WHERE len(_f) = {n}{skipped}")
-    return sql, lines
+    head = f"SELECT {sql_quote(src.path.name)} AS _file, {{line}} AS _line, {_date(src)} AS _file_date, {marks}, {cols}"
+    if scan:
+        return (f"{head.format(line='NULL::BIGINT')}, len(_f) <> {n} AS _bad, len(_f)::INTEGER AS _nf "
+                f"FROM ({_lines_sql(path, longest)})")
+    skipped = f" AND _line NOT IN ({', '.join(map(str, sorted(skip)))})" if skip else ""
+    return (f"{head.format(line='_line')} FROM (SELECT row_number() OVER () AS _line, raw, _f "
+            f"FROM ({_lines_sql(path, longest)})) WHERE len(_f) = {n}{skipped}")
+
+
+def _date(src: SourceFile) -> str:
+    return f"{sql_quote(src.collection_date) if src.collection_date else 'NULL'}::VARCHAR"
 
 
 def east_relation(src: SourceFile, table: TableSpec, workdir: Path, pool=None, gate=None) -> FileRelation:
-    """An EAST text file as a relation. With a thread ``pool``: a file free of CR and NUL (``gate``,
-    a Future of ``control_bytes`` started earlier, else computed now) is read as it is — DuckDB
-    refuses invalid UTF-8, whereupon the run reads it again with ``careful_relation`` — while its
-    SHA-256 and line count are computed beside; control characters are looked for per line only
-    in a file that has some. Without a pool, or for a file needing a cleaned copy: careful."""
+    """An EAST text file as a relation for engine/scan.py. With a thread ``pool``: a file free of
+    CR and NUL (``gate``, a Future of ``control_bytes`` started earlier, else computed now) is read
+    as it is — DuckDB refuses invalid UTF-8, whereupon the run reads it again with
+    ``careful_relation`` — while its SHA-256 is computed beside; control characters are looked
+    for per line only in a file that has some. Without a pool, or needing a cleaned copy: careful."""
     if pool is None or not _starts_as_utf8(src.path):
-        return careful_relation(src, table, workdir)
+        return careful_relation(src, table, workdir, scan=True)
     cr_nul, control = gate.result() if gate is not None else control_bytes(src.path)
     if cr_nul:
-        return careful_relation(src, table, workdir)
+        return careful_relation(src, table, workdir, scan=True)
     quote = _fields_matching(table, "_f", "raw", chr(34))
     marks = _marks_columns(table, "_f", "raw") if control else f"NULL::VARCHAR AS _ctrl, {quote} AS _quote"
-    sql, _ = _east_select(src, table, src.path, marks, set(), longest="")
-    return FileRelation(src, sql, byte_scan=pool.submit(byte_scan, src.path), path=src.path, marks=marks)
+    sql = _east_select(src, table, src.path, marks, set(), "", scan=True)
+    return FileRelation(src, sql, byte_scan=pool.submit(byte_scan, src.path), path=src.path, marks=marks,
+                        scan=True, first_line=1)
 
 
 def _starts_as_utf8(path: Path, size: int = 1 << 20) -> bool:
@@ -326,39 +338,49 @@ def _starts_as_utf8(path: Path, size: int = 1 << 20) -> bool:
     return True
 
 
-def careful_relation(src: SourceFile, table: TableSpec, workdir: Path) -> FileRelation:
+def careful_relation(src: SourceFile, table: TableSpec, workdir: Path, scan: bool = False) -> FileRelation:
     """An EAST file pre-scanned in Python: BOM, CRLF, NUL, invalid UTF-8 and GB18030 become
     findings and a cleaned copy (line numbers kept); control characters are looked for per line."""
-    scan = prescan(src.path)
-    path = clean_copy(src, scan, workdir) if scan.needs_cleaning else src.path
-    findings = list(scan.findings)
-    if scan.bom:
+    pre = prescan(src.path)
+    path = clean_copy(src, pre, workdir) if pre.needs_cleaning else src.path
+    findings = list(pre.findings)
+    if pre.bom:
         findings.insert(0, FileFinding("FILE.BOM", src.table, src.path.name, 1))
     marks = _marks_columns(table, "_f", "raw")
-    sql, _ = _east_select(src, table, path, marks, scan.bad_lines, longest="")
-    return FileRelation(src, sql, findings, scan.sha256, scan.encoding, bad_lines=scan.bad_lines,
-                        temp=path if path != src.path else None, path=path, marks=marks)
+    sql = _east_select(src, table, path, marks, pre.bad_lines, "", scan)
+    return FileRelation(src, sql, findings, pre.sha256, pre.encoding, bad_lines=pre.bad_lines,
+                        temp=path if path != src.path else None, path=path, marks=marks, scan=scan,
+                        first_line=1 if scan else None)
 
 
-def finish_relation(con, rel: FileRelation, table: TableSpec, scanned: int) -> tuple[FileInfo, list[FileFinding]]:
-    """Counts and findings of a file once its relation has been read (``scanned`` good rows)."""
+def finish_relation(con, rel: FileRelation, table: TableSpec, scanned: int,
+                    stored: tuple[int, list[tuple[int, int]]] | None = None) -> tuple[FileInfo, list[FileFinding]]:
+    """Counts and findings of a file once read: ``scanned`` good rows; ``stored`` = (all its rows,
+    [(line, fields) of each line with the wrong number of fields]) when the run kept every row."""
     src, findings = rel.src, list(rel.findings)
     if rel.pending_sha is not None:
         rel.sha256 = rel.pending_sha.result()
     if rel.optimistic:
         scan = rel.byte_scan.result()
-        rel.sha256, rel.lines = scan.sha256, scan.lines
+        rel.sha256 = scan.sha256
         if scan.bom:
             findings.insert(0, FileFinding("FILE.BOM", src.table, src.path.name, 1))
-    if src.format == "east":
+    n = len(table.fields)
+    if stored is not None:
+        rows, wrong = stored
+        wrong = [(line, count) for line, count in wrong if line not in rel.bad_lines]
+        findings += [FileFinding("FILE.FIELD_COUNT", src.table, src.path.name, line, f"{count} fields, expected {n}")
+                     for line, count in sorted(wrong)]
+        rejected = len(wrong) + len(rel.bad_lines) + rel.rejected
+        rows = rel.rows if rel.rows is not None else rows
+    elif src.format == "east":
         path = rel.temp or src.path
-        lines = rel.lines if rel.lines is not None else _count_lines(con, path, rel.longest)
+        rows = _count_lines(con, path, rel.longest)
         rejected = len(rel.bad_lines)
-        if scanned + rejected != lines:  # lines with the wrong number of fields: find them (rare)
+        if scanned + rejected != rows:  # lines with the wrong number of fields: find them (rare)
             wrong = _wrong_field_counts(con, src, table, path, rel.bad_lines, rel.longest)
             findings += wrong
             rejected += len(wrong)
-        rows = lines
     else:
         rows = rel.rows if rel.rows is not None else scanned
         rejected = rel.rejected
@@ -379,15 +401,18 @@ def _count_lines(con, path: Path, longest: str = "") -> int:
 def _wrong_field_counts(con, src: SourceFile, table: TableSpec, path: Path, skip: set[int],
                         longest: str = "") -> list[FileFinding]:
     n = len(table.fields)
-    _, lines = _east_select(src, table, path, "", skip, longest)
     skipped = f" AND _line NOT IN ({', '.join(map(str, sorted(skip)))})" if skip else ""
-    wrong = con.execute(f"SELECT _line, len(_f) FROM ({lines}) WHERE len(_f) <> {n}{skipped} ORDER BY _line").fetchall()
+    wrong = con.execute(f"SELECT _line, len(_f) FROM (SELECT row_number() OVER () AS _line, _f FROM "
+                        f"({_lines_sql(path, longest)})) WHERE len(_f) <> {n}{skipped} ORDER BY _line").fetchall()
     return [FileFinding("FILE.FIELD_COUNT", src.table, src.path.name, line, f"{count} fields, expected {n}")
             for line, count in wrong]
 
 
-def frame_relation(con, src: SourceFile, table: TableSpec, relation_sql: str, line_sql: str, pool=None) -> FileRelation:
-    """CSV and Parquet: match columns by field code or Chinese name, all as text."""
+def frame_relation(con, src: SourceFile, table: TableSpec, relation_sql: str, line_sql: str, pool=None,
+                   first_line: int | None = None) -> FileRelation:
+    """CSV and Parquet: match columns by field code or Chinese name, all as text. With a ``pool``
+    (engine/scan.py) the relation has the scan's shape; ``first_line``: rows are numbered where
+    they are stored (``line_sql`` is then not used)."""
     columns = [c[0] for c in con.execute(f"DESCRIBE SELECT * FROM {relation_sql}").fetchall()]
     by_name = {}
     for col in columns:
@@ -396,7 +421,9 @@ def frame_relation(con, src: SourceFile, table: TableSpec, relation_sql: str, li
             by_name[f.code] = col
     findings = [FileFinding("FILE.FIELD_COUNT", src.table, src.path.name, None, f"missing column {f.code} {f.name}")
                 for f in table.fields if f.code not in by_name]
-    rel = FileRelation(src, "", findings, pending_sha=pool.submit(file_sha256, src.path) if pool else None)
+    scan = pool is not None
+    rel = FileRelation(src, "", findings, pending_sha=pool.submit(file_sha256, src.path) if scan else None, scan=scan,
+                       first_line=first_line if scan else None)
     if findings:
         rel.rows = rel.rejected = con.execute(f"SELECT count(*) FROM {relation_sql}").fetchone()[0]
     else:
@@ -406,12 +433,13 @@ def frame_relation(con, src: SourceFile, table: TableSpec, relation_sql: str, li
         raw = "concat_ws(' ', " + ", ".join(f"coalesce(CAST({quote_ident(c)} AS VARCHAR), '')"
                                           for c in by_name.values()) + ")"
         values = "[" + ", ".join(f"CAST({quote_ident(by_name[f.code])} AS VARCHAR)" for f in table.fields) + "]"
-        date = sql_quote(src.collection_date) if src.collection_date else "NULL"
         ctrl = _fields_matching(table, values, raw, CONTROL_CLASS)
         if register_unprintable(con):  # a fast test first; the exact one only on rows it flags
             ctrl = f"CASE WHEN {UNPRINTABLE}({raw}) THEN {ctrl} END"
-        rel.sql = (f"SELECT {sql_quote(src.path.name)} AS _file, {line_sql} AS _line, {date}::VARCHAR AS _file_date, "
-                   f"{ctrl} AS _ctrl, {_fields_matching(table, values, raw, chr(34))} AS _quote, {select} "
+        line = "NULL::BIGINT" if rel.first_line is not None else line_sql
+        extra = ", FALSE AS _bad, NULL::INTEGER AS _nf" if scan else ""
+        rel.sql = (f"SELECT {sql_quote(src.path.name)} AS _file, {line} AS _line, {_date(src)} AS _file_date, "
+                   f"{ctrl} AS _ctrl, {_fields_matching(table, values, raw, chr(34))} AS _quote, {select}{extra} "
                    f"FROM {relation_sql}")
     return rel
 
@@ -443,7 +471,7 @@ def register_unprintable(con) -> bool:
 
 def csv_relation(con, src: SourceFile, table: TableSpec, workdir: Path, pool=None) -> FileRelation:
     relation = f"read_csv({sql_quote(str(src.path))}, header=true, all_varchar=true)"
-    return frame_relation(con, src, table, relation, "row_number() OVER () + 1", pool)
+    return frame_relation(con, src, table, relation, "row_number() OVER () + 1", pool, first_line=2)
 
 
 def parquet_relation(con, src: SourceFile, table: TableSpec, workdir: Path, pool=None) -> FileRelation:
