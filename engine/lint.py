@@ -377,9 +377,19 @@ def _in_bounds(value, s: _State) -> bool:
     return not (s.hi and (value > s.hi[0] or (value == s.hi[0] and not s.hi[1])))
 
 
+@lru_cache(maxsize=1)
+def _probe_connection() -> duckdb.DuckDBPyConnection:
+    """lint's own connection: the module-wide default one belongs to the caller (API users, tests)."""
+    return duckdb.connect()
+
+
+def _scalar(sql: str, params: list | None = None):
+    return _probe_connection().execute(sql, params).fetchall()[0][0]
+
+
 @lru_cache(maxsize=4096)
 def _fits_sql(sql: str) -> bool:
-    return not duckdb.execute(f"SELECT coalesce({sql}, FALSE)").fetchone()[0]
+    return not _scalar(f"SELECT coalesce({sql}, FALSE)")
 
 
 def _fits(value: str, fmt: FormatCode) -> bool:
@@ -432,8 +442,7 @@ def _regex_implied(pattern: str, fmt: FormatCode) -> str | None:
     if len(probes) < 3:
         return None
     try:
-        accepted = duckdb.execute("SELECT bool_and(regexp_full_match(v, ?)) FROM unnest(?) t(v)",
-                                  [pattern, probes]).fetchone()[0]
+        accepted = _scalar("SELECT bool_and(regexp_full_match(v, ?)) FROM unnest(?) t(v)", [pattern, probes])
     except duckdb.Error:
         return None
     return (f"overlaps the format rule: every value of format {fmt.code} already matches '{pattern}'"
