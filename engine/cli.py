@@ -200,13 +200,13 @@ def cmd_validate(args) -> int:
         raise UsageError(f"--memory-limit must look like 2GB or 512MiB, not {args.memory_limit!r}")
     if args.previous_date and not re.fullmatch(r"\d{8}", args.previous_date):
         raise UsageError(f"--previous-date must be YYYYMMDD, not {args.previous_date!r}")
+    if args.report_dir:  # from here on, an earlier run's report must not pass for this run's
+        clear_reports(args.report_dir)
     pack = _pack(args)
     waivers, baseline, tolerance = _gates(args, pack)
     if args.calendar:  # a bad calendar file stops the run before anything is written
         from .workdays import load_calendar_file
         load_calendar_file(args.calendar)
-    if args.report_dir:
-        clear_reports(args.report_dir)
     with _submission(args) as submission:
         result = get_backend(args.engine).validate(
             submission, pack, fail_on=args.fail_on, show_pii=args.show_pii, sample_limit=args.sample_limit,
