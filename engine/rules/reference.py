@@ -45,17 +45,25 @@ class Reference(RuleKind):
 
     def failures_sql(self, rule: Rule, ctx: CompileContext) -> str:
         src = [ctx.column(f) for f in self._fields(rule)]
+        targets = list(self._targets(rule, ctx))
+        select = f"SELECT _file, _line, {ctx.key_sql()} AS _key, {ctx.values(self._fields(rule))} AS _value"
+        rows = " AND ".join([ctx.when_sql(rule)] + [filled(c) for c in src])
+        if not any(when for _, _, when in targets):
+            # every target applies to every row: anti-joins (hash tables on the targets' keys; a
+            # correlated subquery would first copy the rows it is asked about)
+            anti = " ".join(f"ANTI JOIN {ctx.relation(spec.code)} _t{n} ON "
+                            + " AND ".join(f"_t{n}.{ctx.column(c, spec)} = s.{s}" for c, s in zip(cols, src))
+                            for n, (spec, cols, _) in enumerate(targets))
+            return f"{select} FROM {ctx.relation(ctx.table.code)} s {anti} WHERE {rows}"
         active, found = [], []
-        for spec, cols, when in self._targets(rule, ctx):
+        for spec, cols, when in targets:
             match = " AND ".join(f"t.{ctx.column(c, spec)} = s.{s}" for c, s in zip(cols, src))
             applies = f"coalesce({compile_expression(when, ctx.table).sql}, FALSE)" if when else "TRUE"
             active.append(applies)
             found.append(f"({applies} AND EXISTS (SELECT 1 FROM {ctx.relation(spec.code)} t WHERE {match}))")
         # fails when some target applies to the row and none of the applicable targets holds the value
-        where = " AND ".join([ctx.when_sql(rule)] + [filled(c) for c in src]
-                             + [f"({' OR '.join(active)})", f"NOT ({' OR '.join(found)})"])
-        return (f"SELECT _file, _line, {ctx.key_sql()} AS _key, {ctx.values(self._fields(rule))} AS _value "
-                f"FROM {ctx.relation(ctx.table.code)} s WHERE {where}")
+        where = " AND ".join([rows, f"({' OR '.join(active)})", f"NOT ({' OR '.join(found)})"])
+        return f"{select} FROM {ctx.relation(ctx.table.code)} s WHERE {where}"
 
     def messages(self, rule, ctx):
         names = "+".join(ctx.field(f).name for f in self._fields(rule))
