@@ -192,6 +192,8 @@ def _scan_table(con, plan: Plan, tp: TablePlan, sources: list, workdir: Path, fi
             good = part.rows - len(wrong)
             info, file_findings = finish_relation(con, item, tp.table, good, stored=(part.rows, wrong))
             findings.extend(file_findings)
+            if info.rows_read == 0:
+                findings.append(FileFinding("FILE.EMPTY", item.src.table, item.src.path.name))
         infos.append(info)
     return infos
 

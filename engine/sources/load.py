@@ -389,8 +389,6 @@ def finish_relation(con, rel: FileRelation, table: TableSpec, scanned: int,
         rel.temp = None
     info = FileInfo(src.path.name, src.path.stat().st_size, rows, rejected, src.collection_date,
                     rel.sha256 or file_sha256(src.path), rel.encoding)
-    if rows == 0:
-        findings.append(FileFinding("FILE.EMPTY", src.table, src.path.name))
     return info, findings
 
 
