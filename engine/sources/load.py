@@ -432,39 +432,12 @@ def frame_relation(con, src: SourceFile, table: TableSpec, relation_sql: str, li
                                           for c in by_name.values()) + ")"
         values = "[" + ", ".join(f"CAST({quote_ident(by_name[f.code])} AS VARCHAR)" for f in table.fields) + "]"
         ctrl = _fields_matching(table, values, raw, CONTROL_CLASS)
-        if register_unprintable(con):  # a fast test first; the exact one only on rows it flags
-            ctrl = f"CASE WHEN {UNPRINTABLE}({raw}) THEN {ctrl} END"
         line = "NULL::BIGINT" if rel.first_line is not None else line_sql
         extra = ", FALSE AS _bad, NULL::INTEGER AS _nf" if scan else ""
         rel.sql = (f"SELECT {sql_quote(src.path.name)} AS _file, {line} AS _line, {_date(src)} AS _file_date, "
                    f"{ctrl} AS _ctrl, {_fields_matching(table, values, raw, chr(34))} AS _quote, {select}{extra} "
                    f"FROM {relation_sql}")
     return rel
-
-
-UNPRINTABLE = "jh_unprintable"
-
-
-def _unprintable(values):
-    """TRUE for text holding a character Unicode does not call printable (control characters among
-    them): Arrow's vectorised test, some ten times faster than a regular expression."""
-    import pyarrow.compute as pc
-    return pc.invert(pc.utf8_is_printable(values))
-
-
-def register_unprintable(con) -> bool:
-    """Make ``jh_unprintable(text)`` available on the connection (False if it cannot be)."""
-    try:
-        con.execute(f"SELECT {UNPRINTABLE}('')").fetchall()
-        return True
-    except duckdb.Error:
-        pass
-    try:
-        con.create_function(UNPRINTABLE, _unprintable, [duckdb.sqltype("VARCHAR")], duckdb.sqltype("BOOLEAN"),
-                            type="arrow", side_effects=False)
-        return True
-    except Exception:  # noqa: BLE001 — without it the exact test runs on every row
-        return False
 
 
 def csv_relation(con, src: SourceFile, table: TableSpec, workdir: Path, pool=None) -> FileRelation:
