@@ -12,11 +12,10 @@ and lines with the wrong number of fields are found there (``_bad``) instead of 
 file again. ``t_<CODE>`` then becomes a view of the stored good rows with every field (those not
 stored are empty), and ``collect_hits`` moves the hits into ``_failures``.
 
-EAST files: a thread checks each file's bytes for CR, NUL and control characters before its table
-is read (started for all files at once, so it runs while earlier tables are read); a file with CR
-or NUL goes the careful way (pre-scan, cleaned copy, per-line findings), any other is read by
-DuckDB as it is — DuckDB refuses invalid UTF-8, whereupon the file is read again the careful way —
-while a second thread computes its SHA-256. If the rules themselves fail on the data, the rows are
+EAST files are read by DuckDB as they are while a thread computes their SHA-256 and checks their
+bytes for CR, NUL and control characters (a small file is checked before it is read). A file
+holding some, or one DuckDB refuses (invalid UTF-8), is read again the careful way (pre-scan,
+cleaned copy, per-line findings; engine/sources/load.py) — clean files, the rule, are read once. If the rules themselves fail on the data, the rows are
 stored without them and the run isolates the failing rule (engine/run.py).
 """
 from __future__ import annotations
@@ -36,8 +35,8 @@ from .results import FileInfo, TableResult
 from .rules.base import quote_ident
 from .sources.discover import SourceFile
 from .sources.findings import FileFinding
-from .sources.load import (FileRelation, careful_relation, control_bytes, create_relation, csv_relation,
-                           east_relation, finish_relation, load_table, parquet_relation)
+from .sources.load import (FileRelation, careful_relation, create_relation, csv_relation, east_relation,
+                           finish_relation, load_table, needs_care, parquet_relation)
 
 OPENERS = {"east": east_relation, "csv": csv_relation, "parquet": parquet_relation}
 INSERT_FAILURES = "INSERT INTO _failures (_rule, _file, _line, _key, _value)"
@@ -56,12 +55,7 @@ def load_and_scan(con: duckdb.DuckDBPyConnection, plan: Plan, files: list[Source
     for src in files:
         if src.table in plan.tables:
             by_table.setdefault(src.table, []).append(src)
-    # the control-byte checks of every EAST file start now, in table order, so that a table's
-    # check runs while the tables before it are read; hashes run beside each read
-    with ThreadPoolExecutor(1, thread_name_prefix="jianhe-gate") as gates, \
-            ThreadPoolExecutor(1, thread_name_prefix="jianhe-hash") as hashes:
-        gate = {src.path: gates.submit(control_bytes, src.path) for code in plan.tables for src in by_table.get(code, [])
-                if src.format == "east" and os.access(src.path, os.R_OK)}
+    with ThreadPoolExecutor(1, thread_name_prefix="jianhe-bytes") as bytes_pool:  # hashes and byte checks
         for code, tp in plan.tables.items():
             tables[code] = TableResult(code, tp.table.name, tp.table.kind, present=False)
             if code not in by_table:
@@ -70,7 +64,7 @@ def load_and_scan(con: duckdb.DuckDBPyConnection, plan: Plan, files: list[Source
             started = time.perf_counter()
             if progress:
                 progress.table_started(tp, by_table[code])
-            opened = [_open(con, src, tp, workdir, hashes, gate.get(src.path)) for src in by_table[code]]
+            opened = [_open(con, src, tp, workdir, bytes_pool) for src in by_table[code]]
             infos = _scan_table(con, plan, tp, opened, workdir, findings, progress)
             table = tables[code]
             for info in infos:
@@ -100,14 +94,14 @@ class _Staged:
     sql: str  # its rows in the scan's shape
 
 
-def _open(con, src: SourceFile, tp: TablePlan, workdir: Path, pool, gate):
+def _open(con, src: SourceFile, tp: TablePlan, workdir: Path, pool):
     if not os.access(src.path, os.R_OK):
         return _Unreadable(src)
     opener = OPENERS.get(src.format)
     if opener is None:
         return _stage(con, src, tp, workdir)
     if src.format == "east":
-        return opener(src, tp.table, workdir, pool, gate)
+        return opener(src, tp.table, workdir, pool)
     return opener(con, src, tp.table, workdir, pool)
 
 
@@ -163,8 +157,10 @@ def _scan_table(con, plan: Plan, tp: TablePlan, sources: list, workdir: Path, fi
         return None, parts
 
     error, parts = store(tp.scan_sql)
-    redo = [i for i in east if items[i].optimistic] if error is not None else []
-    if redo:  # e.g. invalid UTF-8 past the first MiB: read those files again the careful way
+    # read again the careful way: every file read as it is if the read failed (e.g. invalid UTF-8
+    # past the first MiB), else those whose bytes turned out to need it (CR, NUL, control characters)
+    redo = [i for i in east if items[i].optimistic and (error is not None or needs_care(items[i]))]
+    if redo:
         for i in redo:
             items[i] = careful_relation(items[i].src, tp.table, workdir, scan=True)
         error, parts = store(tp.scan_sql)

@@ -1,8 +1,9 @@
 """Soda Core v4 (package soda-duckdb) verifying a contract of the 30 rules on DuckDB.
 
-The data source is a DuckDB file holding two views over the Parquet files (the loans with their
-amounts as DECIMAL and dates as DATE, which Soda's numeric and date checks need); Soda issues its
-own queries (one aggregate over the loans, one join for the reference check)."""
+The data source is a DuckDB file holding two views over the data files — the EAST text files
+(``--format text``, read by DuckDB's CSV reader) or the Parquet files — with the loans' amounts as
+DECIMAL and dates as DATE (what Soda's numeric and date checks need); Soda issues its own queries
+(one aggregate over the loans, one join for the reference check)."""
 from __future__ import annotations
 
 import argparse
@@ -16,12 +17,12 @@ from ..rules import load_rules, needed_columns, soda_contract, typed_select
 from .common import CUSTOMERS, LOANS, Timer, emit, source
 
 
-def build_database(data: Path, folder: Path) -> Path:
+def build_database(data: Path, folder: Path, fmt: str) -> Path:
     db = folder / "soda.duckdb"
     con = duckdb.connect(str(db))
     rules = load_rules()
-    con.execute(f"CREATE VIEW loans AS {typed_select(needed_columns(rules), source(data.resolve(), LOANS, 'parquet'))}")
-    con.execute(f"CREATE VIEW customers AS SELECT * FROM {source(data.resolve(), CUSTOMERS, 'parquet')}")
+    con.execute(f"CREATE VIEW loans AS {typed_select(needed_columns(rules), source(data.resolve(), LOANS, fmt))}")
+    con.execute(f"CREATE VIEW customers AS SELECT * FROM {source(data.resolve(), CUSTOMERS, fmt)}")
     con.close()
     return db
 
@@ -39,11 +40,12 @@ def check_count(values: dict) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("data", type=Path)
+    parser.add_argument("--format", choices=("text", "parquet"), default="text")
     args = parser.parse_args()
     with Timer() as t_import:
         from soda_core.contracts.api.verify_api import verify_contract_locally
     folder = Path(tempfile.mkdtemp(prefix="bench-soda-"))
-    db = build_database(args.data, folder)
+    db = build_database(args.data, folder, args.format)
     contract = soda_contract(load_rules(), "duck/main/loans", "duck/main/customers")
     contract_path, source_path = folder / "contract.yml", folder / "duck.yml"
     contract_path.write_text(json.dumps(contract, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -232,23 +232,30 @@ def control_bytes(path: Path) -> tuple[bool, bool]:
 
 @dataclass
 class ByteScan:
-    """SHA-256, size and BOM of a file, from one streaming pass beside DuckDB's read."""
+    """SHA-256, size and BOM of a file, from one streaming pass beside DuckDB's read; with
+    ``classes``, also whether it holds CR or NUL, or another control character."""
     sha256: str
     size: int
     bom: bool
+    cr_nul: bool = False
+    control: bool = False
 
 
-def byte_scan(path: Path) -> ByteScan:
+def byte_scan(path: Path, classes: bool = False) -> ByteScan:
     digest = hashlib.sha256()
     size = 0
-    bom = False
+    bom = cr_nul = control = False
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):
             if not size:
                 bom = chunk.startswith(BOM)
             digest.update(chunk)
             size += len(chunk)
-    return ByteScan(digest.hexdigest(), size, bom)
+            if classes and not (cr_nul and control):
+                found = chunk.translate(BYTE_CLASS)
+                cr_nul = cr_nul or b"\x02" in found
+                control = control or b"\x01" in found
+    return ByteScan(digest.hexdigest(), size, bom, cr_nul, control)
 
 
 @dataclass
@@ -309,22 +316,35 @@ def _date(src: SourceFile) -> str:
     return f"{sql_quote(src.collection_date) if src.collection_date else 'NULL'}::VARCHAR"
 
 
-def east_relation(src: SourceFile, table: TableSpec, workdir: Path, pool=None, gate=None) -> FileRelation:
-    """An EAST text file as a relation for engine/scan.py. With a thread ``pool``: a file free of
-    CR and NUL (``gate``, a Future of ``control_bytes`` started earlier, else computed now) is read
-    as it is — DuckDB refuses invalid UTF-8, whereupon the run reads it again with
-    ``careful_relation`` — while its SHA-256 is computed beside; control characters are looked
-    for per line only in a file that has some. Without a pool, or needing a cleaned copy: careful."""
+CHECK_FIRST = 64 << 20  # files up to this size are checked for control bytes before DuckDB reads them
+
+
+def east_relation(src: SourceFile, table: TableSpec, workdir: Path, pool=None) -> FileRelation:
+    """An EAST text file as a relation for engine/scan.py. With a thread ``pool`` a file is read by
+    DuckDB as it is — DuckDB refuses invalid UTF-8 — while the thread computes its SHA-256. A file
+    up to ``CHECK_FIRST`` bytes is first checked for CR, NUL and control characters; a larger one is
+    checked by the same thread, during DuckDB's read. A file with CR or NUL needs a cleaned copy,
+    one with control characters their fields named per line: ``careful_relation``, at once or
+    (``needs_care`` after a larger file was read) in a second read. Without a pool: careful."""
     if pool is None or not _starts_as_utf8(src.path):
         return careful_relation(src, table, workdir, scan=True)
-    cr_nul, control = gate.result() if gate is not None else control_bytes(src.path)
+    check_later = src.path.stat().st_size > CHECK_FIRST
+    cr_nul, control = (False, False) if check_later else control_bytes(src.path)
     if cr_nul:
         return careful_relation(src, table, workdir, scan=True)
     quote = _fields_matching(table, "_f", "raw", chr(34))
     marks = _marks_columns(table, "_f", "raw") if control else f"NULL::VARCHAR AS _ctrl, {quote} AS _quote"
     sql = _east_select(src, table, src.path, marks, set(), "", scan=True)
-    return FileRelation(src, sql, byte_scan=pool.submit(byte_scan, src.path), path=src.path, marks=marks,
-                        scan=True, first_line=1)
+    return FileRelation(src, sql, byte_scan=pool.submit(byte_scan, src.path, check_later), path=src.path,
+                        marks=marks, scan=True, first_line=1)
+
+
+def needs_care(rel: FileRelation) -> bool:
+    """A file read as it is whose bytes (checked during the read) hold CR, NUL or control characters."""
+    if not rel.optimistic:
+        return False
+    scan = rel.byte_scan.result()
+    return scan.cr_nul or scan.control
 
 
 def _starts_as_utf8(path: Path, size: int = 1 << 20) -> bool:
