@@ -174,24 +174,24 @@ def _scan_table(con, plan: Plan, tp: TablePlan, sources: list, workdir: Path, fi
             raise error
     _reject_pre_scanned(con, code, items, parts, code in plan.scanned)
     _number_lines(con, code, tp, parts)
-    infos = []
-    for i, item in enumerate(items):
-        if isinstance(item, _Unreadable):
-            info = FileInfo(item.src.path.name, item.src.path.stat().st_size, 0, 0, item.src.collection_date)
-            findings.append(FileFinding("FILE.UNREADABLE", item.src.table, item.src.path.name, None, "permission denied"))
-        elif isinstance(item, _Staged):
-            info = item.info
-            findings.extend(item.findings)
-        else:
-            part = parts[i]
-            wrong = _wrong_lines(con, code, part)
-            good = part.rows - len(wrong)
-            info, file_findings = finish_relation(con, item, tp.table, good, stored=(part.rows, wrong))
-            findings.extend(file_findings)
-            if info.rows_read == 0:
-                findings.append(FileFinding("FILE.EMPTY", item.src.table, item.src.path.name))
-        infos.append(info)
-    return infos
+    return [_file_info(con, tp, item, parts.get(i), findings) for i, item in enumerate(items)]
+
+
+def _file_info(con, tp: TablePlan, item, part: "_Part | None", findings: list[FileFinding]) -> FileInfo:
+    """A file's counts once its table is stored; its findings are appended."""
+    src = item.src
+    if isinstance(item, _Unreadable):
+        findings.append(FileFinding("FILE.UNREADABLE", src.table, src.path.name, None, "permission denied"))
+        return FileInfo(src.path.name, src.path.stat().st_size, 0, 0, src.collection_date)
+    if isinstance(item, _Staged):
+        findings.extend(item.findings)
+        return item.info
+    wrong = _wrong_lines(con, tp.table.code, part)
+    info, file_findings = finish_relation(con, item, tp.table, part.rows - len(wrong), stored=(part.rows, wrong))
+    findings.extend(file_findings)
+    if info.rows_read == 0:
+        findings.append(FileFinding("FILE.EMPTY", src.table, src.path.name))
+    return info
 
 
 def _reject_pre_scanned(con, code: str, items: list, parts: dict[int, _Part], hits: bool) -> None:
