@@ -148,32 +148,45 @@ def jianhe_result(report_dir: Path, failures: Path) -> dict:
             "failures_total": sum(r["failed"] + r.get("excused", 0) + r.get("waived", 0) for r in report["rules"])}
 
 
-def run_approach(a: Approach, reps: int, scratch: Path) -> Outcome:
-    out = Outcome(a.name, a.input)
+def run_once(a: Approach, out: Outcome, rep: int, scratch: Path) -> None:
+    """One run of an approach in its own process, added to ``out`` (or its error)."""
+    if out.error:
+        return
+    work = scratch / f"{a.name}-{rep}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    command = [part.replace("{work}", str(work)) for part in a.command]
+    wall, peak, stdout, stderr, rc = measured(command)
+    if a.name.startswith("jianhe"):
+        if rc not in (0, 1):
+            out.error = f"exit {rc}: {stderr.strip().splitlines()[-1] if stderr.strip() else ''}"
+            return
+        res = jianhe_result(work / "report", work / "failures.parquet")
+    else:
+        res = result_line(stdout)
+        if rc != 0 or not res:
+            out.error = f"exit {rc}: " + (stderr.strip().splitlines()[-1] if stderr.strip() else "no result")
+            return
+    out.wall_s.append(wall)
+    out.peak_rss_mb.append(peak)
+    if res.get("work_s") is not None:
+        out.work_s.append(res["work_s"])
+    out.counts = res.get("counts")
+    out.extra = {k: v for k, v in res.items() if k not in ("counts", "work_s")}
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def run_all(chosen: list[Approach], reps: int, gx_reps: int, scratch: Path) -> list[Outcome]:
+    """Every approach once per round, round after round, so that a change in the machine's load
+    falls on all of them alike; GX (minutes and gigabytes per run) runs in the first ``gx_reps`` rounds."""
+    outcomes = {a.name: Outcome(a.name, a.input) for a in chosen}
     for rep in range(reps):
-        work = scratch / f"{a.name}-{rep}"
-        shutil.rmtree(work, ignore_errors=True)
-        work.mkdir(parents=True)
-        command = [part.replace("{work}", str(work)) for part in a.command]
-        wall, peak, stdout, stderr, rc = measured(command)
-        if a.name.startswith("jianhe"):
-            if rc not in (0, 1):
-                out.error = f"exit {rc}: {stderr.strip().splitlines()[-1] if stderr.strip() else ''}"
-                return out
-            res = jianhe_result(work / "report", work / "failures.parquet")
-        else:
-            res = result_line(stdout)
-            if rc != 0 or not res:
-                out.error = f"exit {rc}: " + (stderr.strip().splitlines()[-1] if stderr.strip() else "no result")
-                return out
-        out.wall_s.append(wall)
-        out.peak_rss_mb.append(peak)
-        if res.get("work_s") is not None:
-            out.work_s.append(res["work_s"])
-        out.counts = res.get("counts")
-        out.extra = {k: v for k, v in res.items() if k not in ("counts", "work_s")}
-        shutil.rmtree(work, ignore_errors=True)
-    return out
+        for a in chosen:
+            if a.name == "gx_pandas" and rep >= gx_reps:
+                continue
+            print(f"run {rep + 1}/{reps}: {a.name} on {a.input} …", flush=True)
+            run_once(a, outcomes[a.name], rep, scratch)
+    return list(outcomes.values())
 
 
 # ---------------------------------------------------------------- the approaches
@@ -316,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="loans (1M, 10M, 100M …)")
     parser.add_argument("--reps", type=int, default=1, help="runs per approach; the median wall time is reported")
+    parser.add_argument("--gx-reps", type=int, default=1, help="runs of GX at most (each takes minutes at 10M rows)")
     parser.add_argument("--skip", default="", help="comma-separated approaches to leave out (e.g. gx,soda,batch)")
     parser.add_argument("--only", default="", help="comma-separated approaches to run (e.g. jianhe)")
     parser.add_argument("--batch-loans", type=int, default=None,
@@ -340,15 +354,15 @@ def main(argv: list[str] | None = None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="jianhe-bench-"))
     started_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     load_before = load_average()
-    outcomes = []
+    chosen = []
     for a in approaches(data, python, jianhe):
         if not wanted(a.name):
             continue
         if a.needs and importlib.util.find_spec(a.needs) is None:
             print(f"skipping {a.name}: {a.needs} is not installed (pip install -e '.[bench]')")
             continue
-        print(f"running {a.name} on {a.input} ({args.reps}×) …", flush=True)
-        outcomes.append(run_approach(a, args.reps, scratch))
+        chosen.append(a)
+    outcomes = run_all(chosen, args.reps, args.gx_reps, scratch)
     ok, problems = counts_check(outcomes)
     agree = {o.name: not any(p.startswith(o.name + " ") for p in problems) for o in outcomes}
     print()
@@ -356,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(args.rows, outcomes, agree))
     print("counts: " + ("every approach agrees with jianhe on all 30 rules" if ok else "DIFFER: " + "; ".join(problems[:10])))
     result = {"rows": args.rows, "reference_rows": customers_for(args.rows), "rules": len(load_rules()),
-              "reps": args.reps, "started_at": started_at, "machine": machine(),
+              "reps": args.reps, "gx_reps": args.gx_reps, "started_at": started_at, "machine": machine(),
               "load_average": {"before": load_before, "after": load_average()},
               "data": {fmt: sum(p.stat().st_size for p in (data / fmt).glob("*.*")) for fmt in formats},
               "approaches": [o.summary() | ({"rows_per_s": int(args.rows / statistics.median(o.wall_s))} if not o.error else {})
