@@ -28,7 +28,8 @@ from .findings import FileFinding
 
 CHUNK = 1 << 24
 BOM = codecs.BOM_UTF8
-CONTROL_CLASS = char_class(CHARSETS["control"])
+CONTROL = CHARSETS["control"]  # characters no field may hold
+QUOTE = chr(34)
 
 
 @dataclass
@@ -142,23 +143,29 @@ def load_table(con: duckdb.DuckDBPyConnection, src: SourceFile, table: TableSpec
     return info, findings
 
 
-def _fields_matching(table: TableSpec, values: str, raw: str, char_class_re: str) -> str:
-    """Names of the fields holding any character of the class, computed only for lines that have one."""
+def any_char_sql(text: str, chars: str) -> str:
+    """Whether ``text`` holds any of ``chars``: one ``contains`` per character, which DuckDB runs
+    several times faster than an RE2 character class over the same text."""
+    return "(" + " OR ".join(f"contains({text}, chr({ord(c)}))" for c in dict.fromkeys(chars)) + ")"
+
+
+def _fields_matching(table: TableSpec, values: str, raw: str, chars: str) -> str:
+    """Names of the fields holding any of ``chars``, computed only for lines that have one."""
     names = "[" + ", ".join(sql_quote(f.code) for f in table.fields) + "]"
-    pattern = sql_quote(char_class_re)
-    return (f"CASE WHEN regexp_matches({raw}, {pattern}) THEN array_to_string(list_filter({names}, "
+    pattern = sql_quote(char_class(chars))
+    return (f"CASE WHEN {any_char_sql(raw, chars)} THEN array_to_string(list_filter({names}, "
             f"lambda n, i: regexp_matches({values}[i], {pattern})), ',') END")
 
 
 def _marks_sql(table: TableSpec, values: str, raw: str) -> str:
     """The _ctrl and _quote columns: fields with control characters / double quotes."""
-    return f"{_fields_matching(table, values, raw, CONTROL_CLASS)}, {_fields_matching(table, values, raw, chr(34))}"
+    return f"{_fields_matching(table, values, raw, CONTROL)}, {_fields_matching(table, values, raw, QUOTE)}"
 
 
 def _marks_columns(table: TableSpec, values: str, raw: str) -> str:
     """``_marks_sql`` as the named columns ``_ctrl, _quote``."""
-    return (f"{_fields_matching(table, values, raw, CONTROL_CLASS)} AS _ctrl, "
-            f"{_fields_matching(table, values, raw, chr(34))} AS _quote")
+    return (f"{_fields_matching(table, values, raw, CONTROL)} AS _ctrl, "
+            f"{_fields_matching(table, values, raw, QUOTE)} AS _quote")
 
 
 def file_sha256(path: Path) -> str:
@@ -332,7 +339,7 @@ def east_relation(src: SourceFile, table: TableSpec, workdir: Path, pool=None) -
     cr_nul, control = (False, False) if check_later else control_bytes(src.path)
     if cr_nul:
         return careful_relation(src, table, workdir, scan=True)
-    quote = _fields_matching(table, "_f", "raw", chr(34))
+    quote = _fields_matching(table, "_f", "raw", QUOTE)
     marks = _marks_columns(table, "_f", "raw") if control else f"NULL::VARCHAR AS _ctrl, {quote} AS _quote"
     sql = _east_select(src, table, src.path, marks, set(), "", scan=True)
     return FileRelation(src, sql, byte_scan=pool.submit(byte_scan, src.path, check_later), path=src.path,
@@ -431,9 +438,9 @@ def frame_relation(con, src: SourceFile, table: TableSpec, relation_sql: str, li
     """CSV and Parquet: match columns by field code or Chinese name, all as text. With a ``pool``
     (engine/scan.py) the relation has the scan's shape; ``first_line``: rows are numbered where
     they are stored (``line_sql`` is then not used)."""
-    columns = [c[0] for c in con.execute(f"DESCRIBE SELECT * FROM {relation_sql}").fetchall()]
+    types = dict((c[0], c[1]) for c in con.execute(f"DESCRIBE SELECT * FROM {relation_sql}").fetchall())
     by_name = {}
-    for col in columns:
+    for col in types:
         f = table.field(col) or table.field(col.strip().upper())
         if f:
             by_name[f.code] = col
@@ -447,17 +454,28 @@ def frame_relation(con, src: SourceFile, table: TableSpec, relation_sql: str, li
     else:
         select = ", ".join(f"CAST({quote_ident(by_name[f.code])} AS VARCHAR) AS {quote_ident(f.code)}"
                            for f in table.fields)
-        # the row's values joined by a space (printable, neither a control character nor a quote)
-        raw = "concat_ws(' ', " + ", ".join(f"coalesce(CAST({quote_ident(c)} AS VARCHAR), '')"
-                                          for c in by_name.values()) + ")"
+        # the row's text values joined (numbers and dates as text hold neither control characters
+        # nor quotes), computed once below the marks that look into it
+        texts = [quote_ident(c) if types[c] == "VARCHAR" else f"CAST({quote_ident(c)} AS VARCHAR)"
+                 for c in by_name.values() if not _plain(types[c])]
+        raw = f"concat({', '.join(texts)})" if texts else "''"
         values = "[" + ", ".join(f"CAST({quote_ident(by_name[f.code])} AS VARCHAR)" for f in table.fields) + "]"
-        ctrl = _fields_matching(table, values, raw, CONTROL_CLASS)
+        marks = _marks_columns(table, values, RAW)
         line = "NULL::BIGINT" if rel.first_line is not None else line_sql
         extra = ", FALSE AS _bad, NULL::INTEGER AS _nf" if scan else ""
         rel.sql = (f"SELECT {sql_quote(src.path.name)} AS _file, {line} AS _line, {_date(src)} AS _file_date, "
-                   f"{ctrl} AS _ctrl, {_fields_matching(table, values, raw, chr(34))} AS _quote, {select}{extra} "
-                   f"FROM {relation_sql}")
+                   f"{marks}, {select}{extra} FROM (SELECT *, {raw} AS {RAW} FROM {relation_sql})")
     return rel
+
+
+RAW = "_jh_raw"  # a frame row's text values joined
+PLAIN_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
+               "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "BOOLEAN", "DATE", "TIME", "TIMESTAMP", "INTERVAL", "UUID")
+
+
+def _plain(duck_type: str) -> bool:
+    """A type whose text is digits, signs and separators only: no control character, no quote."""
+    return duck_type.split("(")[0] in PLAIN_TYPES or duck_type.startswith(("TIMESTAMP", "TIME "))
 
 
 def csv_relation(con, src: SourceFile, table: TableSpec, workdir: Path, pool=None) -> FileRelation:
