@@ -23,7 +23,7 @@ import engine
 from engine.errors import UsageError
 from engine.ruleset import load_pack
 from engine.run import validate_submission
-from engine.sources.frame import float_text
+from engine.sources.typed_text import float_text
 from tests.example_tables import BATCH, PREVIOUS, ROOT, comparable, example_rows, file_run, pack
 from tests.helpers import DEMO_FIELDS, write_east, write_pack, write_spec
 
@@ -236,6 +236,28 @@ def test_typed_arrow_columns_become_east_text(demo):
     result = engine.validate({"DEMO": table}, pack=demo_pack, sample_limit=100)
     expected = {**EXPECTED, "JE": ["1234.50", "0.10", None]}  # a decimal(20, 2) column writes two decimals
     assert _texts(result) == expected
+
+
+def test_typed_parquet_columns_become_the_same_east_text(demo, tmp_path):
+    """A typed Parquet file is read as the same Arrow table in memory would be: a DATE column is
+    20240105, never 2024-01-05 (which every date rule would reject)."""
+    demo_pack, by_file = demo
+    table = pa.table({
+        "ID": ["1", "2", "3"], "BBZ": pa.array([True, False, None]),
+        "LX": pa.array(["甲类", "乙类", "甲类"]).dictionary_encode(),
+        "JE": pa.array([Decimal("1234.50"), Decimal("0.10"), None], pa.decimal128(20, 2)),
+        "YE": pa.array([0.1, 12.0, 1e18]), "QS": pa.array([12, None, 3], pa.int32()),
+        "KSRQ": pa.array([dt.date(2024, 1, 5), None, dt.date(2023, 12, 31)]),
+        "JSRQ": pa.array([dt.datetime(2024, 1, 1, 9), dt.datetime(2024, 2, 29), None], pa.timestamp("us")),
+        "NY": pa.array([dt.date(2024, 6, 1), dt.date(2024, 1, 1), None]),
+        "SJ": pa.array([dt.time(23, 59, 59), dt.time(0, 0, 1), None], pa.time64("us")),
+        "CJRQ": pa.array(["20240630"] * 3), "MC": pa.nulls(3, pa.string()), "BZ": pa.nulls(3, pa.string()),
+    })
+    (tmp_path / "typed").mkdir()
+    pq.write_table(table, tmp_path / "typed" / "DEMO.parquet")
+    from_file = validate_submission(tmp_path / "typed", demo_pack, sample_limit=100)
+    assert _texts(from_file) == {**EXPECTED, "JE": ["1234.50", "0.10", None]}
+    assert everything(from_file) == everything(engine.validate({"DEMO": table}, pack=demo_pack, sample_limit=100))
 
 
 @pytest.mark.parametrize("value, text", [(0.1, "0.1"), (12.0, "12"), (-0.5, "-0.5"), (1e20, "100000000000000000000"),

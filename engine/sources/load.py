@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..errors import UsageError
 from ..formats import sql_quote
 from ..results import FileInfo
 from ..rules.base import quote_ident
@@ -25,6 +26,7 @@ from ..rules.forbidden_chars import CHARSETS, char_class
 from ..spec import TableSpec
 from .discover import SourceFile
 from .findings import FileFinding
+from .typed_text import FLOAT_UDF, install_float_text, text_sql
 
 CHUNK = 1 << 24
 BOM = codecs.BOM_UTF8
@@ -452,14 +454,13 @@ def frame_relation(con, src: SourceFile, table: TableSpec, relation_sql: str, li
     if findings:
         rel.rows = rel.rejected = con.execute(f"SELECT count(*) FROM {relation_sql}").fetchone()[0]
     else:
-        select = ", ".join(f"CAST({quote_ident(by_name[f.code])} AS VARCHAR) AS {quote_ident(f.code)}"
-                           for f in table.fields)
+        text = {f.code: _typed_text(con, by_name[f.code], types[by_name[f.code]], f) for f in table.fields}
+        select = ", ".join(f"{text[f.code]} AS {quote_ident(f.code)}" for f in table.fields)
         # the row's text values joined (numbers and dates as text hold neither control characters
         # nor quotes), computed once below the marks that look into it
-        texts = [quote_ident(c) if types[c] == "VARCHAR" else f"CAST({quote_ident(c)} AS VARCHAR)"
-                 for c in by_name.values() if not _plain(types[c])]
+        texts = [text[code] for code, c in by_name.items() if not _plain(types[c])]
         raw = f"concat({', '.join(texts)})" if texts else "''"
-        values = "[" + ", ".join(f"CAST({quote_ident(by_name[f.code])} AS VARCHAR)" for f in table.fields) + "]"
+        values = "[" + ", ".join(text[f.code] for f in table.fields) + "]"
         marks = _marks_columns(table, values, RAW)
         line = "NULL::BIGINT" if rel.first_line is not None else line_sql
         extra = ", FALSE AS _bad, NULL::INTEGER AS _nf" if scan else ""
@@ -471,6 +472,20 @@ def frame_relation(con, src: SourceFile, table: TableSpec, relation_sql: str, li
 RAW = "_jh_raw"  # a frame row's text values joined
 PLAIN_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
                "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "BOOLEAN", "DATE", "TIME", "TIMESTAMP", "INTERVAL", "UUID")
+
+
+def _typed_text(con, column: str, duck_type: str, spec_field) -> str:
+    """A column's values as EAST text: typed ones as engine/sources/typed_text.py writes them
+    (a DATE as 20240630, as in an EAST file), anything else as DuckDB casts it."""
+    if duck_type == "VARCHAR":
+        return quote_ident(column)
+    try:
+        sql = text_sql(column, duck_type, spec_field)
+    except UsageError:  # nested values, time-zone-aware stamps: as DuckDB writes them
+        return f"CAST({quote_ident(column)} AS VARCHAR)"
+    if FLOAT_UDF in sql:
+        install_float_text(con)
+    return sql
 
 
 def _plain(duck_type: str) -> bool:
