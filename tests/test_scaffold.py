@@ -97,7 +97,7 @@ def test_parquet_sample_with_typed_columns(tmp_path):
     fields, doc = _fields(out, "PQB")
     assert doc["key"] == ["ID"]
     assert fields["N"]["format"] == "I..2" and fields["AMT"]["format"] == "D20.2"
-    assert fields["D"]["format"] == "C..10"  # a DATE column reads as 2024-01-02: text, as the engine sees it
+    assert fields["D"]["format"] == "YYYYMMDD"  # a DATE column reads as 20240102, as in an EAST file
     assert fields["TP"]["codelist"] == "PQB.TP"
     assert _failures(out, sample, "PQB") == []
 
