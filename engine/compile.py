@@ -121,8 +121,10 @@ def single_check_sql(tp: TablePlan, check: tuple[int, str, str]) -> str:
 
 def hits_list(checks: list[tuple[int, str, str]]) -> str:
     """Per row, the list of failing rules with their evidence ({r: rule, v: value}), NULL when none
-    fails: the predicates are first OR-ed (no list is built for the many rows that pass them all)."""
-    preds = [f"coalesce({pred}, FALSE)" for _, pred, _ in checks]
+    fails: the predicates are first OR-ed (no list is built for the many rows that pass them all).
+    A predicate that is NULL counts as passing: CASE takes only TRUE, and NULL OR x is TRUE only
+    when x is — so no coalesce() is needed around each (it cost a tenth of the rules' time)."""
+    preds = [f"({pred})" for _, pred, _ in checks]
     hits = ",\n      ".join(f"CASE WHEN {p} THEN {{'r': {idx}, 'v': CAST({ev} AS VARCHAR)}} END"
                             for p, (idx, _, ev) in zip(preds, checks))
     return (f"CASE WHEN {' OR '.join(preds) or 'FALSE'} THEN list_filter([\n      {hits}\n    ], "

@@ -42,6 +42,7 @@ FAILURES = StructType([StructField("_rule", IntegerType()), StructField("_file",
                        StructField("_line", LongType()), StructField("_key", StringType()),
                        StructField("_value", StringType())])
 FAILURES_VIEW = "_jianhe_failures"
+CHUNK = 16  # row checks per fused scan query (measured on the example: see fused_for_spark)
 DEFAULT_CONF = {"spark.ui.showConsoleProgress": "false", "spark.sql.session.timeZone": "UTC"}
 
 
@@ -135,15 +136,13 @@ def run_rules(spark: SparkSession, plan: Plan, tables: dict[str, TableResult], f
     Returns the cached failure frames and the notes of rules that did not run; the helper views
     created are added to ``views``."""
     not_run: dict[int, str] = dict(plan.not_run)
-    batch: list[tuple[TablePlan, int | None, str]] = []  # (table, set rule index or None for the scan, SQL)
+    batch: list[tuple[TablePlan, int | list, str]] = []  # (table, set rule index or a scan's checks, SQL)
     for code, tp in plan.tables.items():
         if not tables[code].present:
             for entry in tp.row_rules + tp.set_rules:
                 not_run[entry.index] = "table not in the submission"
             continue
-        scan = fused_for_spark(plan, tp, not_run)
-        if scan:
-            batch.append((tp, None, scan))
+        batch += [(tp, chunk, sql) for chunk, sql in fused_for_spark(plan, tp, not_run)]
         for entry in tp.set_rules:
             if entry.index in not_run:
                 continue
@@ -168,38 +167,45 @@ def run_rules(spark: SparkSession, plan: Plan, tables: dict[str, TableResult], f
         return [part for item in batch for part in run_alone(spark, *item, not_run)], not_run
 
 
-def run_alone(spark: SparkSession, tp: TablePlan, index: int | None, sql: str, not_run: dict[int, str]) -> list[DataFrame]:
-    """One query of the batch on its own; a failing scan is retried rule by rule."""
-    if index is not None:
-        return [df] if (df := run_guarded(spark, sql, not_run, index, transpiled=True)) is not None else []
+def run_alone(spark: SparkSession, tp: TablePlan, what: int | list, sql: str, not_run: dict[int, str]) -> list[DataFrame]:
+    """One query of the batch on its own; a failing scan chunk is retried rule by rule."""
+    if isinstance(what, int):
+        return [df] if (df := run_guarded(spark, sql, not_run, what, transpiled=True)) is not None else []
     try:
         return [materialise(spark.sql(sql))]
     except SPARK_ERRORS:
-        return [df for check in tp.checks if check[0] not in not_run
+        return [df for check in what if check[0] not in not_run
                 if (df := run_guarded(spark, single_check_sql(tp, check), not_run, check[0])) is not None]
 
 
-def fused_for_spark(plan: Plan, tp: TablePlan, not_run: dict[int, str]) -> str | None:
-    """The table's fused scan in Spark SQL; rules Spark cannot express are left out and noted."""
-    try:
-        return to_spark(tp.fused_sql)
-    except SparkUnsupported:
-        return portable_fused(plan, tp, not_run)
+def fused_for_spark(plan: Plan, tp: TablePlan, not_run: dict[int, str]) -> list[tuple[list, str]]:
+    """The table's fused scan in Spark SQL as (checks, SQL) chunks of at most CHUNK checks: one
+    expression over all of a wide table's rules outgrows Java's 64 KB method limit, and Spark then
+    evaluates it without generated code. Rules Spark cannot express are left out and noted."""
+    ctx = CompileContext(plan.pack.catalog, tp.table, plan.show_pii, plan.params)
+    checks = [c for c in tp.checks if c[0] not in not_run]
+    out = []
+    for start in range(0, len(checks), CHUNK):
+        chunk = checks[start:start + CHUNK]
+        try:
+            out.append((chunk, to_spark(fused_sql(ctx, chunk))))
+        except SparkUnsupported:
+            ok = portable(tp, chunk, not_run)
+            if ok:
+                out.append((ok, to_spark(fused_sql(ctx, ok))))
+    return out
 
 
-def portable_fused(plan: Plan, tp: TablePlan, not_run: dict[int, str]) -> str | None:
-    """The fused scan of the checks that transpile; the others are marked not run with the reason."""
+def portable(tp: TablePlan, checks: list, not_run: dict[int, str]) -> list:
+    """The checks that transpile; the others are marked not run with the reason."""
     ok = []
-    for check in tp.checks:
+    for check in checks:
         try:
             to_spark(single_check_sql(tp, check))
             ok.append(check)
         except SparkUnsupported as exc:
             not_run[check[0]] = f"not supported on Spark: {exc}"
-    if not ok:
-        return None
-    ctx = CompileContext(plan.pack.catalog, tp.table, plan.show_pii, plan.params)
-    return to_spark(fused_sql(ctx, ok))
+    return ok
 
 
 def run_guarded(spark: SparkSession, sql: str, not_run: dict[int, str], index: int,

@@ -231,8 +231,21 @@ def fix_like(node: exp.Expression) -> exp.Expression:
     return exp.Escape(this=node, expression=exp.Literal.string("\x01"))
 
 
+ARRAYS = (exp.ArrayFilter, exp.Array, exp.Split)
+
+
+def is_list(node: exp.Expression | None) -> bool:
+    """A list-valued expression: a list function, or a CASE with one (the fused scan's ``_hits``
+    is ``CASE WHEN any rule fails THEN list_filter(…) END``)."""
+    if isinstance(node, exp.Paren):
+        return is_list(node.this)
+    if isinstance(node, exp.Case):
+        return any(is_list(i.args.get("true")) for i in node.args.get("ifs") or []) or is_list(node.args.get("default"))
+    return isinstance(node, ARRAYS)
+
+
 def _array_aliases(tree: exp.Expression) -> set[str]:
-    return {a.alias for a in tree.find_all(exp.Alias) if isinstance(a.this, (exp.ArrayFilter, exp.Array, exp.Split))}
+    return {a.alias for a in tree.find_all(exp.Alias) if is_list(a.this)}
 
 
 def fix_list_length(tree: exp.Expression) -> exp.Expression:
@@ -241,8 +254,7 @@ def fix_list_length(tree: exp.Expression) -> exp.Expression:
 
     def fix(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Length) and (
-                isinstance(node.this, (exp.ArrayFilter, exp.Array, exp.Split))
-                or isinstance(node.this, exp.Column) and node.this.name in arrays):
+                is_list(node.this) or isinstance(node.this, exp.Column) and node.this.name in arrays):
             return exp.ArraySize(this=node.this)
         return node
     return tree.transform(fix)

@@ -18,8 +18,6 @@ the engine reports exactly that, in full and in monthly mode.
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import sys
 import unicodedata
 from dataclasses import dataclass, field
@@ -29,32 +27,12 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from engine.spec import load_catalog  # noqa: E402
+from examples.common import uscc_code, write_csv_tables, write_json  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 CURRENT, PREVIOUS = "202406", "202405"
 PROVINCE = ("460000", "海南省财政厅")
 LOAN, REG = "DP.RECON.LOAN", "DP.RECON.REGISTRY"
-
-# ---------------------------------------------------------------- identifiers
-
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def org_check(body: str) -> str:
-    """GB 11714 check character of an 8-character organisation code body."""
-    value = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body, ORG_WEIGHTS))
-    r = 11 - value % 11
-    return "X" if r == 10 else "0" if r == 11 else str(r)
-
-
-def uscc(kind: str, region: str, body: str) -> str:
-    """A USCC (GB 32100-2015) with a valid 主体标识码 and check character."""
-    text = kind + region + body + org_check(body)
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(text, USCC_WEIGHTS))
-    return text + USCC_ALPHABET[(31 - total % 31) % 31]
-
 
 # ---------------------------------------------------------------- parties
 
@@ -71,20 +49,20 @@ class Unit:
 
 
 UNITS = {
-    "U1": Unit(uscc("91", "460000", "MA5T0001"), "海南省交通投资控股有限公司", "融资平台公司", "460000", "省", supervisor="海南省国资委"),
-    "U2": Unit(uscc("91", "460100", "MA5RCE5U"), "海口市城市建设投资有限公司", "融资平台公司", "460100", "市", supervisor="海口市国资委"),
-    "U3": Unit(uscc("91", "460106", "MA5TA0B3"), "海口市龙华区城市更新投资有限公司", "融资平台公司", "460106", "区", supervisor="龙华区财政局"),
-    "U4": Unit(uscc("91", "460200", "MA5T7K2P"), "三亚市旅游文化投资集团有限公司", "国有企业", "460200", "市", "否", "三亚市国资委"),
-    "U5": Unit(uscc("11", "460203", "00800012"), "三亚市吉阳区住房和城乡建设局", "政府部门", "460203", "区", "否", "吉阳区人民政府"),
-    "U6": Unit(uscc("91", "460400", "MA5TCD21"), "儋州市水务投资有限公司", "融资平台公司", "460400", "市", supervisor="儋州市国资委"),
-    "U7": Unit(uscc("12", "469002", "42800193"), "琼海市人民医院", "事业单位", "469002", "县", "否", "琼海市卫生健康委员会"),
-    "U8": Unit(uscc("91", "469005", "MA5TEF36"), "文昌市城乡建设投资有限公司", "融资平台公司", "469005", "县", supervisor="文昌市国资委"),
+    "U1": Unit(uscc_code("91", "460000", "MA5T0001"), "海南省交通投资控股有限公司", "融资平台公司", "460000", "省", supervisor="海南省国资委"),
+    "U2": Unit(uscc_code("91", "460100", "MA5RCE5U"), "海口市城市建设投资有限公司", "融资平台公司", "460100", "市", supervisor="海口市国资委"),
+    "U3": Unit(uscc_code("91", "460106", "MA5TA0B3"), "海口市龙华区城市更新投资有限公司", "融资平台公司", "460106", "区", supervisor="龙华区财政局"),
+    "U4": Unit(uscc_code("91", "460200", "MA5T7K2P"), "三亚市旅游文化投资集团有限公司", "国有企业", "460200", "市", "否", "三亚市国资委"),
+    "U5": Unit(uscc_code("11", "460203", "00800012"), "三亚市吉阳区住房和城乡建设局", "政府部门", "460203", "区", "否", "吉阳区人民政府"),
+    "U6": Unit(uscc_code("91", "460400", "MA5TCD21"), "儋州市水务投资有限公司", "融资平台公司", "460400", "市", supervisor="儋州市国资委"),
+    "U7": Unit(uscc_code("12", "469002", "42800193"), "琼海市人民医院", "事业单位", "469002", "县", "否", "琼海市卫生健康委员会"),
+    "U8": Unit(uscc_code("91", "469005", "MA5TEF36"), "文昌市城乡建设投资有限公司", "融资平台公司", "469005", "县", supervisor="文昌市国资委"),
 }
 # debtors that only creditors know: not registered on the platform
 OUTSIDERS = {
-    "X1": Unit(uscc("91", "460108", "MA5TGH47"), "海口美兰临空产业园开发有限公司", "国有企业", "460108", "区"),
-    "X2": Unit(uscc("91", "469005", "MA5TJ558"), "文昌航天城发展有限公司", "国有企业", "", "县"),
-    "X3": Unit(uscc("91", "100000", "MA5TK669"), "南海远洋投资有限公司", "国有企业", "", ""),
+    "X1": Unit(uscc_code("91", "460108", "MA5TGH47"), "海口美兰临空产业园开发有限公司", "国有企业", "460108", "区"),
+    "X2": Unit(uscc_code("91", "469005", "MA5TJ558"), "文昌航天城发展有限公司", "国有企业", "", "县"),
+    "X3": Unit(uscc_code("91", "100000", "MA5TK669"), "南海远洋投资有限公司", "国有企业", "", ""),
 }
 
 
@@ -106,11 +84,11 @@ BANKS = {
 }
 OTHER_BRANCH = ("B0001B246020001", "中国工商银行股份有限公司三亚分行")
 MANAGERS = {  # product type → (manager, registry)
-    "银行理财": (Creditor(uscc("91", "110000", "MA01KDH3"), "工银理财", "工银理财有限责任公司"), "银行业理财登记托管中心"),
+    "银行理财": (Creditor(uscc_code("91", "110000", "MA01KDH3"), "工银理财", "工银理财有限责任公司"), "银行业理财登记托管中心"),
     "信托": (Creditor("K0099H246000001", "琼州信托", "琼州信托有限责任公司"), "中国信托登记有限责任公司"),
-    "资管": (Creditor(uscc("91", "460000", "MA5TM771"), "南海证券资管", "南海证券资产管理有限公司"), "中国证券投资基金业协会"),
+    "资管": (Creditor(uscc_code("91", "460000", "MA5TM771"), "南海证券资管", "南海证券资产管理有限公司"), "中国证券投资基金业协会"),
 }
-OTHER_MANAGER = Creditor(uscc("91", "310000", "MA1FL9Q2"), "东方证券资管", "东方证券资产管理有限公司")
+OTHER_MANAGER = Creditor(uscc_code("91", "310000", "MA1FL9Q2"), "东方证券资管", "东方证券资产管理有限公司")
 
 # ---------------------------------------------------------------- debts
 
@@ -274,8 +252,8 @@ DEBTS: list[Debt] = [
     Debt("O2", "U1", "债券", "", "ZQ2022001", "", "500000000.00", "500000000.00", "20220801", "20290801", "3.200000",
          creditor_side=[], note="债券: no creditor side in scope"),
 ]
-LEASING = Creditor(uscc("91", "460000", "MA5TP880"), "海南金融租赁", "海南金融租赁股份有限公司")
-BONDS = Creditor(uscc("91", "110000", "MA01R991"), "债券持有人", "债券持有人（登记托管机构汇总）")
+LEASING = Creditor(uscc_code("91", "460000", "MA5TP880"), "海南金融租赁", "海南金融租赁股份有限公司")
+BONDS = Creditor(uscc_code("91", "110000", "MA01R991"), "债券持有人", "债券持有人（登记托管机构汇总）")
 
 
 # ---------------------------------------------------------------- rendering
@@ -388,16 +366,7 @@ def build_month(period: str) -> Month:
 
 
 def write_month(month: Month, folder: Path) -> None:
-    """CSV with the spec's Chinese field names as header (the loader accepts codes or names)."""
-    catalog = load_catalog(ROOT / "specs" / "debt_platform")
-    folder.mkdir(parents=True, exist_ok=True)
-    for code, rows in month.tables.items():
-        fields = catalog.tables[code].fields
-        with open(folder / f"{code}.csv", "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow([f.name for f in fields])
-            for row in rows:
-                writer.writerow([row[f.code] for f in fields])
+    write_csv_tables(folder, load_catalog(ROOT / "specs" / "debt_platform"), month.tables)
 
 
 # ---------------------------------------------------------------- expectations
@@ -526,7 +495,7 @@ def main() -> None:
         "field_findings": field_findings, "out_of_scope": out_of_scope,
         "must_match": [{"tag": d.tag, "note": d.note} for d in DEBTS if d.note and d.expect == [(M,)]],
     }
-    (out / "expected_classification.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    write_json(out / "expected_classification.json", doc)
     print(f"wrote {out / CURRENT}, {out / PREVIOUS} and expected_classification.json: "
           f"{len(doc['findings'])} planted differences, {sum(doc['matched'].values())} matched pairs")
 

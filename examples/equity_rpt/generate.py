@@ -9,19 +9,17 @@ freezes, related-party profiles, the quarter's related-party transactions, the s
 reports, the quarterly report and corrections of returned data. Files are CSV with Chinese headers
 (the layout of the systems' Excel templates), one per table, named ``<licence>-<TABLE>-<date>.csv``.
 
-Identifiers are computed with their real check characters (USCC GB 32100, organisation code GB 11714,
-resident ID GB 11643, LEI ISO 17442, below); division codes are real GB/T 2260 codes. Clean records
-satisfy every rule of rulesets/equity_rpt; each defect then changes a few fields and names the findings
-it must trigger. ``expected_findings.json`` is written from the planted defects, never from an engine run.
+Identifiers carry their real check characters (USCC GB 32100, organisation code GB 11714, resident
+ID GB 11643, LEI ISO 17442: examples/common.py); division codes are real GB/T 2260 codes. Clean
+records satisfy every rule of rulesets/equity_rpt; each defect then changes a few fields and names
+the findings it must trigger. ``expected_findings.json`` is written from the planted defects, never
+from an engine run.
 """
 from __future__ import annotations
 
-import argparse
-import csv
 import datetime as dt
-import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import chinese_calendar
@@ -30,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from engine.spec import load_catalog  # noqa: E402
+from examples.common import CsvBatch, broken, lei, money, ric, run_csv_example, uscc  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 LICENCE = "B1287H232050001"
@@ -38,46 +37,6 @@ BATCH = f"{LICENCE}-{DATE}"
 NET_CAPITAL = {"20240331": 6_850_000_000, "20240630": 7_012_000_000}  # 资本净额, 元
 TOTAL_SHARES = 3_000_000_000
 
-# ---------------------------------------------------------------- identifiers with real check characters
-
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-RIC_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def org_check(body: str) -> str:
-    """GB 11714-1997: the check character of an 8-character organisation code body."""
-    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body, ORG_WEIGHTS))
-    r = 11 - total % 11
-    return "X" if r == 10 else "0" if r == 11 else str(r)
-
-
-def uscc(division: str, serial: int, kind: str = "91") -> str:
-    """GB 32100-2015: 登记管理部门码+机构类别码, 6-digit division, organisation code (9), check character."""
-    body = f"MA{serial:06d}"  # 主体标识码 body in the MA… range of post-2015 registrations
-    head = kind + division + body + org_check(body)
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(head, USCC_WEIGHTS))
-    return head + USCC_ALPHABET[(31 - total % 31) % 31]
-
-
-def ric(region: str, birth: str, seq: int) -> str:
-    """GB 11643-1999: 18-character resident ID with its ISO 7064 MOD 11-2 check character."""
-    head = f"{region}{birth}{seq:03d}"
-    return head + "10X98765432"[sum(int(c) * w for c, w in zip(head, RIC_WEIGHTS)) % 11]
-
-
-def lei(prefix: str) -> str:
-    """ISO 17442: 18 characters + two check digits (ISO 7064 MOD 97-10)."""
-    number = int("".join(str(int(c, 36)) for c in prefix + "00"))
-    return f"{prefix}{98 - number % 97:02d}"
-
-
-def broken(code: str) -> str:
-    """The same identifier with a wrong check character."""
-    last = code[-1]
-    return code[:-1] + ("1" if last != "1" else "2")
-
 
 def add_workdays(day: str, n: int) -> str:
     d = dt.date(int(day[:4]), int(day[4:6]), int(day[6:]))
@@ -85,15 +44,6 @@ def add_workdays(day: str, n: int) -> str:
         d += dt.timedelta(days=1)
         n -= chinese_calendar.is_workday(d)
     return d.strftime("%Y%m%d")
-
-
-def mask(text: str) -> str:
-    """How reports show a value of a personal (pii: account) field: 3 + stars + 2."""
-    return "*" * len(text) if len(text) <= 6 else text[:3] + "*" * (len(text) - 5) + text[-2:]
-
-
-def money(x: float) -> str:
-    return f"{x:.2f}"
 
 
 def pct(x: float) -> str:
@@ -396,31 +346,6 @@ def returns() -> list[dict]:
 
 # ---------------------------------------------------------------- the batch and its defects
 
-@dataclass
-class Batch:
-    rows: dict[str, list[dict]] = field(default_factory=dict)
-    expected: list[dict] = field(default_factory=list)
-
-    def expect(self, rule: str, table: str, row: int, key: str, value: str | None = None) -> None:
-        """A finding at data row ``row`` (0-based) of ``table``: CSV line = row + 2 (line 1 is the header)."""
-        item = {"rule": rule, "table": table, "file": file_name(table), "line": row + 2, "key": key}
-        if value is not None:
-            item["value"] = value
-        self.expected.append(item)
-
-    def row_key(self, table: str, row: int) -> str:
-        """The engine's key of a record: the table key's values joined by '|', personal ones masked."""
-        spec = CATALOG.tables[table]
-        values = []
-        for k in spec.key:
-            value = self.rows[table][row][k]
-            values.append(mask(value) if spec.field(k).pii == "account" else value)
-        return "|".join(values)
-
-    def expect_row(self, rule: str, table: str, row: int, value: str | None = None) -> None:
-        self.expect(rule, table, row, self.row_key(table, row), value)
-
-
 CATALOG = load_catalog(ROOT / "specs" / "equity_rpt")
 
 
@@ -432,8 +357,8 @@ def index_of(rows: list[dict], key: str, value: str) -> int:
     return next(i for i, r in enumerate(rows) if r[key] == value)
 
 
-def build_batch() -> Batch:
-    b = Batch()
+def build_batch() -> CsvBatch:
+    b = CsvBatch(CATALOG, file_name)
     holders = shareholders()
     ids = {r["GDMC"]: r["ZJHM"] for r in holders}
     b.rows = {"JGJCXX": institution(), "GDJBXX": holders, "GQJG": structure(), "GDCTXX": chains(ids),
@@ -452,7 +377,7 @@ def build_batch() -> Batch:
     return b
 
 
-def set_clean_events(b: Batch) -> None:
+def set_clean_events(b: CsvBatch) -> None:
     """Pledges, the share transfer and the new holders as they stand in the register (all on time). A new
     holder's report runs from its registration (DJRQ); 变动知悉日期 (BDRQ) is for changes of existing holders."""
     rows = b.rows["GDJBXX"]
@@ -472,84 +397,84 @@ def set_clean_events(b: Batch) -> None:
     assert add_workdays("20240606", 10) == "20240621" and add_workdays("20240415", 10) == "20240428"
 
 
-def plant_institution(b: Batch) -> None:
+def plant_institution(b: CsvBatch) -> None:
     rows, t = b.rows["JGJCXX"], "JGJCXX"
     rows[0]["BSRQ"] = "20240508"  # Q1 data filed after 30 April
-    b.expect_row("JGJCXX.BSRQ.deadline", t, 0)
+    b.expect("JGJCXX.BSRQ.deadline", t, 0)
 
 
-def plant_shareholders(b: Batch) -> None:
+def plant_shareholders(b: CsvBatch) -> None:
     rows, t = b.rows["GDJBXX"], "GDJBXX"
     at = {r["GDMC"]: i for i, r in enumerate(rows)}
     # the seller of the 恒泰 stake was never set 无效: with the misreported 3.5 % below, the register holds 105.25 %
     b.expect("GDJBXX.ratio_sum", t, 0, f"{LICENCE}|{DATE}", value="total=105.25; holders=25")
     i = at["苏州金阊纺织集团股份有限公司"]          # pledged 60 % but votes not restricted
     rows[i]["SFXQ"] = "否"
-    b.expect_row("GDJBXX.pledge_restricts_votes", t, i)
+    b.expect("GDJBXX.pledge_restricts_votes", t, i)
     i = at["吴江盛泽丝绸控股有限公司"]              # main shareholder never penetrated, no controller given
     rows[i]["SJKZR"] = rows[i]["ZZSYR"] = ""
-    b.expect_row("GDJBXX.main_penetration", t, i)
-    b.expect_row("GDJBXX.main_needs_controller", t, i)
+    b.expect("GDJBXX.main_penetration", t, i)
+    b.expect("GDJBXX.main_needs_controller", t, i)
     i = at["苏州工业园区城市发展投资有限公司"]       # 6 % but not flagged as a main shareholder
     rows[i]["SFZYGD"] = "否"
-    b.expect_row("GDJBXX.main_by_ratio", t, i)
+    b.expect("GDJBXX.main_by_ratio", t, i)
     i = at["昆山高新创业投资有限公司"]              # its investor is main holder of 3 banks and controls 2
     rows[i].update(CGSHYHSL="3", KGSHYHSL="2")
-    b.expect_row("GDJBXX.banks_major", t, i)
-    b.expect_row("GDJBXX.banks_controlled", t, i)
+    b.expect("GDJBXX.banks_major", t, i)
+    b.expect("GDJBXX.banks_controlled", t, i)
     i = at["张家港保税区长江国际贸易有限公司"]       # 96,000,000 / 3,000,000,000 = 3.2 %, reported 3.5
     rows[i]["CGBL"] = "3.5"
-    b.expect_row("GDJBXX.ratio_vs_shares", t, i, value="CGSL=96000000; CGBL=3.5; total_shares=3000000000")
+    b.expect("GDJBXX.ratio_vs_shares", t, i, value="CGSL=96000000; CGBL=3.5; total_shares=3000000000")
     i = at["苏州银通投资管理有限公司"]              # typed 非银行金融机构, industry 商务服务业
     rows[i]["HY"] = "L72"
-    b.expect_row("GDJBXX.financial_type_industry", t, i)
+    b.expect("GDJBXX.financial_type_industry", t, i)
     i = at["太仓港口物流有限公司"]
     rows[i]["ZJHM"] = broken(rows[i]["ZJHM"])
-    b.expect_row("GDJBXX.ZJHM.uscc", t, i)
+    b.expect("GDJBXX.ZJHM.uscc", t, i)
     i = at["江苏太湖实业集团有限公司"]              # 5 % or more without the approval reference; a late change
     rows[i].update(XZXKWH="", BDRQ="20240606", BSRQ="20240625")
-    b.expect_row("GDJBXX.main_needs_approval", t, i)
-    b.expect_row("GDJBXX.BSRQ.change_deadline", t, i)
+    b.expect("GDJBXX.main_needs_approval", t, i)
+    b.expect("GDJBXX.BSRQ.change_deadline", t, i)
     i = at["苏州吴中经济技术开发区资产经营有限公司"]   # a 4.9 % main holder with no director or supervisor
     rows[i].update(PZDJS="否", TMDSRS="0")
-    b.expect_row("GDJBXX.main_influence", t, i)
+    b.expect("GDJBXX.main_influence", t, i)
     i = at["江苏东吴物产集团有限公司"]              # 4.5 % marked 控股股东
     rows[i].update(SFKGGD="是", KGSHYHSL="1")
-    b.expect_row("GDJBXX.controlling_ratio", t, i)
+    b.expect("GDJBXX.controlling_ratio", t, i)
     i = at["江苏澄源电力设备有限公司"]              # pledged 45,000,000 of 90,000,000 = 50 %, reported 45
     rows[i]["ZYBL"] = "45"
-    b.expect_row("GDJBXX.pledge_ratio", t, i)
+    b.expect("GDJBXX.pledge_ratio", t, i)
     i = at["常熟市华源置业有限公司"]                # 入股金额 in 万元 instead of 元
     rows[i]["RGJE"] = money(144_000_000 * 2.05 / 10_000)
-    b.expect_row("GDJBXX.amount_vs_price", t, i)
+    b.expect("GDJBXX.amount_vs_price", t, i)
     i = at["王丽华"]                                # a natural person typed 民营企业
     rows[i]["GDLX"] = "民营企业"
-    b.expect_row("GDJBXX.type_matches_subject", t, i)
+    b.expect("GDJBXX.type_matches_subject", t, i)
     i = at["顾建华"]                                # a person with a USCC document type: also not a valid USCC
     rows[i]["ZJLX"] = "统一社会信用代码"
-    b.expect_row("GDJBXX.id_type_matches_subject", t, i)
-    b.expect_row("GDJBXX.ZJHM.uscc", t, i)
+    b.expect("GDJBXX.id_type_matches_subject", t, i)
+    b.expect("GDJBXX.ZJHM.uscc", t, i)
     i = at["沈玉芬"]
     rows[i]["ZJHM"] = broken(rows[i]["ZJHM"])
-    b.expect_row("GDJBXX.ZJHM.resident_id", t, i)
+    b.expect("GDJBXX.ZJHM.resident_id", t, i)
     i = at["陆志明"]                                # registered 10 April, reported 28 June
     rows[i]["BSRQ"] = "20240628"
-    b.expect_row("GDJBXX.BSRQ.new_holder_deadline", t, i)
+    b.expect("GDJBXX.BSRQ.new_holder_deadline", t, i)
     i = at["苏州工业园区城市发展投资有限公司"]
     rows[i]["LEI"] = broken(rows[i]["LEI"])
-    b.expect_row("GDJBXX.LEI.lei", t, i)
+    b.expect("GDJBXX.LEI.lei", t, i)
     i = at["江苏苏豪控股集团有限公司"]
     rows[i]["GJDQ"] = "PRC"
-    b.expect_row("GDJBXX.GJDQ.country", t, i)
+    b.expect("GDJBXX.GJDQ.country", t, i)
     i = at["苏州市相城城市建设投资（集团）有限公司"]
     rows[i]["ZCD"] = "320599"
-    b.expect_row("GDJBXX.ZCD.division", t, i)
+    b.expect("GDJBXX.ZCD.division", t, i)
     i = at["苏州东方丝路股权投资合伙企业（有限合伙）"]
     rows[i]["HY"] = "Z10"
-    b.expect_row("GDJBXX.HY.industry", t, i)
+    b.expect("GDJBXX.HY.industry", t, i)
 
 
-def plant_structure(b: Batch) -> None:
+def plant_structure(b: CsvBatch) -> None:
     rows, t = b.rows["GQJG"], "GQJG"
     i = index_of(rows, "GDLB", "民营法人股")
     assert rows[i]["BL"] == "52.05"
@@ -557,150 +482,123 @@ def plant_structure(b: Batch) -> None:
     b.expect("GQJG.ratio_sum", t, 0, f"{LICENCE}|{DATE}", value="total=100.45")
 
 
-def plant_chains(b: Batch) -> None:
+def plant_chains(b: CsvBatch) -> None:
     rows, t = b.rows["GDCTXX"], "GDCTXX"
     ks = index_of(rows, "CYRMC", "昆山创业控股集团有限公司")
     ks_holder = rows[index_of(rows, "CYRMC", "昆山高新创业投资有限公司")]
     # a cross-holding: 昆山高新 holds 10 % of its own parent
     rows.append(edge(ks_holder["GDBH"], 3, "昆山高新创业投资有限公司", ks_holder["CYRZJHM"], "国有机构", "昆山创业控股集团有限公司",
                      rows[ks]["CYRZJHM"], 10))
-    b.expect_row("GDCTXX.no_cycle", t, ks)
-    b.expect_row("GDCTXX.no_cycle", t, len(rows) - 1)
+    b.expect("GDCTXX.no_cycle", t, ks)
+    b.expect("GDCTXX.no_cycle", t, len(rows) - 1)
     # 苏州锦华投资 (35 % of 金阊纺织) is not traced further: the chain stops at an unlisted firm
-    b.expect_row("GDCTXX.chain_terminal", t, index_of(rows, "CYRMC", "苏州锦华投资有限公司"))
+    b.expect("GDCTXX.chain_terminal", t, index_of(rows, "CYRMC", "苏州锦华投资有限公司"))
     # a level-3 record hanging on an entity that holds nothing in the chain
     wz = rows[index_of(rows, "CYRMC", "苏州市吴中国有资本投资集团有限公司")]
     rows.append(edge(wz["GDBH"], 3, "江苏省人民政府国有资产监督管理委员会", uscc("320000", 9, "11"), "国有机构",
                      "苏州市吴中区国有资本投资有限公司", uscc("320506", 300009), 40))
-    b.expect_row("GDCTXX.chain_connected", t, len(rows) - 1)
+    b.expect("GDCTXX.chain_connected", t, len(rows) - 1)
     # 开发区资产经营's level-1 record carries the company's old registration code
     i = index_of(rows, "CYRMC", "苏州吴中经济技术开发区资产经营有限公司")
     rows[i]["CYRZJHM"] = uscc("320506", 290021)
-    b.expect_row("GDCTXX.level1_is_shareholder", t, i)
+    b.expect("GDCTXX.level1_is_shareholder", t, i)
     # … so the level-2 record above it (the district's 国资办 holding the company) hangs on no holder either
-    b.expect_row("GDCTXX.chain_connected", t, index_of(rows, "BCYZTMC", "苏州吴中经济技术开发区资产经营有限公司"))
+    b.expect("GDCTXX.chain_connected", t, index_of(rows, "BCYZTMC", "苏州吴中经济技术开发区资产经营有限公司"))
     i = index_of(rows, "CYRMC", "钱立新")
     rows[i]["CYRZJHM"] = broken(rows[i]["CYRZJHM"])
-    b.expect_row("GDCTXX.CYRZJHM.resident_id", t, i)
+    b.expect("GDCTXX.CYRZJHM.resident_id", t, i)
     i = index_of(rows, "CYRMC", "苏州工业园区国有资产控股发展有限公司")
     rows[i]["CYBL"] = "0"
-    b.expect_row("GDCTXX.CYBL.range", t, i)
+    b.expect("GDCTXX.CYBL.range", t, i)
 
 
-def plant_pledges(b: Batch) -> None:
+def plant_pledges(b: CsvBatch) -> None:
     rows, t = b.rows["ZYDJBD"], "ZYDJBD"
     # known 15 April; 10 working days end on Sunday 28 April (a make-up working day); filed 6 May
     rows[1]["BSRQ"] = "20240506"
-    b.expect_row("ZYDJBD.BSRQ.deadline", t, 1)
+    b.expect("ZYDJBD.BSRQ.deadline", t, 1)
     rows[2]["ZQRTYDM"] = broken(rows[2]["ZQRTYDM"])
-    b.expect_row("ZYDJBD.ZQRTYDM.uscc", t, 2)
+    b.expect("ZYDJBD.ZQRTYDM.uscc", t, 2)
 
 
-def plant_related_parties(b: Batch) -> None:
+def plant_related_parties(b: CsvBatch) -> None:
     legal, t = b.rows["GLFR"], "GLFR"
     i = index_of(legal, "GLFMC", "苏州顾氏餐饮管理有限公司")   # identified 3 June, filed 5 July (due 2 July)
     legal[i].update(RDRQ="20240603", BSRQ="20240705")
     assert add_workdays("20240603", 20) == "20240702"
-    b.expect_row("GLFR.BSRQ.deadline", t, i)
+    b.expect("GLFR.BSRQ.deadline", t, i)
     i = index_of(legal, "GLFMC", "吴中湖滨物业管理有限公司")    # ended, without an end date
     legal[i]["ZT"] = "无效"
-    b.expect_row("GLFR.ended_needs_date", t, i)
+    b.expect("GLFR.ended_needs_date", t, i)
     people, t = b.rows["GLZRR"], "GLZRR"
     i = index_of(people, "XM", "吴海燕")
     people[i]["GLRBH"] = ""
-    b.expect_row("GLZRR.relative_needs_link", t, i)
+    b.expect("GLZRR.relative_needs_link", t, i)
     i = index_of(people, "XM", "钱晓雯")
     people[i]["ZJHM"] = broken(people[i]["ZJHM"])
-    b.expect_row("GLZRR.ZJHM.resident_id", t, i)
+    b.expect("GLZRR.ZJHM.resident_id", t, i)
     i = index_of(people, "XM", "孙丽萍")                       # a new supervisor's profile filed late
     people[i].update(RDRQ="20240520", RZRQ="20240520", BSRQ="20240625")
     assert add_workdays("20240520", 20) == "20240618"
-    b.expect_row("GLZRR.BSRQ.deadline", t, i)
+    b.expect("GLZRR.BSRQ.deadline", t, i)
 
 
-def plant_transactions(b: Batch) -> None:
+def plant_transactions(b: CsvBatch) -> None:
     rows, t = b.rows["GLJYMX"], "GLJYMX"
     # 70,000,000 ≥ 1 % of 6,850,000,000: a major transaction flagged 否 and never reported
     i = index_of(rows, "JYBH", "GLJY20240004")
-    b.expect_row("GLJYMX.major_recomputed", t, i)
-    b.expect_row("GLJYMX.major_needs_report", t, i)
+    b.expect("GLJYMX.major_recomputed", t, i)
+    b.expect("GLJYMX.major_needs_report", t, i)
     i = index_of(rows, "JYBH", "GLJY20240008")                 # a unified agreement without a report
     rows[i]["SFTYXY"] = "是"
-    b.expect_row("GLJYMX.major_needs_report", t, i)
+    b.expect("GLJYMX.major_needs_report", t, i)
     i = index_of(rows, "JYBH", "GLJY20240010")
     rows[i]["BZ"] = "RMB"
-    b.expect_row("GLJYMX.BZ.currency", t, i)
+    b.expect("GLJYMX.BZ.currency", t, i)
     i = index_of(rows, "JYBH", "GLJY20240011")                 # a counterparty missing from the profiles
     rows[i]["GLFBH"] = "GLF099"
-    b.expect_row("GLJYMX.party_known", t, i)
+    b.expect("GLJYMX.party_known", t, i)
     reports, t = b.rows["ZDGLJY"], "ZDGLJY"
     assert add_workdays("20240603", 15) == "20240625"
     reports[2]["BSRQ"] = "20240626"                            # signed 3 June, reported 26 June (due 25 June)
-    b.expect_row("ZDGLJY.BSRQ.deadline", t, 2)
+    b.expect("ZDGLJY.BSRQ.deadline", t, 2)
     reports[1]["SPJG"] = "关联交易控制委员会"                 # approved by the committee only, not the board
-    b.expect_row("ZDGLJY.approval_body", t, 1)
+    b.expect("ZDGLJY.approval_body", t, 1)
     reports[0]["ZBBL"] = "11.678832"                           # decimal point slipped: 1.167883
-    b.expect_row("ZDGLJY.ratio_vs_capital", t, 0)
+    b.expect("ZDGLJY.ratio_vs_capital", t, 0)
 
 
-def plant_quarterly(b: Batch) -> None:
+def plant_quarterly(b: CsvBatch) -> None:
     rows, t = b.rows["GLJYJB"], "GLJYJB"
     # group JT01: 430 + 570 + 80 = 1,080 million > 15 % of 6,850 million (1,027.5)
     b.expect("GLJYJB.limit_group", t, 0, f"{LICENCE}|{DATE}|JT01",
              value="credit=1080000000; parties=3; nc=6850000000.00")
     i = index_of(rows, "GLFBH", "GLF001")                      # 720 million > 10 % (685)
     rows[i].update(SXYE=money(720_000_000), SXJE=money(720_000_000), ZBBL=pct(round(720_000_000 / NC_Q1 * 100, 6)))
-    b.expect_row("GLJYJB.limit_single", t, i, value="credit=720000000; nc=6850000000.00")
+    b.expect("GLJYJB.limit_single", t, i, value="credit=720000000; nc=6850000000.00")
     i = index_of(rows, "GLFBH", "GLF005")                      # the gross balance reported as the net one
     rows[i]["SXJE"] = rows[i]["SXYE"]
     rows[i]["ZBBL"] = pct(round(310_000_000 / NC_Q1 * 100, 6))
-    b.expect_row("GLJYJB.net_balance", t, i)
+    b.expect("GLJYJB.net_balance", t, i)
     i = index_of(rows, "GLFBH", "GLF006")
     rows[i]["ZBBL"] = "29.197080"                              # 2.919708 with a slipped decimal point
-    b.expect_row("GLJYJB.ratio_vs_capital", t, i)
+    b.expect("GLJYJB.ratio_vs_capital", t, i)
     i = index_of(rows, "GLFBH", "GLF002")                      # one major transaction claimed, none in the detail
     rows[i]["ZDJYBS"] = "1"
-    b.expect_row("GLJYJB.major_count", t, i)
+    b.expect("GLJYJB.major_count", t, i)
 
 
-def plant_returns(b: Batch) -> None:
+def plant_returns(b: CsvBatch) -> None:
     rows, t = b.rows["THZG"], "THZG"
     rows[1]["ZGRQ"] = "20240620"                               # returned 3 June, due 18 June
     assert add_workdays("20240603", 10) == "20240618"
-    b.expect_row("THZG.ZGRQ.deadline", t, 1)
+    b.expect("THZG.ZGRQ.deadline", t, 1)
     rows[2]["ZGZT"] = "已整改"                                 # marked corrected, no date
-    b.expect_row("THZG.corrected_needs_date", t, 2)
-
-
-# ---------------------------------------------------------------- writing
-
-def write_batch(b: Batch, out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("*.csv"):
-        old.unlink()
-    for table, rows in b.rows.items():
-        spec = CATALOG.tables[table]
-        with open(out / file_name(table), "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow([f.name for f in spec.fields])
-            for row in rows:
-                writer.writerow([row[f.code] for f in spec.fields])
-
-
-def write_expected(b: Batch, path: Path) -> None:
-    items = sorted(b.expected, key=lambda e: (e["table"], e["rule"], e["line"], e["key"]))
-    path.write_text(json.dumps({"batch": BATCH, "pack": "equity-rpt", "findings": items}, ensure_ascii=False, indent=1)
-                    + "\n", encoding="utf-8")
+    b.expect("THZG.corrected_needs_date", t, 2)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=HERE, help="folder for the batch and expected_findings.json")
-    args = parser.parse_args()
-    batch = build_batch()
-    write_batch(batch, args.out / BATCH)
-    write_expected(batch, args.out / "expected_findings.json")
-    print(f"wrote {args.out / BATCH} and expected_findings.json ({len(batch.expected)} planted findings)")
+    run_csv_example(__doc__, HERE, BATCH, "equity-rpt", build_batch)
 
 
 if __name__ == "__main__":

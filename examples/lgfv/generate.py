@@ -12,51 +12,21 @@ defects, never from an engine run.
 """
 from __future__ import annotations
 
-import argparse
-import csv
-import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from engine.spec import load_catalog  # noqa: E402
+from examples.common import CsvBatch, broken, money, run_csv_example, uscc  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 LICENCE = "B0281H232050001"
 DATE = "20240630"
 BATCH = f"{LICENCE}-{DATE}"
 CATALOG = load_catalog(ROOT / "specs" / "lgfv")
-
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def org_check(body: str) -> str:
-    """GB 11714-1997 check character of an 8-character organisation code body."""
-    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body, ORG_WEIGHTS))
-    r = 11 - total % 11
-    return "X" if r == 10 else "0" if r == 11 else str(r)
-
-
-def uscc(division: str, serial: int) -> str:
-    """GB 32100-2015 unified social credit code of an enterprise (登记管理部门 9, 类别 1)."""
-    body = f"MA{serial:06d}"
-    head = "91" + division + body + org_check(body)
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(head, USCC_WEIGHTS))
-    return head + USCC_ALPHABET[(31 - total % 31) % 31]
-
-
-def broken(code: str) -> str:
-    return code[:-1] + ("1" if code[-1] != "1" else "2")
-
-
-def money(x: float) -> str:
-    return f"{x:.2f}"
-
 
 def pct(x: float) -> str:
     return f"{x:.2f}"
@@ -180,27 +150,12 @@ def loans() -> list[dict]:
 
 # ---------------------------------------------------------------- the batch and its defects
 
-@dataclass
-class Batch:
-    rows: dict[str, list[dict]] = field(default_factory=dict)
-    expected: list[dict] = field(default_factory=list)
-
-    def expect(self, rule: str, table: str, row: int, key: str | None = None, value: str | None = None) -> None:
-        """A finding at data row ``row`` (0-based): CSV line = row + 2; key defaults to the record's table key."""
-        if key is None:
-            key = "|".join(self.rows[table][row][k] for k in CATALOG.tables[table].key)
-        item = {"rule": rule, "table": table, "file": file_name(table), "line": row + 2, "key": key}
-        if value is not None:
-            item["value"] = value
-        self.expected.append(item)
-
-
 def file_name(table: str) -> str:
     return f"{LICENCE}-{table}-{DATE}.csv"
 
 
-def build_batch() -> Batch:
-    b = Batch()
+def build_batch() -> CsvBatch:
+    b = CsvBatch(CATALOG, file_name)
     sheets = {i: worksheet(i, p) for i, p in enumerate(PLATFORMS) if p.total_assets}
     b.rows = {"PTMD": platform_list(), "PTFG": assessments(), "PTDK": loans(), "XJLFGCS": []}
     plant_worksheets(b, sheets)
@@ -220,7 +175,7 @@ def bump(cells: dict, lines: tuple[str, ...], year: str, amount: float) -> None:
         cells[hc]["HJ"] = round(cells[hc]["HJ"] + amount, 2)
 
 
-def plant_worksheets(b: Batch, sheets: dict) -> None:
+def plant_worksheets(b: CsvBatch, sheets: dict) -> None:
     bump(sheets[0], ("3.3",), "Y2", 5_000_000)                 # 3.3 revised, line 3 not: line 3 ≠ Σ 3.x
     sheets[2]["4"]["Y1"] = round(sheets[2]["4"]["Y1"] + 10, 2)  # a ratio typed over
     sheets[3]["3.4"]["HJ"] = round(sheets[3]["3.4"]["HJ"] + 1_000_000, 2)   # a total that is not its years' sum
@@ -230,7 +185,7 @@ def plant_worksheets(b: Batch, sheets: dict) -> None:
     bump(sheets[7], ("2.1", "2"), "Y3", 4_000_000)              # schedule principal ≠ contract principal
 
 
-def plant_worksheet_findings(b: Batch, sheets: dict) -> None:
+def plant_worksheet_findings(b: CsvBatch, sheets: dict) -> None:
     rows, t = b.rows["XJLFGCS"], "XJLFGCS"
 
     def at(platform: int, hc: str) -> int:
@@ -250,7 +205,7 @@ def plant_worksheet_findings(b: Batch, sheets: dict) -> None:
     cell_finding("XJLFGCS.principal_ties", 7, "1.1", "Y3", "HJ")
 
 
-def plant_list(b: Batch) -> None:
+def plant_list(b: CsvBatch) -> None:
     rows, t = b.rows["PTMD"], "PTMD"
     rows[6]["PTCJ"] = "区级"                 # founded by 南京市人民政府 (320100): a city-level platform
     b.expect("PTMD.level_matches_government", t, 6)
@@ -258,7 +213,7 @@ def plant_list(b: Batch) -> None:
     b.expect("PTMD.PTTYDM.uscc", t, 8)
 
 
-def plant_assessments(b: Batch) -> None:
+def plant_assessments(b: CsvBatch) -> None:
     rows, t = b.rows["PTFG"], "PTFG"
     rows[1]["XJLFGL"] = "86.40"              # the worksheet says 84.60
     b.expect("PTFG.ratio_matches_worksheet", t, 1, value="XJLFGL=86.40; sheet_ratio=84.6")
@@ -272,7 +227,7 @@ def plant_assessments(b: Batch) -> None:
     b.expect("PTFG.risk_weight_by_class", t, 7)
 
 
-def plant_loans(b: Batch) -> None:
+def plant_loans(b: CsvBatch) -> None:
     rows, t = b.rows["PTDK"], "PTDK"
     b.expect("PTDK.new_loan_conditions", t, 3, value="coverage_class=基本覆盖; debt_ratio=72.50")  # 基本覆盖
     rows[4]["DKYE"] = money(820_000_000)     # balance above the amount lent
@@ -293,35 +248,8 @@ def plant_loans(b: Batch) -> None:
     b.expect("PTDK.no_fiscal_outside_list", t, 14)
 
 
-# ---------------------------------------------------------------- writing
-
-def write_batch(b: Batch, out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("*.csv"):
-        old.unlink()
-    for table, rows in b.rows.items():
-        spec = CATALOG.tables[table]
-        with open(out / file_name(table), "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow([f.name for f in spec.fields])
-            for row in rows:
-                writer.writerow([row[f.code] for f in spec.fields])
-
-
-def write_expected(b: Batch, path: Path) -> None:
-    items = sorted(b.expected, key=lambda e: (e["table"], e["rule"], e["line"], e["key"]))
-    path.write_text(json.dumps({"batch": BATCH, "pack": "lgfv", "findings": items}, ensure_ascii=False, indent=1) + "\n",
-                    encoding="utf-8")
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=HERE, help="folder for the batch and expected_findings.json")
-    args = parser.parse_args()
-    batch = build_batch()
-    write_batch(batch, args.out / BATCH)
-    write_expected(batch, args.out / "expected_findings.json")
-    print(f"wrote {args.out / BATCH} and expected_findings.json ({len(batch.expected)} planted findings)")
+    run_csv_example(__doc__, HERE, BATCH, "lgfv", build_batch)
 
 
 if __name__ == "__main__":

@@ -12,50 +12,20 @@ carry their real check characters; divisions and industries are real GB/T 2260 /
 """
 from __future__ import annotations
 
-import argparse
-import csv
-import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from engine.spec import load_catalog  # noqa: E402
+from examples.common import CsvBatch, broken, money, run_csv_example, uscc  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DATE = "20240630"
 BATCH = f"SZJG-{DATE}"
 CATALOG = load_catalog(ROOT / "specs" / "multi_creditor")
-
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def org_check(body: str) -> str:
-    """GB 11714-1997 check character of an 8-character organisation code body."""
-    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body, ORG_WEIGHTS))
-    r = 11 - total % 11
-    return "X" if r == 10 else "0" if r == 11 else str(r)
-
-
-def uscc(division: str, serial: int) -> str:
-    """GB 32100-2015 unified social credit code of an enterprise (登记管理部门 9, 类别 1)."""
-    body = f"MA{serial:06d}"
-    head = "91" + division + body + org_check(body)
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(head, USCC_WEIGHTS))
-    return head + USCC_ALPHABET[(31 - total % 31) % 31]
-
-
-def broken(code: str) -> str:
-    return code[:-1] + ("1" if code[-1] != "1" else "2")
-
-
-def money(x: float) -> str:
-    return f"{x:.2f}"
-
 
 M = 1_000_000
 CREDITORS = {  # code: (name, type, division)
@@ -126,22 +96,8 @@ def exposures() -> list[dict]:
 
 # ---------------------------------------------------------------- the batch and its defects
 
-@dataclass
-class Batch:
-    rows: dict[str, list[dict]] = field(default_factory=dict)
-    expected: list[dict] = field(default_factory=list)
-
-    def expect(self, rule: str, table: str, row: int, value: str | None = None) -> None:
-        """A finding at data row ``row`` (0-based): CSV line = row + 2; the key is the record's table key."""
-        key = "|".join(self.rows[table][row][k] for k in CATALOG.tables[table].key)
-        item = {"rule": rule, "table": table, "file": f"{table}.csv", "line": row + 2, "key": key}
-        if value is not None:
-            item["value"] = value
-        self.expected.append(item)
-
-
-def build_batch() -> Batch:
-    b = Batch()
+def build_batch() -> CsvBatch:
+    b = CsvBatch(CATALOG)
     b.rows = {"JKRXX": borrowers(), "ZQMX": exposures()}
     people, t = b.rows["JKRXX"], "JKRXX"
     # 恒昌: 4 creditor banks, one exposure in default, no committee
@@ -174,33 +130,8 @@ def build_batch() -> Batch:
     return b
 
 
-def write_batch(b: Batch, out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("*.csv"):
-        old.unlink()
-    for table, rows in b.rows.items():
-        spec = CATALOG.tables[table]
-        with open(out / f"{table}.csv", "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow([f.name for f in spec.fields])
-            for row in rows:
-                writer.writerow([row[f.code] for f in spec.fields])
-
-
-def write_expected(b: Batch, path: Path) -> None:
-    items = sorted(b.expected, key=lambda e: (e["table"], e["rule"], e["line"], e["key"]))
-    path.write_text(json.dumps({"batch": BATCH, "pack": "multi-creditor", "findings": items}, ensure_ascii=False, indent=1)
-                    + "\n", encoding="utf-8")
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=HERE, help="folder for the batch and expected_findings.json")
-    args = parser.parse_args()
-    batch = build_batch()
-    write_batch(batch, args.out / BATCH)
-    write_expected(batch, args.out / "expected_findings.json")
-    print(f"wrote {args.out / BATCH} and expected_findings.json ({len(batch.expected)} planted findings)")
+    run_csv_example(__doc__, HERE, BATCH, "multi-creditor", build_batch)
 
 
 if __name__ == "__main__":
