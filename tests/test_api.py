@@ -219,9 +219,9 @@ def test_typed_dataframe_columns_become_east_text(demo):
     _same_as_text_file(result, by_file)
 
 
-def test_typed_arrow_columns_become_east_text(demo):
-    demo_pack, by_file = demo
-    table = pa.table({
+def _typed_arrow(cjrq: pa.Array) -> pa.Table:
+    """The probe's rows as a typed Arrow table (``cjrq``: its 采集日期 column)."""
+    return pa.table({
         "ID": ["1", "2", "3"], "BBZ": pa.array([True, False, None]), "LX": pa.array(["甲类", "乙类", "甲类"]).dictionary_encode(),
         "JE": pa.array([Decimal("1234.50"), Decimal("0.10"), None], pa.decimal128(20, 2)),
         "YE": pa.array([0.1, 12.0, 1e18]), "QS": pa.array([12, None, 3], pa.int32()),
@@ -229,10 +229,14 @@ def test_typed_arrow_columns_become_east_text(demo):
         "JSRQ": pa.array([dt.datetime(2024, 1, 1, 9), dt.datetime(2024, 2, 29), None], pa.timestamp("us")),
         "NY": pa.array([dt.date(2024, 6, 1), dt.date(2024, 1, 1), None]),
         "SJ": pa.array([dt.time(23, 59, 59), dt.time(0, 0, 1), None], pa.time64("us")),
-        "CJRQ": pa.array([dt.datetime(2024, 6, 29, 16, 30), dt.datetime(2024, 6, 30, 15), dt.datetime(2024, 6, 30)],
-                         pa.timestamp("s", tz="Asia/Shanghai")),  # UTC instants: the 30th in Shanghai
-        "MC": pa.nulls(3, pa.string()), "BZ": pa.nulls(3, pa.string()),
+        "CJRQ": cjrq, "MC": pa.nulls(3, pa.string()), "BZ": pa.nulls(3, pa.string()),
     })
+
+
+def test_typed_arrow_columns_become_east_text(demo):
+    demo_pack, by_file = demo
+    table = _typed_arrow(pa.array([dt.datetime(2024, 6, 29, 16, 30), dt.datetime(2024, 6, 30, 15), dt.datetime(2024, 6, 30)],
+                                  pa.timestamp("s", tz="Asia/Shanghai")))  # UTC instants: the 30th in Shanghai
     result = engine.validate({"DEMO": table}, pack=demo_pack, sample_limit=100)
     expected = {**EXPECTED, "JE": ["1234.50", "0.10", None]}  # a decimal(20, 2) column writes two decimals
     assert _texts(result) == expected
@@ -242,17 +246,7 @@ def test_typed_parquet_columns_become_the_same_east_text(demo, tmp_path):
     """A typed Parquet file is read as the same Arrow table in memory would be: a DATE column is
     20240105, never 2024-01-05 (which every date rule would reject)."""
     demo_pack, by_file = demo
-    table = pa.table({
-        "ID": ["1", "2", "3"], "BBZ": pa.array([True, False, None]),
-        "LX": pa.array(["甲类", "乙类", "甲类"]).dictionary_encode(),
-        "JE": pa.array([Decimal("1234.50"), Decimal("0.10"), None], pa.decimal128(20, 2)),
-        "YE": pa.array([0.1, 12.0, 1e18]), "QS": pa.array([12, None, 3], pa.int32()),
-        "KSRQ": pa.array([dt.date(2024, 1, 5), None, dt.date(2023, 12, 31)]),
-        "JSRQ": pa.array([dt.datetime(2024, 1, 1, 9), dt.datetime(2024, 2, 29), None], pa.timestamp("us")),
-        "NY": pa.array([dt.date(2024, 6, 1), dt.date(2024, 1, 1), None]),
-        "SJ": pa.array([dt.time(23, 59, 59), dt.time(0, 0, 1), None], pa.time64("us")),
-        "CJRQ": pa.array(["20240630"] * 3), "MC": pa.nulls(3, pa.string()), "BZ": pa.nulls(3, pa.string()),
-    })
+    table = _typed_arrow(pa.array(["20240630"] * 3))
     (tmp_path / "typed").mkdir()
     pq.write_table(table, tmp_path / "typed" / "DEMO.parquet")
     from_file = validate_submission(tmp_path / "typed", demo_pack, sample_limit=100)
