@@ -12,8 +12,9 @@ A rule Spark cannot express is reported not run with the reason; a rule that fai
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
 import time
-from functools import reduce
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -42,7 +43,11 @@ FAILURES = StructType([StructField("_rule", IntegerType()), StructField("_file",
                        StructField("_line", LongType()), StructField("_key", StringType()),
                        StructField("_value", StringType())])
 FAILURES_VIEW = "_jianhe_failures"
+THREADS = 2  # queries submitted at once
 CHUNK = 16  # row checks per fused scan query (measured on the example: see fused_for_spark)
+# per run: constraint propagation infers facts from every predicate of the fused scans (slow on
+# their large expressions) and fails on a union of checkpointed frames (key not found: _file#…)
+RUN_SETTINGS = {"spark.sql.constraintPropagation.enabled": "false"}
 DEFAULT_CONF = {"spark.ui.showConsoleProgress": "false", "spark.sql.session.timeZone": "UTC"}
 
 
@@ -76,6 +81,32 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
     plan = build_plan(pack, show_pii, params={"previous_date": previous_date})
     calendars = [f for f in (pack.options.get("calendar"), calendar) if f]  # working-day files, later wins
     session = spark or spark_session(spark_master, spark_conf)
+    with run_settings(session):
+        return run(session, Path(submission), pack, plan, files, findings, calendars, started, started_at,
+                   fail_on=fail_on, show_pii=show_pii, sample_limit=sample_limit, failures_path=failures_path,
+                   previous_date=previous_date, waivers=waivers)
+
+
+@contextmanager
+def run_settings(spark: SparkSession):
+    """RUN_SETTINGS for the run, the session's own values restored after (it may be the caller's)."""
+    before = {key: spark.conf.get(key, None) for key in RUN_SETTINGS}
+    for key, value in RUN_SETTINGS.items():
+        spark.conf.set(key, value)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)
+
+
+def run(session: SparkSession, submission: Path, pack: RulePack, plan: Plan, files: list, findings: list[FileFinding],
+        calendars: list, started: float, started_at: str, *, fail_on: str, show_pii: bool, sample_limit: int,
+        failures_path: Path | None, previous_date: str | None, waivers: WaiverSet | None) -> RunResult:
+    """The run proper, in the session set up by validate_submission."""
     timings: dict[str, float] = {}
     workdir = scratch_dir()
     cached: list[DataFrame] = []
@@ -131,9 +162,10 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
 
 def run_rules(spark: SparkSession, plan: Plan, tables: dict[str, TableResult], findings: list[FileFinding],
               calendars: list, views: list[str]) -> tuple[list[DataFrame], dict[int, str]]:
-    """Every table's fused scan and every set rule, as one Spark job (a job costs seconds however
-    small the data); when that job fails on the data, each query runs alone to isolate the rule.
-    Returns the cached failure frames and the notes of rules that did not run; the helper views
+    """Every table's fused scan (in chunks) and every set rule, each its own Spark job: a union of
+    them all is one job, but Spark plans and optimises such a union for longer than the queries
+    run, again at every later step. A query failing on the data is isolated rule by rule.
+    Returns the failure frames and the notes of rules that did not run; the helper views
     created are added to ``views``."""
     not_run: dict[int, str] = dict(plan.not_run)
     batch: list[tuple[TablePlan, int | list, str]] = []  # (table, set rule index or a scan's checks, SQL)
@@ -160,11 +192,9 @@ def run_rules(spark: SparkSession, plan: Plan, tables: dict[str, TableResult], f
     if not batch:
         return [], not_run
     views += install_helpers(spark, [sql for _, _, sql in batch], calendars)
-    try:
-        frames = [spark.sql(sql) for _, _, sql in batch]
-        return [materialise(reduce(DataFrame.unionByName, [conform(f) for f in frames]))], not_run
-    except SPARK_ERRORS:
-        return [part for item in batch for part in run_alone(spark, *item, not_run)], not_run
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:  # one query plans while another runs
+        done = pool.map(lambda item: run_alone(spark, *item, not_run), batch)
+        return [part for parts in done for part in parts], not_run
 
 
 def run_alone(spark: SparkSession, tp: TablePlan, what: int | list, sql: str, not_run: dict[int, str]) -> list[DataFrame]:
@@ -230,14 +260,10 @@ def conform(frame: DataFrame) -> DataFrame:
 
 
 def materialise(frame: DataFrame) -> DataFrame:
-    """Cache a failure query and run it now, so a failure on the data surfaces here."""
-    frame = conform(frame).persist()
-    try:
-        frame.count()
-    except BaseException:
-        frame.unpersist()
-        raise
-    return frame
+    """Run a failure query now, so a failure on the data surfaces here, and keep its rows without
+    its plan: every later step (excuses, counts, samples) would otherwise analyse and compare the
+    whole plan again, with the fused scans' large expressions — minutes and the driver's memory."""
+    return conform(frame).localCheckpoint(eager=True)
 
 
 def first_line(exc: BaseException) -> str:
