@@ -92,17 +92,35 @@ def validate_submission(submission: Path | TableSource, pack: RulePack, *, fail_
     finally:
         con.close()
         shutil.rmtree(workdir, ignore_errors=True)
-    rules = _rule_results(plan, tables, counts, samples, not_run)
-    options = {"fail_on": fail_on, "show_pii": show_pii, "sample_limit": sample_limit, "previous_date": previous_date,
-               "failures": str(failures_path) if failures_path else None,
-               "calendar": [str(f) for f in calendars] or None}
+    options = run_options(fail_on, show_pii, sample_limit, previous_date, failures_path, calendars)
+    inputs = source.inputs(tables) if source else submission_inputs(Path(submission), tables)
+    return build_result(submission, pack, plan, tables, counts, samples, not_run, options=options, inputs=inputs,
+                        waiver_records=waiver_records, timings=timings, table_timings=_table_timings(per_table),
+                        engine=engine_versions(), started=started, started_at=started_at, fail_on=fail_on)
+
+
+def run_options(fail_on: str, show_pii: bool, sample_limit: int, previous_date: str | None,
+                failures_path: Path | None, calendars: list) -> dict:
+    """The options a report records, the same for every engine."""
+    return {"fail_on": fail_on, "show_pii": show_pii, "sample_limit": sample_limit, "previous_date": previous_date,
+            "failures": str(failures_path) if failures_path else None,
+            "calendar": [str(f) for f in calendars] or None}
+
+
+def build_result(submission, pack: RulePack, plan: Plan, tables: dict[str, TableResult], counts: dict, samples: dict,
+                 not_run: dict, *, options: dict, inputs: list[dict], waiver_records: list[dict], timings: dict,
+                 table_timings: dict | None = None, engine: dict, started: float, started_at: str,
+                 fail_on: str) -> RunResult:
+    """The results model from a run's counts, samples and rules not run: shared by every engine,
+    so that their reports cannot drift apart."""
+    rules = rule_results(plan, tables, counts, samples, not_run)
     duration = time.perf_counter() - started
-    timings["total_s"] = duration
-    manifest = {"inputs": source.inputs(tables) if source else _inputs(Path(submission), tables), "waivers": waiver_records,
-                "timings": {**{k: round(v, 3) for k, v in timings.items()}, **_table_timings(per_table)}}
+    timings = {**timings, "total_s": duration}
+    manifest = {"inputs": inputs, "waivers": waiver_records,
+                "timings": {**{k: round(v, 3) for k, v in timings.items()}, **(table_timings or {})}}
     result = RunResult(
         submission=str(submission), pack={"name": pack.name, "version": pack.version, "digest": pack.digest},
-        engine=engine_versions(), options=options, started_at=started_at,
+        engine=engine, options=options, started_at=started_at,
         duration_s=round(duration, 3), fail_on=fail_on,
         tables=[tables[c] for c in sorted(tables)], rules=rules, manifest=manifest)
     result.verdict = verdict_for(rules, fail_on)
@@ -110,7 +128,7 @@ def validate_submission(submission: Path | TableSource, pack: RulePack, *, fail_
     return result
 
 
-def _inputs(submission: Path, tables: dict[str, TableResult]) -> list[dict]:
+def submission_inputs(submission: Path, tables: dict[str, TableResult]) -> list[dict]:
     """Every file of the submission with size and SHA-256 (hashes of loaded files come from the pre-scan)."""
     loaded = {f.path: (code, f) for code, t in tables.items() for f in t.files}
     paths = [submission] if submission.is_file() else sorted(p for p in submission.iterdir() if p.is_file())
@@ -262,7 +280,7 @@ def _export_failures(con, plan: Plan, path: Path) -> None:
         f"TO '{str(path).replace(chr(39), chr(39) * 2)}' (FORMAT parquet)")
 
 
-def _rule_results(plan: Plan, tables: dict[str, TableResult], counts: dict, samples: dict, not_run: dict) -> list[RuleResult]:
+def rule_results(plan: Plan, tables: dict[str, TableResult], counts: dict, samples: dict, not_run: dict) -> list[RuleResult]:
     results = []
     catalog = plan.pack.catalog
     for entry in plan.entries:
