@@ -18,7 +18,6 @@ from pathlib import Path
 
 import duckdb
 
-from ..errors import UsageError
 from ..formats import sql_quote
 from ..results import FileInfo
 from ..rules.base import quote_ident
@@ -26,12 +25,13 @@ from ..rules.forbidden_chars import CHARSETS, char_class
 from ..spec import TableSpec
 from .discover import SourceFile
 from .findings import FileFinding
-from .typed_text import FLOAT_UDF, install_float_text, text_sql
+from .typed_text import column_text_sql, plain_type
 
 CHUNK = 1 << 24
 BOM = codecs.BOM_UTF8
 CONTROL = CHARSETS["control"]  # characters no field may hold
 QUOTE = chr(34)
+RAW = "_jh_raw"  # a CSV/Parquet row's text values joined, looked into for control characters and quotes
 
 
 @dataclass
@@ -454,11 +454,11 @@ def frame_relation(con, src: SourceFile, table: TableSpec, relation_sql: str, li
     if findings:
         rel.rows = rel.rejected = con.execute(f"SELECT count(*) FROM {relation_sql}").fetchone()[0]
     else:
-        text = {f.code: _typed_text(con, by_name[f.code], types[by_name[f.code]], f) for f in table.fields}
+        text = {f.code: column_text_sql(con, by_name[f.code], types[by_name[f.code]], f) for f in table.fields}
         select = ", ".join(f"{text[f.code]} AS {quote_ident(f.code)}" for f in table.fields)
         # the row's text values joined (numbers and dates as text hold neither control characters
         # nor quotes), computed once below the marks that look into it
-        texts = [text[code] for code, c in by_name.items() if not _plain(types[c])]
+        texts = [text[code] for code, c in by_name.items() if not plain_type(types[c])]
         raw = f"concat({', '.join(texts)})" if texts else "''"
         values = "[" + ", ".join(text[f.code] for f in table.fields) + "]"
         marks = _marks_columns(table, values, RAW)
@@ -467,30 +467,6 @@ def frame_relation(con, src: SourceFile, table: TableSpec, relation_sql: str, li
         rel.sql = (f"SELECT {sql_quote(src.path.name)} AS _file, {line} AS _line, {_date(src)} AS _file_date, "
                    f"{marks}, {select}{extra} FROM (SELECT *, {raw} AS {RAW} FROM {relation_sql})")
     return rel
-
-
-RAW = "_jh_raw"  # a frame row's text values joined
-PLAIN_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
-               "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "BOOLEAN", "DATE", "TIME", "TIMESTAMP", "INTERVAL", "UUID")
-
-
-def _typed_text(con, column: str, duck_type: str, spec_field) -> str:
-    """A column's values as EAST text: typed ones as engine/sources/typed_text.py writes them
-    (a DATE as 20240630, as in an EAST file), anything else as DuckDB casts it."""
-    if duck_type == "VARCHAR":
-        return quote_ident(column)
-    try:
-        sql = text_sql(column, duck_type, spec_field)
-    except UsageError:  # nested values, time-zone-aware stamps: as DuckDB writes them
-        return f"CAST({quote_ident(column)} AS VARCHAR)"
-    if FLOAT_UDF in sql:
-        install_float_text(con)
-    return sql
-
-
-def _plain(duck_type: str) -> bool:
-    """A type whose text is digits, signs and separators only: no control character, no quote."""
-    return duck_type.split("(")[0] in PLAIN_TYPES or duck_type.startswith(("TIMESTAMP", "TIME "))
 
 
 def csv_relation(con, src: SourceFile, table: TableSpec, workdir: Path, pool=None) -> FileRelation:

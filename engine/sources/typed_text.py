@@ -99,3 +99,25 @@ def text_sql(column: str, duck_type: str, spec_field: Field) -> str:
     if base == "TIME":
         return f"strftime(DATE '2000-01-01' + {col}, '%H%M%S')"
     raise UsageError(f"column {column} has type {duck_type}: only scalar values can be checked")
+
+
+PLAIN_TYPES = INTEGER_TYPES + ("FLOAT", "DOUBLE", "DECIMAL", "BOOLEAN", "DATE", "TIME", "TIMESTAMP", "INTERVAL", "UUID")
+
+
+def plain_type(duck_type: str) -> bool:
+    """A type whose text is digits, signs and separators only: no control character, no quote."""
+    return duck_type.split("(")[0] in PLAIN_TYPES or duck_type.startswith(("TIMESTAMP", "TIME "))
+
+
+def column_text_sql(con: duckdb.DuckDBPyConnection, column: str, duck_type: str, spec_field: Field) -> str:
+    """A file column's values as EAST text (``text_sql``: a DATE as 20240630, as in an EAST file);
+    nested values and time-zone-aware stamps as DuckDB casts them (a file has no zone name)."""
+    if duck_type == "VARCHAR":
+        return quote_ident(column)
+    try:
+        sql = text_sql(column, duck_type, spec_field)
+    except UsageError:
+        return f"CAST({quote_ident(column)} AS VARCHAR)"
+    if FLOAT_UDF in sql:
+        install_float_text(con)
+    return sql
