@@ -12,7 +12,7 @@ before it, so the differences are what a stage adds):
 - ``rules``: the 28 row rules fused, as ``TablePlan.scan_sql`` evaluates them, counted only;
 - ``rules + store``: the same, stored in the scratch database as the run stores it.
 
-Then each row rule alone over a table of the rule columns loaded in memory: its own cost,
+Then each row rule alone over the relation loaded into a table: its own cost,
 without reading. The figures say which part of the scan to work on; the suite
 (benchmarks/run.py) says how the whole compares with other tools.
 """
@@ -29,7 +29,7 @@ import duckdb
 from engine.compile import build_plan
 from engine.identifiers import install_macros
 from engine.ruleset import load_pack
-from engine.scan import OPENERS, STORE, _storing
+from engine.scan import OPENERS, STORE, storing_sql
 from engine.formats import sql_quote
 from engine.sources import discover
 from engine.sources.load import LINES
@@ -57,15 +57,14 @@ def stages(con, tp, rel_sql: str, reads: str, reps: int, scratch: Path) -> list[
     out = [("read", best_of(con, reads, reps)),
            ("fields", best_of(con, f"SELECT count(_ctrl), count(_quote), count(*) FILTER (_bad) FROM {view}", reps)),
            ("rules", best_of(con, f"SELECT count(_hits), count(_key) FROM ({tp.scan_sql})", reps))]
-    store = f"CREATE OR REPLACE TABLE {STORE}.stored AS {_storing(tp.scan_sql)}"
+    store = f"CREATE OR REPLACE TABLE {STORE}.stored AS {storing_sql(tp.scan_sql)}"
     out.append(("rules + store", best_of(con, store, reps)))
     return out
 
 
 def rule_costs(con, plan, tp, reps: int) -> list[tuple[float, str]]:
-    """Each row rule alone over the loaded relation (``t_<CODE>`` materialised first)."""
+    """Each row rule alone over the relation loaded into a table: its own cost, without reading."""
     con.execute(f'CREATE OR REPLACE TABLE loaded AS SELECT * FROM "t_{LOANS}"')
-    con.execute(f'CREATE OR REPLACE VIEW "t_{LOANS}" AS SELECT * FROM loaded')
     names = {e.index: e.rule.id for e in plan.entries}
     costs = [(best_of(con, f"SELECT count(*) FILTER ({pred}) FROM loaded", reps), names.get(idx, str(idx)))
              for idx, pred, _ in tp.checks]

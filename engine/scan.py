@@ -144,14 +144,14 @@ def _scan_table(con, plan: Plan, tp: TablePlan, sources: list, workdir: Path, fi
                 continue
             con.execute(f"CREATE OR REPLACE VIEW {view} AS {items[i].sql}")
             head = f"INSERT INTO {table} " if total or _exists(con, code) else f"CREATE TABLE {table} AS "
-            error = _run(con, head + _storing(select), progress, code)
+            error = _run(con, head + storing_sql(select), progress, code)
             if error is not None:
                 return error, parts
             parts[i].rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - total
             total += parts[i].rows
         if not _exists(con, code):  # no file had a checkable row: the table, empty
             con.execute(f"CREATE OR REPLACE VIEW {view} AS {_empty(tp)}")
-            error = _run(con, f"CREATE TABLE {table} AS {_storing(select)}", None, code)
+            error = _run(con, f"CREATE TABLE {table} AS {storing_sql(select)}", None, code)
             if error is not None:
                 return error, parts
         return None, parts
@@ -204,7 +204,7 @@ def _reject_pre_scanned(con, code: str, items: list, parts: dict[int, _Part], hi
                     f"WHERE rowid IN ({', '.join(map(str, places))})")
 
 
-def _storing(select: str) -> str:
+def storing_sql(select: str) -> str:
     """What is stored of each row: not its file name and date (the same for all rows of a file:
     ``_number_lines`` restores them from the row's place), its field count only when rejected."""
     return f"SELECT * EXCLUDE (_file, _file_date) REPLACE (CASE WHEN _bad THEN _nf END AS _nf) FROM ({select})"
@@ -298,4 +298,4 @@ def collect_hits(con, tp: TablePlan) -> None:
     con.execute(f"{INSERT_FAILURES} {hits_sql(tp, numbered(tp.table.code))}")
 
 
-__all__ = ["collect_hits", "load_and_scan", "numbered", "stored"]
+__all__ = ["OPENERS", "STORE", "collect_hits", "load_and_scan", "numbered", "stored", "storing_sql"]
