@@ -44,6 +44,7 @@ from ..yamlio import LocDict, load_yaml
 from .findings import FileFinding
 from .lowering import MARKER, Lowering, NotPushable, lowering_for
 from .source import TableSource, empty_tables, insert_rows, missing_columns, record
+from .typed_text import TIME_FORMATS  # the text of a typed date/time value, by the field's format
 
 MODES = ("stream", "pushdown", "auto")
 BATCH_ROWS = 10_000
@@ -63,8 +64,6 @@ READ_ONLY = {
 SNAPSHOT = {"postgresql": "REPEATABLE READ", "mysql": "REPEATABLE READ", "mariadb": "REPEATABLE READ"}
 # more session settings: PostgreSQL plans cursors for their first 10% of rows unless told we read them all
 SESSION = {"postgresql": "SET cursor_tuple_fraction = 1"}
-# the text of a typed date/time value, by the field's format
-TIME_FORMATS = {"date": "%Y%m%d", "yearmonth": "%Y%m", "time": "%H%M%S"}
 CONTROL_CLASS = char_class(CHARSETS["control"])
 
 
