@@ -97,16 +97,24 @@ def _identities(samples, failed: int) -> Counter | None:
     return Counter(identity(s) for s in counted) if len(counted) == failed else None
 
 
+MAX_BASELINE_BYTES = 256 << 20
+
+
 def load_baseline(path: Path) -> Baseline:
     """Read a previous JSON report; anything else is a usage error (exit 2) naming the file."""
     path = Path(path)
     try:
+        if path.stat().st_size > MAX_BASELINE_BYTES:
+            raise UsageError(f"{path}: the baseline is larger than {MAX_BASELINE_BYTES >> 20} MB; "
+                             "a jianhe report.json is far smaller")
         doc = json.loads(path.read_text(encoding="utf-8"))
+        error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(SCHEMA).iter_errors(doc))
     except FileNotFoundError:
         raise UsageError(f"baseline not found: {path}") from None
+    except RecursionError:  # nesting no report has; json and jsonschema both recurse
+        raise UsageError(f"{path}: the baseline is not a JSON report of jianhe (nested too deeply)") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"{path}: the baseline is not a JSON report of jianhe ({exc})") from None
-    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(SCHEMA).iter_errors(doc))
+        raise UsageError(f"{path}: the baseline is not a JSON report of jianhe ({str(exc)[:200]})") from None
     if error is not None:
         where = "/".join(map(str, error.absolute_path)) or "the document"
         raise UsageError(f"{path}: the baseline is not a JSON report of jianhe (at {where}: {error.message})")

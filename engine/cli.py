@@ -6,6 +6,8 @@ error · 3 the data could not be read.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import os
 import re
 import sys
@@ -13,8 +15,10 @@ from pathlib import Path
 
 import duckdb
 
+from . import signals
 from .compile import build_plan, rule_sql
 from .errors import DataReadError, JianheError, UsageError
+from .outputs import Input, check_distinct, check_output, parse_date
 from .parameters import parse_override
 from .reconcile import cli as reconcile_cli
 from .results import SEVERITY_ZH
@@ -121,6 +125,10 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return 2 if exc.code else 0
+    signals.install()
+    for name in ("stdout", "stderr"):  # started with a closed descriptor: Python gives None
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
     try:
         return COMMANDS[args.command](args)
     except JianheError as exc:
@@ -129,14 +137,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return _on_interrupt()
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        silence_stdout()
         return 0
     except Exception as exc:
-        if _interrupted(exc):
+        if signals.is_interrupt(exc):
             return _on_interrupt()
         if isinstance(exc, duckdb.Error):
             print(f"jianhe: error: the data could not be read: {str(exc).splitlines()[0]}", file=sys.stderr)
             return DataReadError.exit_code
+        if isinstance(exc, OSError) and exc.filename and not os.environ.get("JIANHE_DEBUG"):
+            return _on_os_error(exc)
         if os.environ.get("JIANHE_DEBUG"):  # a bug: one clear line, the traceback only on request
             raise
         print(f"jianhe: internal error ({type(exc).__name__}: {exc}); set JIANHE_DEBUG=1 for the traceback",
@@ -146,13 +156,32 @@ def main(argv: list[str] | None = None) -> int:
 
 def _on_interrupt() -> int:
     print("jianhe: interrupted; no report was written", file=sys.stderr)
-    return 130
+    return signals.exit_code()
 
 
-def _interrupted(exc: BaseException) -> bool:
-    """DuckDB turns Ctrl-C during a query into InterruptException or RuntimeError('Query interrupted')."""
-    return isinstance(exc, duckdb.InterruptException) or (
-        isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower())
+def _on_os_error(exc: OSError) -> int:
+    """A path the system refused (full disk, no permission, not a folder): one line naming it.
+    Full or failing storage is exit 3 (nothing the user typed is wrong); the rest is exit 2."""
+    print(f"jianhe: error: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+    return DataReadError.exit_code if exc.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT) else 2
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the exit's final flush cannot fail again."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+@contextlib.contextmanager
+def stdout_may_close():
+    """Console output whose reader may be gone (``| head``): the verdict must not depend on it."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        silence_stdout()
 
 
 def _pack(args) -> RulePack:
@@ -171,7 +200,6 @@ def _table_code(pack: RulePack, ref: str | None) -> str | None:
 
 def _submission(args):
     """The folder or file; for a database URL a read-only warehouse source, closed after the run."""
-    import contextlib
     from .sources.warehouse import AUTO_PUSHDOWN_ROWS, WarehouseSource, is_url
     options = {"--schema": args.schema, "--table-map": args.table_map, "--source-mode": args.source_mode,
                "--pushdown-rows": args.pushdown_rows}
@@ -179,7 +207,12 @@ def _submission(args):
         given = [name for name, value in options.items() if value is not None]
         if given:
             raise UsageError(f"{', '.join(given)} apply to database URLs, not to {args.submission}")
-        return contextlib.nullcontext(Path(args.submission))
+        path = Path(args.submission)
+        if not path.exists():  # before the report folder is touched
+            raise DataReadError(f"submission not found: {path}")
+        if path.exists() and not (path.is_dir() or path.is_file()):  # a FIFO would block the run for ever
+            raise UsageError(f"the submission {path} is neither a folder nor a regular file")
+        return contextlib.nullcontext(path)
     if getattr(args, "engine", "duckdb") != "duckdb":
         raise UsageError("a database URL is validated on the DuckDB engine (--engine duckdb)")
     return WarehouseSource(args.submission, schema=args.schema, table_map=args.table_map,
@@ -188,7 +221,7 @@ def _submission(args):
 
 def cmd_validate(args) -> int:
     from .backends import get_backend
-    from .report import RENDERERS, clear_reports, render_console, write_reports
+    from .report import RENDERERS, FILENAMES, render_console, report_folder, write_reports
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     unknown = [f for f in formats if f not in RENDERERS]
@@ -198,32 +231,53 @@ def cmd_validate(args) -> int:
         raise UsageError("--sample-limit must be >= 0")
     if args.memory_limit and not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", args.memory_limit):
         raise UsageError(f"--memory-limit must look like 2GB or 512MiB, not {args.memory_limit!r}")
-    if args.previous_date and not re.fullmatch(r"\d{8}", args.previous_date):
-        raise UsageError(f"--previous-date must be YYYYMMDD, not {args.previous_date!r}")
-    if args.report_dir:  # from here on, an earlier run's report must not pass for this run's
-        clear_reports(args.report_dir)
+    parse_date("--previous-date", args.previous_date)
+    _check_validate_outputs(args, FILENAMES.values())
     pack = _pack(args)
     waivers, baseline, tolerance = _gates(args, pack)
     if args.calendar:  # a bad calendar file stops the run before anything is written
         from .workdays import load_calendar_file
         load_calendar_file(args.calendar)
-    with _submission(args) as submission:
-        result = get_backend(args.engine).validate(
-            submission, pack, fail_on=args.fail_on, show_pii=args.show_pii, sample_limit=args.sample_limit,
-            failures_path=args.failures, memory_limit=args.memory_limit, previous_date=args.previous_date,
-            waivers=waivers, calendar=args.calendar, **_engine_options(args), **_progress_option(args))
-    if baseline is not None:
-        from .baseline import apply_baseline
-        apply_baseline(result, baseline, tolerance)
-    if args.report_dir:
-        for path in write_reports(result, args.report_dir, formats):
-            if not args.quiet:
+    folder = None
+    try:
+        with _submission(args) as submission:
+            if args.report_dir:  # from here on, an earlier run's report must not pass for this run's
+                folder = report_folder(args.report_dir).claim()
+                folder.withdraw()
+            result = get_backend(args.engine).validate(
+                submission, pack, fail_on=args.fail_on, show_pii=args.show_pii, sample_limit=args.sample_limit,
+                failures_path=args.failures, memory_limit=args.memory_limit, previous_date=args.previous_date,
+                waivers=waivers, calendar=args.calendar, **_engine_options(args), **_progress_option(args))
+        if baseline is not None:
+            from .baseline import apply_baseline
+            apply_baseline(result, baseline, tolerance)
+        written = write_reports(result, args.report_dir, formats, folder) if folder else []
+    finally:
+        if folder:
+            folder.release()
+    with stdout_may_close():
+        if not args.quiet:
+            for path in written:
                 print(f"wrote {path}")
-    if not args.quiet:
-        render_console(result, sys.stdout, color=sys.stdout.isatty())
+            render_console(result, sys.stdout, color=sys.stdout.isatty())
     for reason in result.verdict_reasons:
         print(f"jianhe: {reason}", file=sys.stderr)
     return 1 if result.verdict == "not_ready" else 0
+
+
+def _check_validate_outputs(args, report_names) -> None:
+    """--report-dir and --failures: never on or inside an input, never the same file twice."""
+    from .sources.warehouse import is_url
+    inputs = [Input(option, Path(path)) for option, path in (
+        ("the submission", None if is_url(args.submission) else args.submission), ("--baseline", args.baseline),
+        ("--waivers", args.waivers), ("--calendar", args.calendar), ("--table-map", args.table_map)) if path]
+    if args.report_dir:
+        check_output("--report-dir", args.report_dir, inputs, folder=True)
+    if args.failures:
+        check_output("--failures", args.failures, inputs, folder=False)
+        if args.report_dir:
+            check_distinct({"--failures": args.failures,
+                            **{f"the report {name}": Path(args.report_dir) / name for name in report_names}})
 
 
 def _progress_option(args) -> dict:

@@ -4,10 +4,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+MESSAGE_LIMIT = 1000  # characters; a message quoting a huge value (an expanded YAML alias) stays readable
+
+
+def clip(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """``text`` cut in the middle when longer than ``limit``: the start names the place, the end the problem."""
+    if len(text) <= limit:
+        return text
+    head, tail = limit * 3 // 4, limit // 5
+    return f"{text[:head]} … [{len(text) - head - tail:,} characters cut] … {text[-tail:]}"
+
+
 class JianheError(Exception):
     """Base class; the CLI turns these into one-line messages and exit codes."""
 
     exit_code = 2
+
+    def __str__(self) -> str:
+        return clip(super().__str__())
 
 
 @dataclass
@@ -32,7 +46,7 @@ class RuleFileError(JianheError):
     exit_code = 2
 
     def __init__(self, message: str, location: Location | None = None):
-        self.message = message
+        self.message = message = clip(message)
         self.location = location
         super().__init__(f"{location}: {message}" if location else message)
 
@@ -43,5 +57,11 @@ class UsageError(JianheError):
 
 class DataReadError(JianheError):
     """The submission could not be read at all (missing folder, no files); exit code 3."""
+
+    exit_code = 3
+
+
+class OutputError(JianheError):
+    """A report or export could not be written (full disk, failing storage); exit code 3."""
 
     exit_code = 3

@@ -9,6 +9,7 @@ import os
 import platform
 import shutil
 import time
+import uuid
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from .errors import OutputError
 from .compile import SUBMISSION, Plan, build_plan, natural_key, set_rule_sql, single_check_sql
 from .results import Finding, RuleResult, RunResult, TableResult, verdict_for
 from .ruleset import RulePack
@@ -26,6 +28,7 @@ from .identifiers import install_macros
 from .formats import sql_quote
 from .waivers import WaiverSet, apply_waivers, gate_expired
 from .rules.base import quote_ident
+from .signals import is_interrupt
 from .sources.load import file_sha256, scratch_dir
 from .sources.source import TableSource
 from .progress import Progress
@@ -208,7 +211,7 @@ def _run_guarded(con, sql: str, not_run: dict[int, str], index: int | None = Non
     try:
         con.execute(sql)
     except duckdb.Error as exc:
-        if isinstance(exc, duckdb.InterruptException) or "interrupted" in str(exc).lower():
+        if is_interrupt(exc):
             raise
         if fallback is not None:
             fallback()
@@ -274,10 +277,18 @@ def _export_failures(con, plan: Plan, path: Path) -> None:
     con.executemany("INSERT INTO _rule_ids VALUES (?, ?, ?, ?)",
                     [(e.index, e.rule.id, e.rule.table, e.rule.severity) for e in plan.entries])
     path.parent.mkdir(parents=True, exist_ok=True)
-    con.execute(
-        "COPY (SELECT r.rule_id, r.tbl AS \"table\", r.severity, f._file AS file, f._line AS line, f._key AS key, "
-        "f._value AS value, f._excused AS excused, f._waived AS waived FROM _failures f JOIN _rule_ids r USING (_rule) ORDER BY r.tbl, r.rule_id, file, line) "
-        f"TO '{str(path).replace(chr(39), chr(39) * 2)}' (FORMAT parquet)")
+    # written beside the target and renamed: a reader (or a second run) never sees half a file
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.partial")
+    try:
+        con.execute(
+            "COPY (SELECT r.rule_id, r.tbl AS \"table\", r.severity, f._file AS file, f._line AS line, f._key AS key, "
+            "f._value AS value, f._excused AS excused, f._waived AS waived FROM _failures f JOIN _rule_ids r USING (_rule) ORDER BY r.tbl, r.rule_id, file, line) "
+            f"TO '{str(partial).replace(chr(39), chr(39) * 2)}' (FORMAT parquet)")
+        os.replace(partial, path)
+    except (duckdb.IOException, OSError) as exc:  # full disk, failing storage: not the data's fault
+        raise OutputError(f"--failures {path} could not be written: {str(exc).splitlines()[0]}") from None
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def rule_results(plan: Plan, tables: dict[str, TableResult], counts: dict, samples: dict, not_run: dict) -> list[RuleResult]:

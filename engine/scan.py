@@ -32,6 +32,7 @@ from .compile import Plan, TablePlan, hits_sql
 from .formats import sql_quote
 from .progress import Progress
 from .results import FileInfo, TableResult
+from .signals import is_interrupt
 from .rules.base import quote_ident
 from .sources.discover import SourceFile
 from .sources.findings import FileFinding
@@ -269,7 +270,7 @@ def _run(con, sql: str, progress: Progress | None, code: str) -> duckdb.Error | 
         else:
             con.execute(sql)
     except duckdb.Error as exc:
-        if isinstance(exc, duckdb.InterruptException) or "interrupted" in str(exc).lower():
+        if is_interrupt(exc):
             raise
         return exc
     return None

@@ -43,8 +43,9 @@ def test_sigint_leaves_no_report_presented_as_complete(tmp_path):
     line = (BATCH / "B0001H111000001-GRXDYWJJB-20240630.txt").read_bytes().split(b"\n")[0] + b"\n"
     (batch / "B0001H111000001-GRXDYWJJB-20240630.txt").write_bytes(line * 600_000)
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "report.json").write_text('{"stale": true}', encoding="utf-8")  # from an earlier run
+    earlier = subprocess.run([sys.executable, "-m", "engine.cli", "validate", str(BATCH), "--report-dir", str(out),
+                              "--quiet", "--format", "json"], cwd=ROOT)
+    assert earlier.returncode == 1 and (out / "report.json").exists()
     proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "validate", str(batch), "--report-dir", str(out),
                              "--quiet"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
     time.sleep(2.5)
@@ -53,4 +54,6 @@ def test_sigint_leaves_no_report_presented_as_complete(tmp_path):
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
-    assert sorted(os.listdir(out)) == []  # neither the stale report nor a partial one
+    # neither the earlier report (withdrawn, not lost) nor a partial one is presented
+    assert sorted(p for p in os.listdir(out) if not p.startswith(".")) == []
+    assert (out / ".jianhe-previous" / "report.json").exists()

@@ -132,6 +132,9 @@ def write_suites(pack: RulePack, out: Path, table: str | None = None) -> list[Su
     else:
         if out.suffix.lower() == ".json":
             raise UsageError("without --table the suites go to a folder (one <TABLE>.json each); give --out DIR")
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--out {out} is a file; without --table the suites go to a folder "
+                             "(one <TABLE>.json each)")
         suites = export_suites(pack)
         out.mkdir(parents=True, exist_ok=True)
         targets = [out / f"{s.table.code}.json" for s in suites]

@@ -10,7 +10,7 @@ import re
 import sys
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import DataReadError, UsageError
 
 FORMATS = ("json", "html", "xlsx")
 DEFAULT_PACK = "debt_platform"
@@ -37,10 +37,12 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def handle(args) -> int:
+    from ..cli import stdout_may_close
+    from ..outputs import Input, check_output
     from ..parameters import parse_override
     from ..ruleset import load_pack
     from .console import render_console
-    from .reports import clear_reports, write_reports
+    from .reports import report_folder, write_reports
     from .run import reconcile_submission
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
@@ -51,19 +53,28 @@ def handle(args) -> int:
         raise UsageError(f"--memory-limit must look like 2GB or 512MiB, not {args.memory_limit!r}")
     if args.previous is not None and not args.previous.is_dir():
         raise UsageError(f"--previous must be a folder: {args.previous}")
+    if args.report_dir:
+        inputs = [Input("the folder", args.folder)] + ([Input("--previous", args.previous)] if args.previous else [])
+        check_output("--report-dir", args.report_dir, inputs, folder=True)
+    if not Path(args.folder).is_dir():  # before the report folder is touched
+        raise DataReadError(f"folder not found: {args.folder}")
     pack = load_pack(args.pack, args.pack_version, dict(parse_override(p) for p in args.param) or None)
-    if args.report_dir:
-        clear_reports(args.report_dir)
-    result = reconcile_submission(args.folder, pack, previous=args.previous, overrides=args.overrides,
-                                  memory_limit=args.memory_limit)
-    if args.report_dir:
-        written = write_reports(result, args.report_dir, formats)
+    folder = report_folder(args.report_dir).claim() if args.report_dir else None
+    try:
+        if folder:  # from here on, an earlier run's report must not pass for this run's
+            folder.withdraw()
+        result = reconcile_submission(args.folder, pack, previous=args.previous, overrides=args.overrides,
+                                      memory_limit=args.memory_limit)
+        written = write_reports(result, args.report_dir, formats, folder) if folder else []
+    finally:
+        if folder:
+            folder.release()
+    with stdout_may_close():
         if not args.quiet:
             shown = [p for p in written if p.suffix != ".xlsx"]
             for path in shown:
                 print(f"wrote {path}")
             if len(written) > len(shown):
                 print(f"wrote {len(written) - len(shown)} feedback workbook(s) in {Path(args.report_dir) / 'feedback'}")
-    if not args.quiet:
-        render_console(result, sys.stdout)
+            render_console(result, sys.stdout)
     return 0 if result.verdict == "matched" else 1

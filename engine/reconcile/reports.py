@@ -2,17 +2,16 @@
 ``feedback/<recipient>.xlsx`` per recipient.
 
 Like ``validate``'s reports they are rendered into a hidden staging folder and renamed into
-place, so no half-written report is ever visible; reports of an earlier run are removed first.
+place, so no half-written report is ever visible; only files jianhe wrote are replaced
+(engine/report/folder.py).
 Adding a format = one module with ``render(result, out_dir) -> list[Path]`` + one line below.
 """
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from ..report.folder import ReportFolder
 from . import render_html, render_json, render_xlsx
 from .model import ReconcileResult
 
@@ -25,33 +24,27 @@ RENDERERS: dict[str, Renderer] = {
 }
 
 
-def clear_reports(out_dir: Path) -> None:
-    """Remove the files an earlier run wrote (and only those)."""
-    out_dir = Path(out_dir)
-    for name in (render_json.FILENAME, render_html.FILENAME):
-        (out_dir / name).unlink(missing_ok=True)
-    feedback = out_dir / render_xlsx.FOLDER
-    if feedback.is_dir():
-        for path in feedback.glob("*.xlsx"):
-            path.unlink()
-        if not any(feedback.iterdir()):
-            feedback.rmdir()
+def _names(out_dir: Path) -> list[str]:
+    """Every report name in the folder: the two reports and each feedback workbook."""
+    feedback = sorted(p.relative_to(out_dir).as_posix() for p in (out_dir / render_xlsx.FOLDER).glob("*.xlsx"))
+    return [render_json.FILENAME, render_html.FILENAME, *feedback]
 
 
-def write_reports(result: ReconcileResult, out_dir: Path, formats: list[str]) -> list[Path]:
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".jianhe-", dir=out_dir))
-    try:
+def report_folder(out_dir: Path) -> ReportFolder:
+    """The folder ``reconcile`` writes into, claimed for one run (see engine/report/folder.py)."""
+    return ReportFolder(out_dir, _names)
+
+
+def write_reports(result: ReconcileResult, out_dir: Path, formats: list[str],
+                  folder: ReportFolder | None = None) -> list[Path]:
+    """Render into a hidden folder and rename into place; only files jianhe wrote are replaced."""
+    def render(staging: Path) -> list[Path]:
         written: list[Path] = []
         for name in dict.fromkeys(formats):
             written += RENDERERS[name](result, staging)
-        final = []
-        for path in written:
-            target = out_dir / path.relative_to(staging)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, target)
-            final.append(target)
-        return final
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        return written
+
+    if folder is not None:
+        return folder.publish(render)
+    with report_folder(out_dir) as claimed:
+        return claimed.publish(render)

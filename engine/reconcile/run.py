@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from ..errors import UsageError
+from ..expr import ExpressionError
 from ..identifiers import install_macros
 from ..rules.base import CompileContext, Rule, RuleError, quote_ident
 from ..ruleset import RulePack
@@ -54,8 +55,8 @@ def configure(pack: RulePack, overrides: list[str] | tuple[str, ...] = ()) -> li
     for rule in rules:
         try:
             configs.append(resolve(rule, pack.catalog, pack.catalog.tables[rule.table]))
-        except RuleError as exc:
-            raise UsageError(f"rule {rule.id}: {exc}") from None
+        except (RuleError, ExpressionError) as exc:  # a pack's own rule, or one made bad by --set
+            raise UsageError(f"rule {rule.id}{' (after --set)' if overrides else ''}: {exc}") from None
     return configs
 
 

@@ -6,15 +6,13 @@ exposing ``render`` + one line below. The console summary is separate (it writes
 """
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from ..results import RunResult
 from . import html, json_report, junit, manifest, sarif, xlsx
 from .console import render_console
+from .folder import ReportFolder
 
 Renderer = Callable[[RunResult, Path], Path]
 
@@ -31,27 +29,24 @@ FILENAMES = {name: module.FILENAME for name, module in
                                          ("sarif", sarif))}
 
 
-def clear_reports(out_dir: Path) -> None:
-    """Remove reports of an earlier run before a new one starts, so an interrupted run leaves none."""
-    for name in FILENAMES.values():
-        (Path(out_dir) / name).unlink(missing_ok=True)
+def report_folder(out_dir: Path) -> ReportFolder:
+    """The folder ``validate`` writes into, claimed for one run (see engine/report/folder.py)."""
+    return ReportFolder(out_dir, lambda _: FILENAMES.values())
 
 
-def write_reports(result: RunResult, out_dir: Path, formats: list[str]) -> list[Path]:
+def write_reports(result: RunResult, out_dir: Path, formats: list[str], folder: ReportFolder | None = None) -> list[Path]:
     """Render into a hidden folder, then rename each file into place: no half-written report is
-    ever visible under its final name. The manifest is always written."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".jianhe-", dir=out_dir))
-    try:
-        rendered = [RENDERERS[name](result, staging) for name in dict.fromkeys([*formats, "manifest"])]
-        final = []
-        for path in rendered:
-            os.replace(path, out_dir / path.name)
-            final.append(out_dir / path.name)
-        return final
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    ever visible under its final name, and only files jianhe wrote are replaced. The manifest is
+    always written. ``folder``: one the caller already claimed (the CLI claims it before the run)."""
+    names = list(dict.fromkeys([*formats, "manifest"]))
+
+    def render(staging: Path) -> list[Path]:
+        return [RENDERERS[name](result, staging) for name in names]
+
+    if folder is not None:
+        return folder.publish(render)
+    with report_folder(out_dir) as claimed:
+        return claimed.publish(render)
 
 
-__all__ = ["FILENAMES", "RENDERERS", "Renderer", "clear_reports", "render_console", "write_reports"]
+__all__ = ["FILENAMES", "RENDERERS", "Renderer", "ReportFolder", "render_console", "report_folder", "write_reports"]

@@ -111,7 +111,7 @@ def test_an_earlier_runs_reports_are_replaced(tmp_path):
     second = folder_with(tmp_path, [loan(1)], [bank(1)], name="b")
     assert main(["reconcile", str(second), "--report-dir", str(out), "--quiet"]) == 0
     assert not (out / "feedback").exists() and (out / "notes.txt").read_text("utf-8") == "mine"
-    assert not [p for p in out.iterdir() if p.name.startswith(".jianhe-")]
+    assert not [p for p in out.iterdir() if p.name.startswith((".jianhe-staging-", ".jianhe-previous"))]
 
 
 def test_the_pack_passes_its_own_fixtures():

@@ -1,3 +1,4 @@
+import pytest
 from pathlib import Path
 
 from engine.report import RENDERERS, render_console
@@ -26,10 +27,20 @@ def test_render_console_is_exported():
 
 
 def test_write_reports_is_atomic_and_always_adds_the_manifest(run_result, tmp_path):
-    from engine.report import clear_reports, write_reports
-    (tmp_path / "report.json").write_text("stale", encoding="utf-8")
-    clear_reports(tmp_path)
-    assert not (tmp_path / "report.json").exists()
+    from engine.report import write_reports
     written = write_reports(run_result, tmp_path, ["json"])
     assert sorted(p.name for p in written) == ["manifest.json", "report.json"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json", "report.json"]  # no staging left
+    shown = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".jianhe"))
+    assert shown == ["manifest.json", "report.json"]  # no staging left
+    assert not list(tmp_path.glob(".jianhe-staging-*"))
+
+
+def test_write_reports_replaces_only_its_own_files(run_result, tmp_path):
+    from engine.errors import UsageError
+    from engine.report import write_reports
+    write_reports(run_result, tmp_path, ["json"])
+    write_reports(run_result, tmp_path, ["json", "html"])  # its own: replaced
+    (tmp_path / "report.html").write_text("edited by hand", encoding="utf-8")
+    with pytest.raises(UsageError, match="report.html"):
+        write_reports(run_result, tmp_path, ["html"])
+    assert (tmp_path / "report.html").read_text(encoding="utf-8") == "edited by hand"
