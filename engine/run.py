@@ -29,7 +29,8 @@ from .formats import sql_quote
 from .waivers import WaiverSet, apply_waivers, gate_expired
 from .rules.base import quote_ident
 from .signals import is_interrupt
-from .sources.load import file_sha256, scratch_dir
+from .scratch import scratch_dir
+from .sources.load import file_sha256
 from .sources.source import TableSource
 from .progress import Progress
 from .scan import collect_hits, load_and_scan

@@ -11,7 +11,8 @@ import duckdb
 from engine.ruleset import load_pack
 from engine.run import validate_submission
 from engine.sources import discover, load_table
-from engine.sources.load import create_relation, scratch_dir
+from engine.scratch import scratch_dir
+from engine.sources.load import create_relation
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "east5"

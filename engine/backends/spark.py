@@ -35,7 +35,7 @@ from ..waivers import WaiverSet, _key_condition
 from ..run import build_result, engine_versions, run_options, submission_inputs
 from ..ruleset import RulePack
 from ..sources import FileFinding, discover
-from ..sources.load import scratch_dir
+from ..scratch import scratch_dir
 from .spark_helpers import install_helpers
 from .spark_load import load_submission, view_name
 from .spark_sql import SparkUnsupported, to_spark

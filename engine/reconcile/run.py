@@ -23,7 +23,8 @@ from ..rules.base import CompileContext, Rule, RuleError, quote_ident
 from ..ruleset import RulePack
 from ..run import DEFAULT_MEMORY_LIMIT, engine_versions
 from ..sources import FILE_RULES, discover, load_table
-from ..sources.load import create_relation, scratch_dir
+from ..scratch import scratch_dir
+from ..sources.load import create_relation
 from ..spec import Catalog, TableSpec
 from .classes import CHANGES, CLASSES
 from .config import ReconcileConfig, apply_overrides, resolve
