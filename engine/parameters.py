@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from .errors import Location, RuleFileError, UsageError
-from .yamlio import LocDict, LocList
+from .yamlio import LocDict, LocList, safe_load_text
 
 REFERENCE = re.compile(r"\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)\}")
 NOT_SUBSTITUTED = {"id", "examples"}  # fixtures are literal data; ids never vary
@@ -27,7 +27,7 @@ def parse_override(text: str) -> tuple[str, object]:
     if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
         raise UsageError(f"--param expects name=value, not {text!r}")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        value = safe_load_text(raw) if raw.strip() else ""
     except yaml.YAMLError:
         value = raw
     if isinstance(value, (dict, list)) or value is None:

@@ -1,4 +1,11 @@
-"""YAML loading that remembers line numbers, so errors can name file and line."""
+"""YAML loading that remembers line numbers, so errors can name file and line.
+
+Every YAML file jianhe reads (packs, specs, rule files, code lists, waivers, calendars, excuses,
+table maps) goes through :func:`load_yaml`, which also refuses hostile documents before they are
+built: files over :data:`MAX_BYTES`, nesting deeper than :data:`MAX_DEPTH`, and aliases that expand
+to more than :data:`MAX_ALIAS_NODES` nodes (a "billion laughs" of 400 bytes expands to 10⁹ values,
+which later code would walk, validate or quote in an error message).
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,6 +14,10 @@ from typing import Any
 import yaml
 
 from .errors import Location, RuleFileError
+
+MAX_BYTES = 64 * 1024 * 1024  # far above any real pack (the full east5 pack is a few MB), far below harm
+MAX_ALIAS_NODES = 100_000  # nodes that aliases add over the document as written
+MAX_DEPTH = 100  # real files nest < 10 levels; deeper would overflow the recursive constructor
 
 
 class LocDict(dict):
@@ -73,21 +84,105 @@ def _reader_line(text: str, exc: yaml.YAMLError) -> int:
     return text[:position].count("\n") + 1 if isinstance(position, int) else 1
 
 
+class ExpansionError(yaml.YAMLError):
+    """A document refused for its shape (alias expansion or depth), with the line it starts at."""
+
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.line = line
+
+
+def check_shape(root: yaml.Node | None) -> None:
+    """Refuse a composed document whose aliases expand too far, or that nests too deep or loops.
+
+    Aliases share their anchor's node, so the composed graph is small; its expanded size is
+    counted here with memoisation in time proportional to the graph, never to the expansion."""
+    if root is None:
+        return
+    sizes: dict[int, int] = {}
+    unique = 0
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    active: set[int] = set()
+    while stack:
+        node, depth, done = stack.pop()
+        if id(node) in sizes and not done:
+            continue
+        line = node.start_mark.line + 1
+        if depth > MAX_DEPTH:
+            raise ExpansionError(f"nested more than {MAX_DEPTH} levels deep", line)
+        children = _children(node)
+        if done:
+            active.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(c)] for c in children)
+            unique += 1
+            if sizes[id(node)] - unique > MAX_ALIAS_NODES:
+                raise ExpansionError(f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes "
+                                     "(an alias bomb?); write the values out instead", line)
+            continue
+        if id(node) in active:
+            raise ExpansionError("an alias refers to a node that contains it (recursive alias)", line)
+        active.add(id(node))
+        stack.append((node, depth, True))
+        stack.extend((c, depth + 1, False) for c in children if id(c) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def safe_load_text(text: str) -> Any:
+    """``yaml.safe_load`` for short texts (command-line values) with the same shape limits as files;
+    a refused text raises a ``yaml.YAMLError`` like any unreadable one."""
+    if len(text) > MAX_BYTES:
+        raise ExpansionError("the value is too long", 1)
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        check_shape(node)
+        return loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+
+
+def _read_limited(path: Path) -> bytes:
+    """The file's bytes, refusing more than MAX_BYTES (read bounded, so a FIFO or growing file cannot exhaust memory)."""
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise RuleFileError(f"file is larger than {MAX_BYTES // (1024 * 1024)} MB; refusing to read it as YAML",
+                            Location(str(path)))
+    return data
+
+
 def load_yaml(path: Path) -> Any:
-    """Parse one YAML file; syntax errors become RuleFileError with file and line."""
-    data = Path(path).read_bytes()
+    """Parse one YAML file; syntax errors and hostile documents become RuleFileError with file and line."""
+    data = _read_limited(Path(path))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise RuleFileError(f"file is not UTF-8 (byte {exc.start + 1})", Location(str(path), line)) from None
+    return load_yaml_text(text, str(path))
+
+
+def load_yaml_text(text: str, path: str) -> Any:
+    """Parse YAML text as the file ``path`` (errors name it): the same checks as :func:`load_yaml`,
+    for text about to be written (``jianhe init`` checks an extended file before saving it)."""
     try:
         loader = _Loader(text)
     except yaml.YAMLError as exc:  # the reader refuses unprintable characters (NUL …) up front
         raise RuleFileError(f"YAML error: {str(exc).splitlines()[0]}", Location(str(path), _reader_line(text, exc))) from None
     loader.name = str(path)
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        check_shape(node)
+        return loader.construct_document(node) if node is not None else None
+    except ExpansionError as exc:
+        raise RuleFileError(str(exc), Location(str(path), exc.line)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -30,6 +30,7 @@ from ..errors import UsageError
 from ..expr import compile_expression
 from ..rules.base import Rule, RuleError
 from ..spec import Catalog, Field, TableSpec
+from ..yamlio import safe_load_text
 from .normalise import DEFAULT_STEPS, STEPS
 
 TYPES = ("text", "number", "date")
@@ -244,7 +245,7 @@ def apply_overrides(rules: list[Rule], overrides: list[str] | tuple[str, ...], c
         if colon and rule_id not in out:
             raise UsageError(f"--set {text!r}: no reconcile rule '{rule_id}' (rules: {', '.join(out)})")
         try:
-            value = yaml.safe_load(raw)
+            value = safe_load_text(raw)
         except yaml.YAMLError:
             raise UsageError(f"--set {text!r}: the value is not valid YAML") from None
         for rid in [rule_id] if colon else list(out):
