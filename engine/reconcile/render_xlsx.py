@@ -13,7 +13,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from ..report.common import output_path, xml_safe
+from ..report.common import output_path
+from ..report.xlsx import put, safe_row
 from .classes import CLASSES, RECIPIENT_KINDS
 from .model import Finding, ReconcileResult, RuleRun
 from .render_common import VERDICT_ZH, columns, describe, differing_names, extra_columns, place, safe_filename
@@ -44,7 +45,8 @@ def render(result: ReconcileResult, out_dir: Path) -> list[Path]:
 
 
 def _cell(ws, value, fill=None, bold=False) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=xml_safe(value) if isinstance(value, str) else value)
+    """A styled cell, its value set through put() (no formula, no illegal character)."""
+    cell = put(WriteOnlyCell(ws), value)
     if fill:
         cell.fill = fill
     if bold:
@@ -97,17 +99,13 @@ def _rule_sheet(wb: Workbook, run: RuleRun, findings: list[Finding], extra) -> N
             cred = f.creditor[i] if i < len(f.creditor) else None
             lead = [f.id, c.label_zh, c.term, differing_names(f, run), describe(f), f.balance_debt,
                     f.balance_creditor, f.balance_difference, place([debt]) if debt else "", place([cred]) if cred else ""]
-            cells = [_plain(v) for v in lead]
+            cells = list(lead)
             for col in cols:
                 record = debt if col.side == "debt" else cred
-                value = _plain(record.values.get(col.code)) if record else None
+                value = record.values.get(col.code) if record else None
                 differs = col.pair is not None and run.fields[col.pair].field in differing
-                cells.append(_cell(ws, value, DIFF_FILL) if differs else value)  # plain values stream fastest
-            ws.append(cells + ["", ""])
-
-
-def _plain(value):
-    return xml_safe(value) if isinstance(value, str) else value
+                cells.append(_cell(ws, value, DIFF_FILL) if differs else value)
+            ws.append(safe_row(ws, cells + ["", ""]))  # plain values stream fastest
 
 
 def _letter(n: int) -> str:
