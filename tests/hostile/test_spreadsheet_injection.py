@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl import Workbook
 
-from ..reconcile.helpers import bank, folder_with, loan, unit
+from tests.reconcile.helpers import bank, folder_with, loan, unit
 from .conftest import EXAMPLE, jianhe
 
 HOSTILE = ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1"]
