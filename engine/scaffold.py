@@ -15,10 +15,13 @@ engine's own loader (so values are the text the rules will see) and profiled in 
 Output under ``--out`` (default ``jianhe-<code>``): ``specs/<spec>/tables/<CODE>.yaml``,
 ``specs/<spec>/codelists.yaml``, ``rulesets/<pack>/pack.yaml`` (every derived rule on) and
 ``rulesets/<pack>/rules/<CODE>.yaml`` (for written rules). A second table can be added to the
-same folder. The result is checked before returning: it loads, and the sample passes it.
+same folder: codelists.yaml is extended as text (comments and layout kept), pack.yaml and rule
+files are kept, a table spec is never overwritten; a refusal comes before any file is written.
+The result is checked before returning: it loads, and the sample passes it.
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -30,12 +33,13 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from .errors import UsageError
+from .errors import RuleFileError, UsageError
 from .formats import parse_format
 from .rules.base import quote_ident
 from .sources.discover import EAST_NAME, SourceFile
 from .sources.load import create_relation, load_table
 from .spec import Field, TableSpec
+from .yamlio import load_yaml, load_yaml_text
 
 LADDER = (1, 2, 4, 6, 8, 10, 12, 16, 20, 24, 30, 32, 40, 50, 60, 64, 80, 100, 120, 128, 150, 200, 256, 300, 400,
           500, 600, 800, 1000, 1200, 1500, 2000, 3000, 4000)
@@ -251,18 +255,93 @@ def table_yaml(p: Profile, name: str, sample: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_codelists(path: Path, p: Profile) -> None:
-    lists = {}
-    if path.exists():
-        lists = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("codelists") or {}
+CODELISTS_HEADER = "# Code lists (码值); scaffolded lists hold the values seen in the sample.\n"
+
+
+def _codelist_line(name: str, values: list[str], indent: str = "  ") -> str:
+    return f"{indent}{_flow({'n': name})[4:-1]}: {_flow({'values': values})}\n"
+
+
+def _existing_codelists(path: Path) -> tuple[str, dict]:
+    """The text and parsed lists of an existing codelists.yaml ('' and {} when there is none)."""
+    if not path.exists():
+        return "", {}
+    doc = load_yaml(path)
+    if not isinstance(doc, dict) or not isinstance(doc.get("codelists") or {}, dict):
+        raise UsageError(f"{path}: not a code-list file (a mapping with 'codelists:'); fix or remove it")
+    return path.read_text(encoding="utf-8"), doc
+
+
+def _resolve_codelists(p: Profile, lists: dict, path: Path) -> dict[str, list[str]]:
+    """The lists to add. A list of the same name with other values (a Chinese column name another
+    table uses) makes this table's list ``TABLE.CODE``; if that is taken too, refuse."""
+    new: dict[str, list[str]] = {}
     for c in p.columns:
-        if c.codelist:
-            if c.codelist in lists and list(map(str, lists[c.codelist]["values"])) != c.values:
-                raise UsageError(f"{path}: code list '{c.codelist}' already exists with other values")
-            lists[c.codelist] = {"values": c.values}
-    body = yaml.safe_dump({"codelists": lists}, allow_unicode=True, sort_keys=False, width=100000)
-    path.write_text("# Code lists (码值); scaffolded lists hold the values seen in the sample.\n" + body,
-                    encoding="utf-8")
+        if not c.codelist:
+            continue
+        for name in (c.codelist, f"{p.table}.{c.code}"):
+            entry = lists.get(name)
+            seen = (entry.get("values") or [] if isinstance(entry, dict) else []) if name in lists else new.get(name)
+            if seen is None or list(map(str, seen)) == c.values:
+                break
+        else:
+            raise UsageError(f"{path}: code lists '{c.codelist}' and '{p.table}.{c.code}' already exist with other values")
+        c.codelist = name
+        if seen is None:
+            new[name] = c.values
+    return new
+
+
+def _extended_codelists(path: Path, text: str, doc: dict, new: dict[str, list[str]]) -> str | None:
+    """The file's text with ``new`` lists added as text (comments and layout kept), or None when
+    an existing file needs nothing. The result is parsed back; if it is not exactly old + new, refuse."""
+    if not text:  # a new file (also when empty: a later table may add lists to it)
+        body = "".join(_codelist_line(n, v) for n, v in new.items())
+        return CODELISTS_HEADER + ("codelists:\n" + body if body else "codelists: {}\n")
+    if not new:
+        return None
+    lists = doc.get("codelists") or {}
+    lines = text.splitlines(keepends=True)
+    if lists:
+        first = lists.line_of(next(iter(lists))) - 1
+        indent = lines[first][: len(lines[first]) - len(lines[first].lstrip(" "))]
+        added = "".join(_codelist_line(n, v, indent or "  ") for n, v in new.items())
+        candidate = text + ("" if text.endswith("\n") else "\n") + added
+    else:  # `codelists: {}`: open the mapping on its own line, entries right below it
+        at = doc.line_of("codelists") - 1
+        head = re.match(r"codelists:\s*(\{\s*\})?\s*(#.*)?$", lines[at].rstrip("\n"))
+        comment = f"  {head.group(2)}" if head and head.group(2) else ""
+        lines[at] = f"codelists:{comment}\n" + "".join(_codelist_line(n, v) for n, v in new.items())
+        candidate = "".join(lines)
+    _check_extension(path, candidate, doc, new)
+    return candidate
+
+
+def _check_extension(path: Path, candidate: str, doc: dict, new: dict[str, list[str]]) -> None:
+    """The extended text must parse to the old document plus exactly the new lists."""
+    try:
+        got = load_yaml_text(candidate, str(path))
+    except RuleFileError:
+        got = None
+    want = {**doc, "codelists": {**(doc.get("codelists") or {}), **{n: {"values": v} for n, v in new.items()}}}
+    if got != want:
+        raise UsageError(f"{path}: cannot add code lists {', '.join(new)} without rewriting the file "
+                         "(its layout is not a plain 'codelists:' block at the end); add them by hand and "
+                         "run `jianhe init` again without them, or move the file away")
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Create a file that must not exist yet (never overwrite what a user may have edited)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "x", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write a whole file atomically (a crash leaves the old or the new file, never half of one)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 @dataclass
@@ -272,38 +351,52 @@ class Scaffold:
     pack_dir: Path
     table_file: Path
     profile: Profile
+    actions: list[str] = dc_field(default_factory=list)  # "wrote X", "extended X", "kept X"
+
+
+def pack_yaml(pack: str) -> str:
+    return (f"# Scaffolded by `jianhe init`: every rule the spec implies, plus the written rules in rules/.\n"
+            f"pack: {pack}\nversion: \"1\"\nspec: ../../specs/{SPEC_NAME}\n"
+            "derive: {required: true, format: true, codelist: true, key: true, links: true}\n")
+
+
+def rules_yaml(table: str, name: str | None) -> str:
+    return (f"# Written rules for {table} {name or ''}: what the spec cannot say (cross-field checks, ranges …).\n"
+            f"# e.g.\n#  - id: {table}.R001\n#    kind: compare\n#    field: <field>\n#    op: \">=\"\n"
+            f"#    other: <field>\n#    type: number\n#    message: {{zh: …, en: …}}\n"
+            f"table: {table}\nrules: []\n")
 
 
 def scaffold(sample: Path, table: str, name: str | None = None, out: Path | None = None,
              fields: list[str] | None = None, pack_name: str | None = None) -> Scaffold:
-    """Profile the sample and write spec + pack; refuses to overwrite an existing table spec."""
+    """Profile the sample and write spec + pack. Into an existing --out, files a user may have
+    edited are only ever extended as text (codelists.yaml) or kept; everything is checked before
+    the first file is written, so a refusal (exit 2) leaves the folder as it was."""
     table = table.strip()
     if not re.fullmatch(r"[A-Z][A-Z0-9_]*", table):
         raise UsageError(f"--table must be a table code in capitals (e.g. DKXXB), not {table!r}")
-    p = profile(Path(sample), table, fields)
     root = Path(out or f"jianhe-{table.lower()}")
     spec_dir = root / "specs" / SPEC_NAME
     pack_dir = root / "rulesets" / (pack_name or SPEC_NAME)
     table_file = spec_dir / "tables" / f"{table}.yaml"
     if table_file.exists():
         raise UsageError(f"{table_file} exists already: choose another --out or remove it")
-    table_file.parent.mkdir(parents=True, exist_ok=True)
-    (pack_dir / "rules").mkdir(parents=True, exist_ok=True)
-    table_file.write_text(table_yaml(p, name or table, Path(sample)), encoding="utf-8")
-    _write_codelists(spec_dir / "codelists.yaml", p)
-    if not (pack_dir / "pack.yaml").exists():
-        (pack_dir / "pack.yaml").write_text(
-            f"# Scaffolded by `jianhe init`: every rule the spec implies, plus the written rules in rules/.\n"
-            f"pack: {pack_name or SPEC_NAME}\nversion: \"1\"\nspec: ../../specs/{SPEC_NAME}\n"
-            "derive: {required: true, format: true, codelist: true, key: true, links: true}\n", encoding="utf-8")
-    rules_file = pack_dir / "rules" / f"{table}.yaml"
-    if not rules_file.exists():
-        rules_file.write_text(
-            f"# Written rules for {table} {name or ''}: what the spec cannot say (cross-field checks, ranges …).\n"
-            f"# e.g.\n#  - id: {table}.R001\n#    kind: compare\n#    field: <field>\n#    op: \">=\"\n"
-            f"#    other: <field>\n#    type: number\n#    message: {{zh: …, en: …}}\n"
-            f"table: {table}\nrules: []\n", encoding="utf-8")
-    return Scaffold(root, spec_dir, pack_dir, table_file, p)
+    codelists_file = spec_dir / "codelists.yaml"
+    text, doc = _existing_codelists(codelists_file)
+    p = profile(Path(sample), table, fields)
+    extended = _extended_codelists(codelists_file, text, doc, _resolve_codelists(p, doc.get("codelists") or {}, codelists_file))
+    result = Scaffold(root, spec_dir, pack_dir, table_file, p)
+    _write_new(table_file, table_yaml(p, name or table, Path(sample)))
+    result.actions.append(f"wrote {table_file}")
+    if extended is not None:
+        _replace(codelists_file, extended)
+    result.actions.append(f"{'kept' if extended is None else 'extended' if text else 'wrote'} {codelists_file}")
+    for path, body in ((pack_dir / "pack.yaml", pack_yaml(pack_name or SPEC_NAME)),
+                       (pack_dir / "rules" / f"{table}.yaml", rules_yaml(table, name))):
+        result.actions.append(f"kept {path}" if path.exists() else f"wrote {path}")
+        if not path.exists():
+            _write_new(path, body)
+    return result
 
 
 def sample_submission(sample: Path, table: str, folder: Path, fields: list[str] | None, collection_date: str | None) -> Path:
@@ -340,8 +433,7 @@ def self_check(result: Scaffold, sample: Path, fields: list[str] | None):
 def summary(result: Scaffold) -> list[str]:
     p = result.profile
     kinds = Counter(parse_format(c.format).kind for c in p.columns)
-    return [f"wrote {result.table_file}", f"wrote {result.spec_dir / 'codelists.yaml'}",
-            f"wrote {result.pack_dir / 'pack.yaml'}",
+    return [*result.actions,
             f"{p.table}: {len(p.columns)} fields from {p.rows} rows ("
             + ", ".join(f"{n} {k}" for k, n in kinds.most_common()) + f"); "
             f"{sum(c.required for c in p.columns)} required, {sum(bool(c.codelist) for c in p.columns)} code lists, "
