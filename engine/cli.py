@@ -24,18 +24,39 @@ from .reconcile import cli as reconcile_cli
 from .results import SEVERITY_ZH
 from .ruleset import RulePack, load_pack
 
-DEFAULT_PACK = "rulesets/east5_core"
-FORMATS = ("json", "html", "junit", "manifest", "xlsx", "sarif")
+DEFAULT_PACK = "east5_core"
+EXIT_CODES = """exit codes:
+  0    ready to file: no rule at or above --fail-on failed
+  1    a rule at or above --fail-on failed (with --baseline: newly failing or grown), or a waiver expired
+  2    usage error, or a malformed spec / rule file (file, line and rule named)
+  3    the submission could not be read, the reports could not be written, or an internal error
+  130  interrupted (Ctrl-C); 143 stopped by SIGTERM: no report written"""
 
 
-def default_pack() -> Path:
-    """The shipped core pack: next to the working directory, else next to the package."""
-    local = Path(DEFAULT_PACK)
-    return local if local.exists() else Path(__file__).resolve().parent.parent / DEFAULT_PACK
+DEFAULT_FORMATS = "json,html,junit"
+STDOUT = "-"
+
+
+def default_pack() -> str:
+    """The shipped core pack, by name (found as engine/ruleset.pack_roots says)."""
+    return DEFAULT_PACK
+
+
+def _version() -> str:
+    from .run import engine_versions
+    versions = engine_versions()
+    return f"jianhe {versions['jianhe']} (DuckDB {versions['duckdb']}, Python {versions['python']})"
+
+
+def _format_names() -> list[str]:
+    from .report import RENDERERS
+    return list(RENDERERS)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jianhe", description="检核 — regulatory data-quality rule engine")
+    parser = argparse.ArgumentParser(prog="jianhe", description="检核 — regulatory data-quality rule engine",
+                                     epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True)
 
     v = sub.add_parser("validate", help="validate a submission folder (EAST .txt, CSV, Parquet) or database tables")
@@ -49,12 +70,15 @@ def build_parser() -> argparse.ArgumentParser:
                         "(pushdown; only failing rows leave it), or auto (pushdown for large tables)")
     v.add_argument("--pushdown-rows", type=int, default=None,
                    help="with --source-mode auto: tables from this many rows are checked in the database")
-    v.add_argument("--pack", default=None, help=f"rule pack folder or name under rulesets/ (default {DEFAULT_PACK})")
+    v.add_argument("--pack", default=None, help=f"rule pack folder or name (shipped: east5_core, east5, …; more with $JIANHE_PACK_PATH; "
+                        f"default {DEFAULT_PACK})")
     v.add_argument("--pack-version", default=None, help="pack version to apply (default: the latest)")
     v.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="override a pack parameter (a threshold declared in pack.yaml); repeatable")
-    v.add_argument("--report-dir", type=Path, default=None, help="where to write reports")
-    v.add_argument("--format", default="json,html,junit", help=f"comma-separated: {', '.join(FORMATS)}")
+    v.add_argument("--report-dir", "-o", default=None,
+                   help="where to write reports; '-' writes the JSON report to stdout (and nothing else)")
+    v.add_argument("--format", default=None,
+                   help=f"comma-separated: {', '.join(_format_names())} (default {DEFAULT_FORMATS}; needs --report-dir)")
     v.add_argument("--fail-on", choices=("strong", "weak", "info", "none"), default="strong",
                    help="exit 1 when a rule of this severity or above fails (default strong)")
     v.add_argument("--failures", type=Path, default=None, help="write every failure to this Parquet file")
@@ -221,12 +245,11 @@ def _submission(args):
 
 def cmd_validate(args) -> int:
     from .backends import get_backend
-    from .report import RENDERERS, FILENAMES, render_console, report_folder, write_reports
+    from .report import FILENAMES, render_console, report_folder, write_reports
 
-    formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    unknown = [f for f in formats if f not in RENDERERS]
-    if unknown:
-        raise UsageError(f"unknown report format(s): {', '.join(unknown)} (known: {', '.join(RENDERERS)})")
+    formats = _report_formats(args)
+    to_stdout = args.report_dir == STDOUT
+    args.report_dir = None if args.report_dir in (None, STDOUT) else Path(args.report_dir)
     if args.sample_limit < 0:
         raise UsageError("--sample-limit must be >= 0")
     if args.memory_limit and not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", args.memory_limit):
@@ -256,13 +279,41 @@ def cmd_validate(args) -> int:
         if folder:
             folder.release()
     with stdout_may_close():
-        if not args.quiet:
+        if to_stdout:
+            from .report.json_report import dumps
+            sys.stdout.write(dumps(result) + "\n")
+        elif not args.quiet:
             for path in written:
                 print(f"wrote {path}")
-            render_console(result, sys.stdout, color=sys.stdout.isatty())
+            render_console(result, sys.stdout, color=use_color(sys.stdout))
     for reason in result.verdict_reasons:
         print(f"jianhe: {reason}", file=sys.stderr)
     return 1 if result.verdict == "not_ready" else 0
+
+
+def _report_formats(args) -> list[str]:
+    """The formats asked for; asking for one with nowhere to write it is a mistake, not a no-op."""
+    from .report import RENDERERS
+    formats = [f.strip() for f in (args.format or DEFAULT_FORMATS).split(",") if f.strip()]
+    unknown = [f for f in formats if f not in RENDERERS]
+    if unknown:
+        raise UsageError(f"unknown report format(s): {', '.join(unknown)} (known: {', '.join(RENDERERS)})")
+    if args.report_dir == STDOUT:
+        if args.format is not None and formats != ["json"]:
+            raise UsageError("--report-dir - writes the JSON report to stdout; other formats need a folder")
+        return ["json"]
+    if args.format is not None and args.report_dir is None:
+        raise UsageError(f"--format {args.format} needs --report-dir DIR (or --report-dir - for JSON on stdout)")
+    return formats
+
+
+def use_color(stream) -> bool:
+    """Colour on a terminal; NO_COLOR (any value) turns it off, FORCE_COLOR turns it on (no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
 
 
 def _check_validate_outputs(args, report_names) -> None:

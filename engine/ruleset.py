@@ -7,6 +7,7 @@ file, line and rule id.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field as dc_field, replace
 from pathlib import Path
 
@@ -95,16 +96,32 @@ def resolve_rule(rule: Rule, version: str, rank: dict[str, int]) -> Rule | None:
     return resolved
 
 
+PACK_PATH_VARIABLE = "JIANHE_PACK_PATH"
+
+
+def pack_roots() -> list[Path]:
+    """Where a pack given by name is looked for, in order: the folders of $JIANHE_PACK_PATH
+    (each holding pack folders), ./rulesets, the packs shipped in the installed distribution
+    (jianhe/rulesets) and those of a source checkout (rulesets/ beside engine/)."""
+    extra = [Path(p) for p in os.environ.get(PACK_PATH_VARIABLE, "").split(os.pathsep) if p]
+    package = Path(__file__).resolve().parent.parent
+    return [*extra, Path.cwd() / "rulesets", package / "jianhe" / "rulesets", package / "rulesets"]
+
+
 def resolve_pack_dir(ref: Path | str) -> Path:
-    """A pack folder, a pack.yaml, or a pack name under rulesets/ (e.g. 'east5')."""
+    """A pack folder, a pack.yaml, or a pack name (e.g. 'east5') found in :func:`pack_roots`."""
     path = Path(ref)
     if path.exists():
         return path
-    for root in (Path.cwd(), Path(__file__).resolve().parent.parent):
-        candidate = root / "rulesets" / str(ref)
-        if candidate.exists():
-            return candidate
-    raise RuleFileError(f"rule pack not found: {ref}")
+    roots = pack_roots()
+    if len(path.parts) == 1:
+        for root in roots:
+            candidate = root / path
+            if (candidate / "pack.yaml").is_file():
+                return candidate
+    known = sorted({p.parent.name for root in roots if root.is_dir() for p in root.glob("*/pack.yaml")})
+    raise RuleFileError(f"rule pack not found: {ref} (packs by name: {', '.join(known) or 'none'}; "
+                        f"add folders of packs with ${PACK_PATH_VARIABLE} or give --pack DIR)")
 
 
 def load_pack(pack_dir: Path | str, version: str | None = None, parameters: dict | None = None) -> RulePack:

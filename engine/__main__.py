@@ -1,0 +1,6 @@
+"""``python -m engine``: the command line (``python -m jianhe`` is the documented form)."""
+import sys
+
+from engine.cli import main
+
+sys.exit(main())
