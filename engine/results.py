@@ -94,6 +94,13 @@ class RunResult:
     verdict_reasons: list[str] = dc_field(default_factory=list)  # gates besides failed rules (baseline, waivers)
     baseline: dict | None = None  # with --baseline: the file compared against and counts per status
 
+    def fails_the_run(self, rule: RuleResult) -> bool:
+        """Whether this rule's failure is one the verdict counts (its severity at or above --fail-on;
+        with a baseline, only when newly failing or grown): what JUnit and SARIF mark as failures."""
+        if rule.status != "failed" or self.fail_on == "none" or SEVERITY_ORDER[rule.severity] < SEVERITY_ORDER[self.fail_on]:
+            return False
+        return self.baseline is None or bool(rule.baseline and rule.baseline.get("status") in ("new", "grown"))
+
     @property
     def failed_rules(self) -> list[RuleResult]:
         return [r for r in self.rules if r.status == "failed"]

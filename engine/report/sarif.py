@@ -2,8 +2,10 @@
 
 Code-scanning tools (GitHub, GitLab, IDE viewers) show each result at a file and line: one
 result per failing record kept in the samples (artifact = the data file, region.startLine = its
-line), or one per failing rule without samples. Rules carry bilingual messages and map severity
-to SARIF levels (强校验 strong → error, 弱校验 weak → warning, 提示 info → note). Failures
+line), or one per failing rule without samples. Rules carry bilingual messages; a failure that
+fails the run (severity at or above ``--fail-on``; with a baseline, new or grown) has the level of
+its severity (强校验 strong → error, 弱校验 weak → warning, 提示 info → note), every other failure
+is a ``note``, so a scan gate agrees with the exit code. Failures
 excused by 备注 or covered by a waiver are reported with a ``suppressions`` entry, as SARIF
 intends for accepted findings; rules that could not run are tool notifications.
 """
@@ -64,6 +66,11 @@ def _fingerprint(rule: RuleResult, sample: Finding | None) -> str:
     return hashlib.sha256(f"{rule.table}\x1f{rule.id}\x1f{where}".encode()).hexdigest()
 
 
+def _level(result: RunResult, rule: RuleResult) -> str:
+    """error only for what fails the run (per --fail-on and the baseline); other failures are notes."""
+    return LEVELS.get(rule.severity, "warning") if result.fails_the_run(rule) else "note"
+
+
 def _result(result: RunResult, rule: RuleResult, rule_id: str, index: int, sample: Finding | None) -> dict:
     counts = f"{rule.failed}/{rule.checked} ({fmt_rate(rule.rate)})"
     detail = ""
@@ -74,7 +81,7 @@ def _result(result: RunResult, rule: RuleResult, rule_id: str, index: int, sampl
     if sample is not None and sample.line is not None and sample.line >= 1:
         location["region"] = {"startLine": int(sample.line)}
     out = {
-        "ruleId": rule_id, "ruleIndex": index, "level": LEVELS.get(rule.severity, "warning"), "kind": "fail",
+        "ruleId": rule_id, "ruleIndex": index, "level": _level(result, rule), "kind": "fail",
         "message": {"text": f"{rule.message_zh}{detail}\n{rule.message_en} [{counts}]".strip()},
         "locations": [{"physicalLocation": location}],
         "partialFingerprints": {"jianheFinding/v1": _fingerprint(rule, sample)},

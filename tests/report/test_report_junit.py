@@ -12,6 +12,7 @@ def _parse(result, tmp_path):
 
 
 def test_junit_structure_and_counts(run_result, tmp_path):
+    run_result.fail_on = "info"  # every failing rule fails the run
     root = _parse(run_result, tmp_path)
     assert root.tag == "testsuites"
     assert (root.get("tests"), root.get("failures"), root.get("skipped"), root.get("errors")) == ("5", "3", "1", "0")
@@ -29,6 +30,7 @@ def test_junit_structure_and_counts(run_result, tmp_path):
 
 
 def test_junit_failure_skipped_and_passed_cases(run_result, tmp_path):
+    run_result.fail_on = "info"  # every failing rule fails the run
     root = _parse(run_result, tmp_path)
     cases = {c.get("name").split(" ", 1)[0]: c for c in root.iter("testcase")}
     assert cases["JS0105"].get("name") == "JS0105 客户姓名不能为空"
@@ -50,6 +52,7 @@ def test_junit_failure_skipped_and_passed_cases(run_result, tmp_path):
 
 
 def test_junit_caps_samples_at_ten(run_result, tmp_path):
+    run_result.fail_on = "info"  # every failing rule fails the run
     rule = next(r for r in run_result.rules if r.id == "JS0105")
     rule.samples = [Finding(rule.id, rule.table, "GRKHXXB.txt", 100 + i, f"K{i}", f"v{i}") for i in range(25)]
     rule.failed = 25
@@ -61,6 +64,7 @@ def test_junit_caps_samples_at_ten(run_result, tmp_path):
 
 
 def test_junit_survives_control_characters_and_long_names(run_result, tmp_path):
+    run_result.fail_on = "info"  # every failing rule fails the run
     rule = next(r for r in run_result.rules if r.id == "JS0012")
     rule.message_zh = "营业状态" * 50
     rule.samples[0].value = "bad\x00\x1bvalue"
@@ -71,6 +75,38 @@ def test_junit_survives_control_characters_and_long_names(run_result, tmp_path):
 
 
 def test_junit_big(tmp_path, big_result):
-    root = _parse(big_result(1000, 3), tmp_path)
+    big = big_result(1000, 3)
+    big.fail_on = "info"
+    root = _parse(big, tmp_path)
     assert root.get("tests") == "1000" and root.get("failures") == "1000"
     assert sum(int(s.get("tests")) for s in root.findall("testsuite")) == 1000
+
+
+def test_junit_failures_follow_fail_on(run_result, tmp_path):
+    """A job that exits 0 shows no failed test: only rules at or above --fail-on are failures."""
+    failing = {r.id: r.severity for r in run_result.rules if r.status == "failed"}
+    for fail_on, rank in (("info", 1), ("weak", 2), ("strong", 3), ("none", 99)):
+        run_result.fail_on = fail_on
+        root = _parse(run_result, tmp_path)
+        order = {"info": 1, "weak": 2, "strong": 3}
+        expected = sum(order[sev] >= rank for sev in failing.values())
+        assert root.get("failures") == str(expected), fail_on
+        for case in root.iter("testcase"):
+            rule_id = case.get("name").split(" ", 1)[0]
+            if rule_id in failing and order[failing[rule_id]] < rank:
+                assert case.find("failure") is None
+                props = {p.get("name"): p.get("value") for p in case.iter("property")}
+                assert props["jianhe.status"] == "failed-below-fail-on"
+                assert props["jianhe.severity"] == failing[rule_id]
+                assert rule_id in case.find("system-out").text
+
+
+def test_junit_with_a_baseline_fails_only_new_and_grown(run_result, tmp_path):
+    run_result.fail_on = "info"
+    run_result.baseline = {"counts": {}}
+    failing = [r for r in run_result.rules if r.status == "failed"]
+    failing[0].baseline = {"status": "new"}
+    for rule in failing[1:]:
+        rule.baseline = {"status": "unchanged"}
+    root = _parse(run_result, tmp_path)
+    assert root.get("failures") == "1"

@@ -111,3 +111,16 @@ def test_example_run_writes_valid_sarif_pointing_at_real_lines(tmp_path, validat
         assert 1 <= loc["region"]["startLine"] <= lines
     levels = {r["level"] for r in results}
     assert levels <= {"error", "warning", "note"} and "error" in levels
+
+
+@pytest.mark.parametrize("fail_on", ["strong", "weak", "info", "none"])
+def test_levels_agree_with_the_exit_code(run_result, fail_on):
+    """error/warning only for failures that fail the run; the rest are notes (a scan gate = the exit code)."""
+    run_result.fail_on = fail_on
+    doc = sarif.build(run_result)
+    order = {"info": 1, "weak": 2, "strong": 3, "none": 99}
+    by_id = {r.id: r for r in run_result.rules}
+    for item in doc["runs"][0]["results"]:
+        rule = by_id[item["ruleId"].split("/")[-1]] if item["ruleId"] not in by_id else by_id[item["ruleId"]]
+        gating = order[rule.severity] >= order[fail_on]
+        assert item["level"] == (sarif.LEVELS[rule.severity] if gating else "note"), (rule.id, fail_on)
