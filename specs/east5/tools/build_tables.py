@@ -1091,6 +1091,15 @@ def check_folder(ref: Reference, tables_dir: Path, codelists_file: Path) -> list
     return problems
 
 
+def _official_formats():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("official_formats", HERE / "official_formats.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("official_formats", module)
+    spec.loader.exec_module(module)
+    return module
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("reference", type=Path, help="path to east5.md (not part of this repository)")
@@ -1123,6 +1132,11 @@ def main(argv: list[str] | None = None) -> int:
             written += 1
         print(f"{written} table files written, {sum(totals.values())} fields, {n_links} links, "
               f"{n_widened} formats widened for a code-list value", file=sys.stderr)
+        if not args.dry_run:
+            # no format stricter than the official one (../official/fields.csv, from the regulator's workbooks)
+            changes = _official_formats().apply(args.out)
+            print(f"official formats: {sum(len(c) for c in changes.values())} field(s) revised "
+                  "(official_formats.py)", file=sys.stderr)
         for how, n in sorted(totals.items(), key=lambda x: -x[1]):
             print(f"  {n:5d}  {how}", file=sys.stderr)
         if args.dry_run:
