@@ -33,7 +33,7 @@ from .scratch import scratch_dir
 from .sources.load import file_sha256
 from .sources.source import TableSource
 from .progress import Progress
-from .scan import collect_hits, load_and_scan
+from .scan import collect_hits, collect_line_findings, load_and_scan
 
 SUBMISSION_NAME = "提交批次"
 DEFAULT_MEMORY_LIMIT = "1GB"
@@ -84,6 +84,7 @@ def validate_submission(submission: Path | TableSource, pack: RulePack, *, fail_
                     "_waived BOOLEAN DEFAULT FALSE)")
         not_run = _run_rules(con, plan, tables, findings, source, progress, per_table)
         _insert_file_findings(con, plan, findings)
+        collect_line_findings(con, plan)  # per-line ones the scan kept in DuckDB (millions, possibly)
         _apply_excuses(con, plan, tables)
         waiver_records = apply_waivers(con, plan, waivers)
         timings["rules_s"] = time.perf_counter() - mark

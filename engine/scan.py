@@ -36,12 +36,15 @@ from .signals import is_interrupt
 from .rules.base import quote_ident
 from .sources.discover import SourceFile
 from .sources.findings import FileFinding
-from .sources.load import (FileRelation, careful_relation, create_relation, csv_relation, east_relation,
-                           finish_relation, load_table, needs_care, parquet_relation)
+from .sources.load import (MIB, FileRelation, careful_relation, create_relation, csv_relation, east_relation,
+                           finish_relation, line_notes_sql, load_table, needs_care, parquet_relation)
 
 OPENERS = {"east": east_relation, "csv": csv_relation, "parquet": parquet_relation}
 INSERT_FAILURES = "INSERT INTO _failures (_rule, _file, _line, _key, _value)"
 STORE = "_rows"  # the attached database holding the scanned tables
+# per-line file findings (FIELD_COUNT, and CRLF, ENCODING, … of cleaned files), kept in DuckDB
+# however many lines are bad: ``collect_line_findings`` moves them into ``_failures``
+LINE_FINDINGS = f"{STORE}.main.{quote_ident('#line_findings')}"
 
 
 def load_and_scan(con: duckdb.DuckDBPyConnection, plan: Plan, files: list[SourceFile], findings: list[FileFinding],
@@ -53,6 +56,8 @@ def load_and_scan(con: duckdb.DuckDBPyConnection, plan: Plan, files: list[Source
     by_table: dict[str, list[SourceFile]] = {}
     con.execute(f"ATTACH {sql_quote(str(workdir / 'rows.duckdb'))} AS {STORE}")
     con.execute("SET preserve_insertion_order = true")  # rows are stored in file order: their place is their line
+    con.execute(f"CREATE TABLE {LINE_FINDINGS} (_rule_id VARCHAR, _table VARCHAR, _file VARCHAR, _line BIGINT, "
+                "_value VARCHAR)")
     for src in files:
         if src.table in plan.tables:
             by_table.setdefault(src.table, []).append(src)
@@ -167,15 +172,32 @@ def _scan_table(con, plan: Plan, tp: TablePlan, sources: list, workdir: Path, fi
         error, parts = store(tp.scan_sql)
     if error is not None and any([items[i].long_lines(tp.table) for i in east]):  # a line over 2 MB?
         error, parts = store(tp.scan_sql)
+    if isinstance(error, duckdb.OutOfMemoryException) and _shorten_lines(items, east, tp, workdir):
+        error, parts = store(tp.scan_sql)
     if error is None:
         plan.scanned.add(code)
     else:  # a rule fails on this data: store every field, no rule; run.py finds the rule(s) at fault
         error, parts = store(f"SELECT * FROM {view}")
         if error is not None:
             raise error
-    _reject_pre_scanned(con, code, items, parts, code in plan.scanned)
-    _number_lines(con, code, tp, parts)
+    _reject_pre_scanned(con, code, items, parts)
+    _number_lines(con, code, tp, parts, code in plan.scanned)
+    _store_wrong_field_counts(con, tp)
     return [_file_info(con, tp, item, parts.get(i), findings) for i, item in enumerate(items)]
+
+
+def _shorten_lines(items: list, east: list[int], tp: TablePlan, workdir: Path) -> bool:
+    """After DuckDB ran out of memory: the EAST files read with buffers for long lines are read
+    again with every line over 1 MiB left out (rejected, with its finding), so that none needs
+    more memory than a file of short lines. False when there is none."""
+    shortened = False
+    for i in east:
+        rel = items[i]
+        if rel.longest and rel.path is not None:
+            rel.discard()
+            items[i] = careful_relation(rel.src, tp.table, workdir, scan=True, cap=MIB)
+            shortened = True
+    return shortened
 
 
 def _file_info(con, tp: TablePlan, item, part: "_Part | None", findings: list[FileFinding]) -> FileInfo:
@@ -187,22 +209,56 @@ def _file_info(con, tp: TablePlan, item, part: "_Part | None", findings: list[Fi
     if isinstance(item, _Staged):
         findings.extend(item.findings)
         return item.info
-    wrong = _wrong_lines(con, tp.table.code, part)
-    info, file_findings = finish_relation(con, item, tp.table, part.rows - len(wrong), stored=(part.rows, wrong))
+    rejected = _rejected(con, tp.table.code, part)
+    info, file_findings = finish_relation(con, item, tp.table, part.rows - rejected, stored=(part.rows, rejected))
     findings.extend(file_findings)
     if info.rows_read == 0:
         findings.append(FileFinding("FILE.EMPTY", src.table, src.path.name))
     return info
 
 
-def _reject_pre_scanned(con, code: str, items: list, parts: dict[int, _Part], hits: bool) -> None:
-    """Lines the pre-scan rejected (invalid encoding: empty in the cleaned copy) are rejected rows."""
-    places = [parts[i].start + line - parts[i].first_line for i, item in enumerate(items) if i in parts
-              and isinstance(item, FileRelation) and item.bad_lines and parts[i].first_line is not None
-              for line in sorted(item.bad_lines) if line - parts[i].first_line < parts[i].rows]
-    if places:
-        con.execute(f"UPDATE {stored(code)} SET _bad = TRUE{', _hits = NULL' if hits else ''} "
-                    f"WHERE rowid IN ({', '.join(map(str, places))})")
+def _reject_pre_scanned(con, code: str, items: list, parts: dict[int, _Part]) -> None:
+    """The per-line findings of cleaned files go to LINE_FINDINGS, and the lines the cleaning
+    rejected (invalid encoding, over LINE_CAP: empty in the cleaned copy) become rejected rows
+    with no field count (their finding is the cleaning's) — by SQL over its findings file, so
+    that millions of bad lines never become Python objects."""
+    for i, item in enumerate(items):
+        part = parts.get(i)
+        if not isinstance(item, FileRelation) or item.lines_file is None or part is None or part.first_line is None:
+            continue
+        notes = line_notes_sql(item.lines_file)
+        con.execute(f"INSERT INTO {LINE_FINDINGS} SELECT rule, ?, ?, line, value FROM {notes}",
+                    [item.src.table, item.src.path.name])
+        con.execute(f"UPDATE {stored(code)} SET _bad = TRUE, _nf = NULL "
+                    f"WHERE rowid IN (SELECT line - {part.first_line - part.start} FROM {notes} "
+                    f"WHERE reject = 1 AND line - {part.first_line} < {part.rows})")
+
+
+def _store_wrong_field_counts(con, tp: TablePlan) -> None:
+    """FILE.FIELD_COUNT of every stored line with the wrong number of fields, into LINE_FINDINGS."""
+    code, n = tp.table.code, len(tp.table.fields)
+    con.execute(f"INSERT INTO {LINE_FINDINGS} SELECT 'FILE.FIELD_COUNT', ?, _file, _line, "
+                f"_nf || ' fields, expected {n}' FROM {numbered(code)} WHERE _bad AND _nf IS NOT NULL", [code])
+
+
+def _rejected(con, code: str, part: _Part) -> int:
+    """How many of a file's stored rows are rejected."""
+    if not part.rows:
+        return 0
+    return con.execute(f"SELECT count(*) FROM {stored(code)} WHERE _bad AND rowid >= ? AND rowid < ?",
+                       [part.start, part.start + part.rows]).fetchone()[0]
+
+
+def collect_line_findings(con, plan: Plan) -> None:
+    """Move the per-line file findings the scan stored (LINE_FINDINGS) into ``_failures``, by SQL."""
+    if not _exists(con, "#line_findings"):
+        return
+    index = [(e.index, e.rule.id, e.rule.table) for e in plan.entries if e.rule.kind == "file"]
+    if not index:
+        return
+    rules = ", ".join(f"({i}, {sql_quote(rule)}, {sql_quote(table)})" for i, rule, table in index)
+    con.execute(f"{INSERT_FAILURES} SELECT r._rule, f._file, f._line, NULL, f._value FROM {LINE_FINDINGS} f "
+                f"JOIN (VALUES {rules}) r(_rule, _rule_id, _table) USING (_rule_id, _table)")
 
 
 def storing_sql(select: str) -> str:
@@ -238,27 +294,22 @@ def _line_sql(parts: dict[int, _Part]) -> str:
     return f"coalesce(_line, {place})"
 
 
-def _number_lines(con, code: str, tp: TablePlan, parts: dict[int, _Part]) -> None:
-    """``_rows.<CODE>#lines``: the stored rows with their line numbers; ``t_<CODE>``: its good rows
-    with every field of the table (those not stored are empty)."""
+def _number_lines(con, code: str, tp: TablePlan, parts: dict[int, _Part], hits: bool) -> None:
+    """``_rows.<CODE>#lines``: the stored rows with their line numbers, and no failing rules on a
+    rejected row (``_reject_pre_scanned`` cannot clear them: updating a list moves the row, and its
+    place is its line); ``t_<CODE>``: its good rows with every field of the table (those not stored
+    are empty)."""
     lines, view = numbered(code), quote_ident("t_" + code)
     file = _by_place(parts, lambda p: sql_quote(p.file))
     date = _by_place(parts, lambda p: sql_quote(p.date) if p.date else "NULL")
+    unjudged = ", CASE WHEN NOT _bad THEN _hits END AS _hits" if hits else ""
     con.execute(f"CREATE OR REPLACE VIEW {lines} AS SELECT {file}::VARCHAR AS _file, {date}::VARCHAR AS _file_date, "
-                f"* REPLACE ({_line_sql(parts)} AS _line) FROM (SELECT *, rowid AS _rowid FROM {stored(code)})")
+                f"* REPLACE ({_line_sql(parts)} AS _line{unjudged}) FROM (SELECT *, rowid AS _rowid FROM {stored(code)})")
     columns = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {lines}").fetchall()}
     fields = ", ".join(quote_ident(f.code) if f.code in columns else f"NULL::VARCHAR AS {quote_ident(f.code)}"
                        for f in tp.table.fields)
     con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT _file, _line, _file_date, _ctrl, _quote, {fields} "
                 f"FROM {lines} WHERE NOT _bad")
-
-
-def _wrong_lines(con, code: str, part: _Part) -> list[tuple[int, int]]:
-    """(line, fields) of a file's rows with the wrong number of fields."""
-    if not part.rows:
-        return []
-    return con.execute(f"SELECT _line, _nf FROM {numbered(code)} WHERE _bad AND _rowid >= ? AND _rowid < ? "
-                       f"ORDER BY _line", [part.start, part.start + part.rows]).fetchall()
 
 
 def _run(con, sql: str, progress: Progress | None, code: str) -> duckdb.Error | None:
@@ -299,4 +350,5 @@ def collect_hits(con, tp: TablePlan) -> None:
     con.execute(f"{INSERT_FAILURES} {hits_sql(tp, numbered(tp.table.code))}")
 
 
-__all__ = ["OPENERS", "STORE", "collect_hits", "load_and_scan", "numbered", "stored", "storing_sql"]
+__all__ = ["LINE_FINDINGS", "OPENERS", "STORE", "collect_hits", "collect_line_findings", "load_and_scan", "numbered",
+           "stored", "storing_sql"]

@@ -150,3 +150,19 @@ def test_a_rule_failing_on_the_data_is_isolated_and_the_rest_still_run(tmp_path,
     assert status == {"R": ("failed", 1), "U": ("failed", 2), "L": ("not_run", 0)}
     assert "Conversion Error" in next(r.note for r in result.rules if r.id == "L")
     assert [s.line for r in result.rules if r.id == "FILE.FIELD_COUNT" and r.table == "DEMO" for s in r.samples] == [3]
+
+
+def test_the_longest_line_is_exact_from_one_mib_wherever_the_chunks_cut():
+    """The pre-scan's longest line sizes DuckDB's read of a file with long lines: exact for every
+    line of 1 MiB or more, whether inside a 16 MiB chunk or across chunks; never more than it."""
+    import random
+    mib, rng = 1 << 20, random.Random(7)
+    for _ in range(12):
+        sizes = [rng.choice([0, 10, 3000, mib - 1, mib, rng.randint(0, 3 * mib), rng.randint(0, 20 * mib)])
+                 for _ in range(rng.randint(1, 12))]
+        data = b"\n".join(b"y" * size for size in sizes) + rng.choice([b"", b"\n"])
+        lengths = load.LineLengths()
+        for start in range(0, len(data), load.CHUNK):
+            lengths.add(data[start:start + load.CHUNK])
+        longest = max(sizes)
+        assert lengths.result() == longest if longest >= mib - 1 else lengths.result() <= longest, sizes

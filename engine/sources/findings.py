@@ -32,6 +32,8 @@ FILE_RULES: dict[str, FileRule] = {r.id: r for r in (
     FileRule("FILE.ENCODING", "strong", "记录不是有效的UTF-8编码，未参与检核", "record is not valid UTF-8; it was not checked"),
     FileRule("FILE.FIELD_COUNT", "strong", "记录的字段数与表结构不一致，未参与检核",
              "record has the wrong number of fields; it was not checked"),
+    FileRule("FILE.LINE_LENGTH", "strong", "记录过长（超过32 MiB，或超出内存限制），无法读取，未参与检核",
+             "record is too long to read (over 32 MiB, or too long for the memory limit); it was not checked"),
     FileRule("FILE.CONTROL_CHARS", "strong", "字段中不应包含控制字符(0x00-0x1F, 0x7F)",
              "fields must not contain control characters (0x00-0x1F, 0x7F)"),
     FileRule("FILE.QUOTES", "weak", "字段中不应包含双引号（通用说明§13）", "fields should not contain double quotes"),

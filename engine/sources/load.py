@@ -2,8 +2,9 @@
 
 EAST text is read line by line by DuckDB (no quoting, no type inference) and split on 0x01.
 What DuckDB would silently mend or drop — BOM, CRLF, invalid UTF-8, NUL and other control
-bytes — is found by a streaming pass over the bytes; only a file that has any is cleaned
-(a copy with line numbers kept, per-line findings). A run reads a clean file once: DuckDB
+bytes, lines too long for its read buffers — is found by a streaming pass over the bytes; only
+a file that has any is cleaned (a copy with line numbers kept, per-line findings, no line over
+LINE_CAP: memory stays bounded whatever a file holds). A run reads a clean file once: DuckDB
 reads it while a thread scans its bytes (SHA-256, control bytes, line count), and DuckDB
 itself rejects invalid UTF-8 (see ``east_relation``); ``load_table`` pre-scans first.
 """
@@ -13,6 +14,7 @@ import codecs
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from ..formats import sql_quote
 from ..results import FileInfo
 from ..rules.base import quote_ident
 from ..rules.forbidden_chars import CHARSETS, char_class
+from ..signals import is_interrupt
 from ..spec import TableSpec
 from .discover import SourceFile
 from .findings import FileFinding
@@ -40,20 +43,86 @@ class PreScan:
     bom: bool = False
     needs_cleaning: bool = False
     encoding: str = "utf-8"  # or gb18030 when every non-ASCII line is GB18030 and none is UTF-8
-    findings: list[FileFinding] = dc_field(default_factory=list)
-    bad_lines: set[int] = dc_field(default_factory=set)
+    findings: list[FileFinding] = dc_field(default_factory=list)  # per-line ones too, unless written to lines_file
+    bad_lines: set[int] = dc_field(default_factory=set)  # lines rejected by the cleaning, unless in lines_file
+    longest: int = 0  # bytes of its longest line, exact from 1 MiB on (what DuckDB reads: the cleaned copy's)
+    lines_file: Path | None = None  # the cleaning's per-line findings, streamed here (LINE_NOTES columns)
+
+
+MIB = 1 << 20
+# The longest line DuckDB is given (real EAST lines are under 64 KB): a longer one is counted,
+# its fields counted, and rejected (FILE.FIELD_COUNT, or FILE.LINE_LENGTH when it has the right
+# number of fields) without ever being held whole.
+LINE_CAP = 32 * MIB
+LONG_BLOCK = 512 << 10  # an aligned block this long without LF: a line of 512 KiB or more may exist
+
+
+def lf_free_blocks(chunk: bytes, block: int = LONG_BLOCK) -> Iterator[int]:
+    """Starts of the whole ``block``-aligned blocks of the chunk holding no LF (the chunk starts at
+    a multiple of ``block``): each lies in a line at least that long, and every line of
+    2 × block - 1 bytes or more holds one. A few memchr calls per chunk."""
+    return (start for start in range(0, len(chunk) - block + 1, block) if chunk.find(b"\n", start, start + block) < 0)
+
+
+def lf_free_block(chunk: bytes, block: int = LONG_BLOCK) -> bool:
+    return next(lf_free_blocks(chunk, block), None) is not None
+
+
+class LineLengths:
+    """The longest line of a file read chunk by chunk (chunks of a multiple of LONG_BLOCK): exact
+    for lines from 1 MiB on, found around the LF-free blocks; shorter lines only bound it."""
+
+    def __init__(self) -> None:
+        self.run = 0  # bytes of the line running on at the end of the chunks so far
+        self.longest = 0
+
+    def add(self, chunk: bytes) -> None:
+        first = chunk.find(b"\n")
+        if first < 0:
+            self.run += len(chunk)
+            return
+        last = chunk.rfind(b"\n")
+        self.longest = max(self.longest, self.run + first, _longest_inside(chunk, first, last))
+        self.run = len(chunk) - last - 1
+
+    def result(self) -> int:
+        return max(self.longest, self.run)
+
+
+def _longest_inside(chunk: bytes, first: int, last: int) -> int:
+    """The longest line between the chunk's first and last LF that holds an LF-free block."""
+    longest = end = 0
+    for start in lf_free_blocks(chunk):
+        if first < start < last and start > end:
+            begin, end = chunk.rfind(b"\n", 0, start), chunk.find(b"\n", start)
+            longest = max(longest, end - begin - 1)
+    return longest
+
+
+def line_options(longest: int) -> str:
+    """read_csv options for a file whose longest line has ``longest`` bytes: DuckDB's defaults
+    (2 MB lines, 32 MB buffers) up to 1 MiB, else a max_line_size twice and buffers four times
+    the line, rounded up to MiB: DuckDB fails on lines near its max_line_size and, with buffers
+    near twice the line, loses lines without an error; and no more (buffers take memory)."""
+    if longest <= MIB:
+        return ""
+    size = -(-longest // MIB) * MIB
+    return f", max_line_size={max(2 * size, 2 * MIB)}, buffer_size={max(4 * size, 32 * MIB)}"
 
 
 def prescan(path: Path) -> PreScan:
-    """One streaming pass over the bytes: its SHA-256, and whether DuckDB can read it as it is."""
+    """One streaming pass over the bytes: its SHA-256, and whether DuckDB can read it as it is
+    (not with a line over LINE_CAP: a cleaned copy leaves it out)."""
     scan = PreScan()
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
+    lengths = LineLengths()
     valid_utf8 = True
     with open(path, "rb") as fh:
         first = True
         while chunk := fh.read(CHUNK):
             digest.update(chunk)
+            lengths.add(chunk)
             if first:
                 scan.bom = chunk.startswith(BOM)
                 first = False
@@ -69,7 +138,8 @@ def prescan(path: Path) -> PreScan:
                 decoder.decode(b"", final=True)  # a character cut off at the end of the file
             except UnicodeDecodeError:
                 valid_utf8 = False
-    scan.needs_cleaning = scan.needs_cleaning or not valid_utf8
+    scan.longest = lengths.result()
+    scan.needs_cleaning = scan.needs_cleaning or not valid_utf8 or scan.longest > LINE_CAP
     scan.sha256 = digest.hexdigest()
     if not valid_utf8:
         scan.encoding = guess_encoding(path)
@@ -77,11 +147,12 @@ def prescan(path: Path) -> PreScan:
 
 
 def guess_encoding(path: Path) -> str:
-    """'gb18030' when no non-ASCII line is UTF-8 and every one decodes as GB18030; else 'utf-8'."""
+    """'gb18030' when no non-ASCII line is UTF-8 and every one decodes as GB18030; else 'utf-8'
+    (lines over LINE_CAP are not looked at)."""
     utf8 = gb = other = 0
     with open(path, "rb") as fh:
-        for raw in fh:
-            if raw.isascii():
+        for raw, _ in bounded_lines(fh):
+            if raw is None or raw.isascii():
                 continue
             try:
                 raw.decode("utf-8")
@@ -98,33 +169,110 @@ def guess_encoding(path: Path) -> str:
     return "gb18030" if gb and not utf8 and not other else "utf-8"
 
 
-def clean_copy(src: SourceFile, scan: PreScan, out_dir: Path) -> Path:
+def bounded_lines(fh, cap: int = LINE_CAP) -> Iterator[tuple[bytes | None, tuple[int, int] | None]]:
+    """The lines of a binary file without their LF: (line, None) for a line of up to ``cap``
+    bytes; a longer one is read on in pieces and not kept: (None, (its bytes, its fields)). Memory
+    stays bounded whatever the file holds (e.g. 300 MB of NUL bytes and no LF)."""
+    while raw := fh.readline(cap + 1):
+        if raw.endswith(b"\n"):
+            yield raw[:-1], None
+        elif len(raw) <= cap:
+            yield raw, None
+        else:
+            yield None, _rest_of_line(fh, raw)
+
+
+def _rest_of_line(fh, head: bytes) -> tuple[int, int]:
+    """(bytes, fields) of a line whose first ``head`` bytes were read: read on to its LF in pieces."""
+    size, fields, piece = len(head), head.count(b"\x01") + 1, head
+    while not piece.endswith(b"\n") and (piece := fh.readline(CHUNK)):
+        size += len(piece) - piece.endswith(b"\n")
+        fields += piece.count(b"\x01")
+    return size, fields
+
+
+# the columns of PreScan.lines_file, a TSV of the cleaning's per-line findings (reject: 1 when
+# the line is not checked); read by DuckDB, so that millions of bad lines never become objects
+LINE_NOTES = "{'rule': 'VARCHAR', 'line': 'BIGINT', 'reject': 'INTEGER', 'value': 'VARCHAR'}"
+
+
+def line_notes_sql(path: Path) -> str:
+    """The rows of a PreScan.lines_file."""
+    return (f"read_csv({sql_quote(str(path))}, columns={LINE_NOTES}, delim='\\t', quote='', escape='', "
+            f"header=false, auto_detect=false, new_line='\\n')")
+
+
+class LineNotes:
+    """Where a cleaning pass notes per-line findings: streamed to ``scan.lines_file`` when set, else
+    kept in the PreScan's lists (the Spark driver and ``load_table`` want them as objects)."""
+
+    def __init__(self, src: SourceFile, scan: PreScan):
+        self.src, self.scan = src, scan
+        self.out = open(scan.lines_file, "w", encoding="utf-8") if scan.lines_file else None
+
+    def __enter__(self) -> "LineNotes":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.out is not None:
+            self.out.close()
+
+    def add(self, rule: str, line: int, value: str | None = None, reject: bool = False) -> None:
+        if self.out is not None:
+            self.out.write(f"{rule}\t{line}\t{int(reject)}\t{value or ''}\n")
+            return
+        self.scan.findings.append(FileFinding(rule, self.src.table, self.src.path.name, line, value))
+        if reject:
+            self.scan.bad_lines.add(line)
+
+
+def clean_copy(src: SourceFile, scan: PreScan, out_dir: Path, fields: int | None = None, cap: int = LINE_CAP) -> Path:
     """Write a copy DuckDB can read, line by line (bounded memory): LF endings, UTF-8 (GB18030 is
-    transcoded), no NUL; records a finding per bad line and keeps line numbers."""
+    transcoded), no NUL, no line over ``cap`` (rejected and left empty: FILE.FIELD_COUNT when it
+    has other than ``fields`` fields, else FILE.LINE_LENGTH); notes a finding per bad line and
+    keeps line numbers. ``scan.longest`` becomes the copy's longest line."""
     out = out_dir / f"{src.path.name}.clean"
-    name = src.path.name
     if scan.encoding != "utf-8":
-        scan.findings.append(FileFinding("FILE.GB18030", src.table, name, 1, "converted from GB18030 for checking"))
-    with open(src.path, "rb") as fin, open(out, "wb") as fout:
-        for number, raw in enumerate(fin, start=1):
-            body = raw[:-1] if raw.endswith(b"\n") else raw
-            if number == 1 and body.startswith(BOM):
-                body = body[len(BOM):]
-            if body.endswith(b"\r"):
-                scan.findings.append(FileFinding("FILE.CRLF", src.table, name, number))
-                body = body[:-1]
-            try:
-                body = body.decode(scan.encoding).encode("utf-8")
-            except UnicodeDecodeError as exc:
-                scan.findings.append(FileFinding("FILE.ENCODING", src.table, name, number,
-                                                 f"invalid {scan.encoding.upper()} at byte {exc.start + 1}"))
-                scan.bad_lines.add(number)
-                body = b""
-            if b"\x00" in body or b"\r" in body:
-                scan.findings.append(FileFinding("FILE.CONTROL_CHARS", src.table, name, number, "NUL/CR byte"))
-                body = body.replace(b"\x00", b" ").replace(b"\r", b" ")
+        scan.findings.append(FileFinding("FILE.GB18030", src.table, src.path.name, 1, "converted from GB18030 for checking"))
+    scan.longest = 0
+    with open(src.path, "rb") as fin, open(out, "wb") as fout, LineNotes(src, scan) as notes:
+        for number, (raw, overlong) in enumerate(bounded_lines(fin, cap), start=1):
+            body = (_clean_line(raw, number, scan.encoding, notes) if raw is not None else None) or b""
+            if len(body) > cap:  # grown past it by transcoding
+                overlong, body = (len(body), body.count(b"\x01") + 1), b""
+            if overlong is not None:
+                _reject_overlong(notes, number, overlong, fields)
+            scan.longest = max(scan.longest, len(body))
             fout.write(body + b"\n")
     return out
+
+
+def _clean_line(body: bytes, number: int, encoding: str, notes: LineNotes) -> bytes | None:
+    """A line as UTF-8 without BOM, CR or NUL, its findings noted; None when it is not valid in
+    ``encoding`` (rejected)."""
+    if number == 1 and body.startswith(BOM):
+        body = body[len(BOM):]
+    if body.endswith(b"\r"):
+        notes.add("FILE.CRLF", number)
+        body = body[:-1]
+    try:
+        body = body.decode(encoding).encode("utf-8")
+    except UnicodeDecodeError as exc:
+        notes.add("FILE.ENCODING", number, f"invalid {encoding.upper()} at byte {exc.start + 1}", reject=True)
+        return None
+    if b"\x00" in body or b"\r" in body:
+        notes.add("FILE.CONTROL_CHARS", number, "NUL/CR byte")
+        body = body.replace(b"\x00", b" ").replace(b"\r", b" ")
+    return body
+
+
+def _reject_overlong(notes: LineNotes, number: int, overlong: tuple[int, int], fields: int | None) -> None:
+    """A line too long to read: its field count is the finding when wrong, else its length."""
+    size, count = overlong
+    if fields is not None and count != fields:
+        notes.add("FILE.FIELD_COUNT", number, f"{count} fields, expected {fields}", reject=True)
+    else:
+        notes.add("FILE.LINE_LENGTH", number, f"{size} bytes", reject=True)
 
 
 def create_relation(con: duckdb.DuckDBPyConnection, table: TableSpec) -> None:
@@ -197,7 +345,7 @@ def with_long_lines(con, read, reread):
     try:
         return read()
     except duckdb.Error as exc:
-        if isinstance(exc, duckdb.InterruptException) or "interrupted" in str(exc).lower():
+        if is_interrupt(exc):
             raise
         result = reread()
         if result is False:  # nothing to change: the first error stands
@@ -218,42 +366,48 @@ def with_long_lines(con, read, reread):
 
 LINES = ("read_csv({path}, columns={{'raw': 'VARCHAR'}}, delim=chr(0), quote='', escape='', header=false, "
          "auto_detect=false, new_line='\\n', strict_mode=false{longest})")
-# lines up to DuckDB's default 2 MB: its read buffers stay small. A file with a longer line (a
-# broken file: e.g. CR-only line ends make one line of it) fails to read and is read again with
-# lines up to 1 GB (and buffers accordingly): FileRelation.long_lines.
-LONG_LINES = ", max_line_size=1073741824"
+# lines up to DuckDB's default 2 MB: its read buffers stay small. A file that may hold a line of
+# LONG_BLOCK or more (a broken file: e.g. CR-only line ends make one line of it) is read the
+# careful way: a line over LINE_CAP is left out of a cleaned copy, and the rest is read with
+# buffers for its longest line (``line_options``; a last line over DuckDB's 32 MB buffer used to
+# go missing without an error). LONG_LINES: for any line DuckDB is given, if a read still fails.
+LONG_LINES = line_options(LINE_CAP)
 # byte classes: 2 = CR or NUL (the file needs a cleaned copy), 1 = another control character
 # (0x02-0x1F but LF, or 0x7F: the fields holding it are named per line), 0 = anything else
 BYTE_CLASS = bytes(2 if b in (0x0D, 0x00) else 1 if (b < 0x20 and b not in (0x01, 0x0A)) or b == 0x7F else 0
                    for b in range(256))
 
 
-def control_bytes(path: Path) -> tuple[bool, bool]:
-    """(CR or NUL anywhere, another control character anywhere): one pass, stops when both are seen."""
-    cr_nul = other = False
+def control_bytes(path: Path) -> tuple[bool, bool, bool]:
+    """(CR or NUL anywhere, another control character anywhere, a line that may be over
+    LONG_BLOCK): one pass, stops when all are seen."""
+    cr_nul = other = long = False
     with open(path, "rb") as fh:
-        while not (cr_nul and other) and (chunk := fh.read(CHUNK)):
+        while not (cr_nul and other and long) and (chunk := fh.read(CHUNK)):
             classes = chunk.translate(BYTE_CLASS)
             cr_nul = cr_nul or b"\x02" in classes
             other = other or b"\x01" in classes
-    return cr_nul, other
+            long = long or lf_free_block(chunk, LONG_BLOCK)
+    return cr_nul, other, long
 
 
 @dataclass
 class ByteScan:
     """SHA-256, size and BOM of a file, from one streaming pass beside DuckDB's read; with
-    ``classes``, also whether it holds CR or NUL, or another control character."""
+    ``classes``, also whether it holds CR or NUL, another control character, or a line that may
+    be over LONG_BLOCK (DuckDB may have failed on it, or silently dropped it at the end)."""
     sha256: str
     size: int
     bom: bool
     cr_nul: bool = False
     control: bool = False
+    long: bool = False
 
 
 def byte_scan(path: Path, classes: bool = False) -> ByteScan:
     digest = hashlib.sha256()
     size = 0
-    bom = cr_nul = control = False
+    bom = cr_nul = control = long = False
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):
             if not size:
@@ -264,7 +418,8 @@ def byte_scan(path: Path, classes: bool = False) -> ByteScan:
                 found = chunk.translate(BYTE_CLASS)
                 cr_nul = cr_nul or b"\x02" in found
                 control = control or b"\x01" in found
-    return ByteScan(digest.hexdigest(), size, bom, cr_nul, control)
+            long = long or (classes and lf_free_block(chunk, LONG_BLOCK))
+    return ByteScan(digest.hexdigest(), size, bom, cr_nul, control, long)
 
 
 @dataclass
@@ -278,12 +433,13 @@ class FileRelation:
     rows: int | None = None  # rows read, when known without reading them (CSV/Parquet lacking columns)
     rejected: int = 0
     bad_lines: set[int] = dc_field(default_factory=set)  # lines rejected by the pre-scan (invalid encoding)
+    lines_file: Path | None = None  # … or, for engine/scan.py, its per-line findings (line_notes_sql)
     byte_scan: object = None  # a Future[ByteScan] of an EAST file whose UTF-8 DuckDB checks, else None
     pending_sha: object = None  # a Future[str]: the SHA-256 computed beside DuckDB's read
     temp: Path | None = None  # cleaned copy, removed once the file is read
     path: Path | None = None  # the EAST text read (the file or its cleaned copy) …
     marks: str = ""  # … and the SQL of its _ctrl/_quote columns
-    longest: str = ""  # LONG_LINES once a line over 2 MB made the read fail
+    longest: str = ""  # read options for its longest line (line_options), LONG_LINES once a read failed
     scan: bool = False  # the shape for engine/scan.py (every row, _bad, _nf), else t_<CODE>'s
     first_line: int | None = None  # positional relations: the line number of the first row
 
@@ -292,12 +448,19 @@ class FileRelation:
         return self.byte_scan is not None
 
     def long_lines(self, table: TableSpec) -> bool:
-        """Allow lines up to 1 GB from now on; False when this is no EAST text or already so."""
+        """Allow lines up to 2 × LINE_CAP from now on; False when this is no EAST text or already so."""
         if self.path is None or self.longest:
             return False
         self.longest = LONG_LINES
         self.sql = _east_select(self.src, table, self.path, self.marks, self.bad_lines, LONG_LINES, self.scan)
         return True
+
+    def discard(self) -> None:
+        """Remove its cleaned copy and findings file (scratch space: a cleaned copy is the file's size)."""
+        for done in (self.temp, self.lines_file):
+            if done is not None:
+                done.unlink(missing_ok=True)
+        self.temp = self.lines_file = None
 
 
 def _lines_sql(path: Path, longest: str) -> str:
@@ -332,14 +495,15 @@ def east_relation(src: SourceFile, table: TableSpec, workdir: Path, pool=None) -
     """An EAST text file as a relation for engine/scan.py. With a thread ``pool`` a file is read by
     DuckDB as it is — DuckDB refuses invalid UTF-8 — while the thread computes its SHA-256. A file
     up to ``CHECK_FIRST`` bytes is first checked for CR, NUL and control characters; a larger one is
-    checked by the same thread, during DuckDB's read. A file with CR or NUL needs a cleaned copy,
-    one with control characters their fields named per line: ``careful_relation``, at once or
-    (``needs_care`` after a larger file was read) in a second read. Without a pool: careful."""
+    checked by the same thread, during DuckDB's read. A file with CR, NUL or a long line needs a
+    cleaned copy or LONG_LINES, one with control characters their fields named per line:
+    ``careful_relation``, at once or (``needs_care`` after a larger file was read) in a second
+    read. Without a pool: careful."""
     if pool is None or not _starts_as_utf8(src.path):
         return careful_relation(src, table, workdir, scan=True)
     check_later = src.path.stat().st_size > CHECK_FIRST
-    cr_nul, control = (False, False) if check_later else control_bytes(src.path)
-    if cr_nul:
+    cr_nul, control, long = (False, False, False) if check_later else control_bytes(src.path)
+    if cr_nul or long:
         return careful_relation(src, table, workdir, scan=True)
     quote = _fields_matching(table, "_f", "raw", QUOTE)
     marks = _marks_columns(table, "_f", "raw") if control else f"NULL::VARCHAR AS _ctrl, {quote} AS _quote"
@@ -349,11 +513,12 @@ def east_relation(src: SourceFile, table: TableSpec, workdir: Path, pool=None) -
 
 
 def needs_care(rel: FileRelation) -> bool:
-    """A file read as it is whose bytes (checked during the read) hold CR, NUL or control characters."""
+    """A file read as it is whose bytes (checked during the read) hold CR, NUL, control characters
+    or a line that may be too long for that read (DuckDB may have dropped it without an error)."""
     if not rel.optimistic:
         return False
     scan = rel.byte_scan.result()
-    return scan.cr_nul or scan.control
+    return scan.cr_nul or scan.control or scan.long
 
 
 def _starts_as_utf8(path: Path, size: int = 1 << 20) -> bool:
@@ -367,25 +532,33 @@ def _starts_as_utf8(path: Path, size: int = 1 << 20) -> bool:
     return True
 
 
-def careful_relation(src: SourceFile, table: TableSpec, workdir: Path, scan: bool = False) -> FileRelation:
+def careful_relation(src: SourceFile, table: TableSpec, workdir: Path, scan: bool = False,
+                     cap: int = LINE_CAP) -> FileRelation:
     """An EAST file pre-scanned in Python: BOM, CRLF, NUL, invalid UTF-8 and GB18030 become
-    findings and a cleaned copy (line numbers kept); control characters are looked for per line."""
+    findings and a cleaned copy (line numbers kept; lines over ``cap`` rejected); control
+    characters are looked for per line. For engine/scan.py (``scan``) the per-line findings of the
+    cleaning stay in a file (``FileRelation.lines_file``), not in Python lists."""
     pre = prescan(src.path)
-    path = clean_copy(src, pre, workdir) if pre.needs_cleaning else src.path
+    pre.needs_cleaning = pre.needs_cleaning or pre.longest > cap
+    if pre.needs_cleaning and scan:
+        pre.lines_file = workdir / f"{src.path.name}.lines"
+    path = clean_copy(src, pre, workdir, len(table.fields), cap) if pre.needs_cleaning else src.path
     findings = list(pre.findings)
     if pre.bom:
         findings.insert(0, FileFinding("FILE.BOM", src.table, src.path.name, 1))
     marks = _marks_columns(table, "_f", "raw")
-    sql = _east_select(src, table, path, marks, pre.bad_lines, "", scan)
+    longest = line_options(pre.longest)
+    sql = _east_select(src, table, path, marks, pre.bad_lines, longest, scan)
     return FileRelation(src, sql, findings, pre.sha256, pre.encoding, bad_lines=pre.bad_lines,
-                        temp=path if path != src.path else None, path=path, marks=marks, scan=scan,
-                        first_line=1 if scan else None)
+                        lines_file=pre.lines_file, temp=path if path != src.path else None, path=path,
+                        marks=marks, longest=longest, scan=scan, first_line=1 if scan else None)
 
 
 def finish_relation(con, rel: FileRelation, table: TableSpec, scanned: int,
-                    stored: tuple[int, list[tuple[int, int]]] | None = None) -> tuple[FileInfo, list[FileFinding]]:
+                    stored: tuple[int, int] | None = None) -> tuple[FileInfo, list[FileFinding]]:
     """Counts and findings of a file once read: ``scanned`` good rows; ``stored`` = (all its rows,
-    [(line, fields) of each line with the wrong number of fields]) when the run kept every row."""
+    those rejected) when the run kept every row — engine/scan.py then has its per-line findings
+    in DuckDB, and the file's own findings are returned."""
     src, findings = rel.src, list(rel.findings)
     if rel.pending_sha is not None:
         rel.sha256 = rel.pending_sha.result()
@@ -394,13 +567,9 @@ def finish_relation(con, rel: FileRelation, table: TableSpec, scanned: int,
         rel.sha256 = scan.sha256
         if scan.bom:
             findings.insert(0, FileFinding("FILE.BOM", src.table, src.path.name, 1))
-    n = len(table.fields)
     if stored is not None:
-        rows, wrong = stored
-        wrong = [(line, count) for line, count in wrong if line not in rel.bad_lines]
-        findings += [FileFinding("FILE.FIELD_COUNT", src.table, src.path.name, line, f"{count} fields, expected {n}")
-                     for line, count in sorted(wrong)]
-        rejected = len(wrong) + len(rel.bad_lines) + rel.rejected
+        rows, rejected = stored
+        rejected += rel.rejected
         rows = rel.rows if rel.rows is not None else rows
     elif src.format == "east":
         path = rel.temp or src.path
@@ -413,9 +582,7 @@ def finish_relation(con, rel: FileRelation, table: TableSpec, scanned: int,
     else:
         rows = rel.rows if rel.rows is not None else scanned
         rejected = rel.rejected
-    if rel.temp:
-        os.unlink(rel.temp)
-        rel.temp = None
+    rel.discard()
     info = FileInfo(src.path.name, src.path.stat().st_size, rows, rejected, src.collection_date,
                     rel.sha256 or file_sha256(src.path), rel.encoding)
     return info, findings
@@ -490,4 +657,6 @@ _load_parquet = _load_frame_relation(parquet_relation)
 
 
 def scratch_dir() -> Path:
-    return Path(tempfile.mkdtemp(prefix="jianhe-"))
+    """The run's private scratch folder (engine/scratch.py)."""
+    from ..scratch import scratch_dir as make
+    return make()

@@ -165,3 +165,68 @@ def test_unreadable_file_is_a_finding_and_the_rest_is_checked(tmp_path, monkeypa
     r = rule_result(result, "FILE.UNREADABLE", "DEMO")
     assert [s.file for s in r.samples] == [NAME]
     assert next(i for i in result.manifest["inputs"] if i["file"] == NAME)["sha256"] is None
+
+
+HUGE = 40 << 20  # a line longer than DuckDB's 32 MB read buffer (once silently dropped at the end of a file)
+MISSING_MC = east_line(DEMO_FIELDS, {"ID": "9"}).encode()
+PLACES = {  # where the huge line is: (file bytes, rows read, lines with a FIELD_COUNT finding, lines failing R)
+    "last_unterminated": (GOOD + b"\n" + MISSING_MC + b"\n" + b"x" * HUGE, 3, [3], [2]),
+    "last_terminated": (GOOD + b"\n" + MISSING_MC + b"\n" + b"x" * HUGE + b"\n", 3, [3], [2]),
+    "middle": (GOOD + b"\n" + b"x" * HUGE + b"\n" + MISSING_MC + b"\n" + GOOD, 4, [2], [3]),
+    "only_line": (b"x\x01" * (HUGE // 2), 1, [1], []),
+}
+
+
+@pytest.mark.parametrize("checked", ["before", "during"])
+@pytest.mark.parametrize("place", sorted(PLACES))
+def test_a_huge_line_is_counted_and_rejected_and_the_rest_checked(place, checked, tmp_path, monkeypatch):
+    """However long, a line is read (counted), rejected with its line number, and every other
+    line is checked; the byte checks before DuckDB's read and during it agree."""
+    import engine.sources.load as load
+    if checked == "during":
+        monkeypatch.setattr(load, "CHECK_FIRST", 0)
+    data, rows, wrong, required = PLACES[place]
+    result = run(tmp_path, {NAME: data}, "rules:\n  - {id: R, table: DEMO, kind: required, field: MC}\n")
+    t = demo(result)
+    assert (t.rows_read, t.rows_checked, t.rows_rejected) == (rows, rows - len(wrong), len(wrong))
+    assert failing_lines(result, "FILE.FIELD_COUNT", "DEMO") == wrong
+    assert failing_lines(result, "R") == required
+    assert rule_result(result, "FILE.EMPTY", "DEMO").failed == 0
+
+
+def test_a_huge_line_with_the_right_number_of_fields_is_a_line_length_finding(tmp_path):
+    """A line over the 32 MiB a line is read up to, with as many fields as the table: rejected as
+    too long to read, with its line number; the next line is still checked."""
+    huge = east_line(DEMO_FIELDS, {"ID": "8", "MC": "张三", "BBZ": "长" * (12 << 20)}).encode()  # 36 MiB
+    data = GOOD + b"\n" + huge + b"\n" + MISSING_MC + b"\n"
+    result = run(tmp_path, {NAME: data}, "rules:\n  - {id: R, table: DEMO, kind: required, field: MC}\n")
+    t = demo(result)
+    assert (t.rows_read, t.rows_checked, t.rows_rejected) == (3, 2, 1)
+    assert failing_lines(result, "FILE.LINE_LENGTH", "DEMO") == [2]
+    assert rule_result(result, "FILE.FIELD_COUNT", "DEMO").failed == 0
+    assert failing_lines(result, "R") == [3]
+
+
+def test_a_long_line_under_the_limit_is_read_and_checked(tmp_path):
+    """A 30 MiB line with the right fields is read and checked like any other."""
+    long = east_line(DEMO_FIELDS, {"ID": "8", "BBZ": "长" * (10 << 20)}).encode()
+    data = GOOD + b"\n" + long + b"\n" + GOOD
+    result = run(tmp_path, {NAME: data}, "rules:\n  - {id: R, table: DEMO, kind: required, field: MC}\n")
+    t = demo(result)
+    assert (t.rows_read, t.rows_checked, t.rows_rejected) == (3, 3, 0)
+    assert failing_lines(result, "R") == [2]
+
+
+@pytest.mark.parametrize("over", [0, 1])
+def test_a_last_line_of_exactly_the_limit_is_read_and_one_byte_more_is_not(over, tmp_path):
+    """The longest line DuckDB is given (LINE_CAP bytes, last and without LF, where DuckDB used to
+    lose lines) is read and checked; one byte more and it is a LINE_LENGTH finding."""
+    from engine.sources.load import LINE_CAP
+    empty = east_line(DEMO_FIELDS, {"ID": "8", "MC": "", "BBZ": ""}).encode()
+    last = east_line(DEMO_FIELDS, {"ID": "8", "MC": "", "BBZ": "x" * (LINE_CAP + over - len(empty))}).encode()
+    assert len(last) == LINE_CAP + over
+    result = run(tmp_path, {NAME: GOOD + b"\n" + last}, "rules:\n  - {id: R, table: DEMO, kind: required, field: MC}\n")
+    t = demo(result)
+    assert (t.rows_read, t.rows_checked, t.rows_rejected) == (2, 2 - over, over)
+    assert failing_lines(result, "R") == ([] if over else [2])
+    assert failing_lines(result, "FILE.LINE_LENGTH", "DEMO") == ([2] if over else [])
