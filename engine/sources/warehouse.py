@@ -2,10 +2,12 @@
 
 Each spec table is found by its EAST code or Chinese name (case-insensitive) among the tables
 and views of ``--schema`` — or where ``--table-map`` says — and each field by its code or Chinese
-name, as the CSV/Parquet loader does. Values are read as text as the database writes them;
-typed dates and timestamps are written in the field's format (YYYYMMDD, YYYYMM, hhmmss), so a
-DATE column holds the same text a bank's EAST file would. A record is pointed at by its
-table, its ordinal in the table sorted by the spec's key (then the other columns), and its key.
+name, as the CSV/Parquet loader does. A table map's ``where`` reaches the warehouse only as one
+condition parsed in its dialect, checked against an allow-list and written again (``where_sql``).
+Values are read as text as the database writes them; typed dates and timestamps are written in
+the field's format (YYYYMMDD, YYYYMM, hhmmss), so a DATE column holds the same text a bank's EAST
+file would. A record is pointed at by its table, its ordinal in the table sorted by the spec's
+key (then the other columns), and its key.
 
 Two ways to run a table's rules, chosen per table (``--source-mode``):
 
@@ -21,16 +23,23 @@ Two ways to run a table's rules, chosen per table (``--source-mode``):
 The connection is read-only (PostgreSQL: ``SET SESSION CHARACTERISTICS AS TRANSACTION READ
 ONLY``; MySQL/MariaDB: ``SET SESSION TRANSACTION READ ONLY``; Oracle: ``SET TRANSACTION READ
 ONLY`` at each transaction start) and the whole run reads one snapshot (one REPEATABLE READ
-transaction where the dialect has it).
+transaction where the dialect has it). The URL's secrets (its password, and the values of
+secret-looking query parameters such as ``?password=`` or ``?token=``) never reach a report or a
+message: ``mask_url`` hides them, ``scrub`` takes them out of what drivers say.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
+from urllib.parse import quote_plus, unquote, unquote_plus
 
 import duckdb
 import pyarrow as pa
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel, SqlglotError
+from sqlglot.tokens import TokenType
 
 from ..errors import DataReadError, UsageError
 from ..excuses import REMARK_FIELD
@@ -72,13 +81,84 @@ def is_url(text: str | Path) -> bool:
     return isinstance(text, str) and bool(URL.match(text))
 
 
+# query parameters whose value is a secret: password, pwd, passwd, sslpassword, token, secret,
+# access_key, secret_key, api_key, credentials, auth... (matched anywhere in the name, any case)
+SECRET_NAME = re.compile(r"pass|pwd|token|secret|key|credential|auth|signature", re.IGNORECASE)
+MASK = "***"
+
+
 def mask_url(url: str) -> str:
-    """The URL with its password hidden, for reports and messages."""
+    """The URL with every secret hidden, for reports and messages: the password and the value of
+    each secret-looking query parameter (``?password=``, ``?token=`` ...). A URL SQLAlchemy cannot
+    read, or one whose parts are ambiguous (two '@'), is masked by its text, conservatively."""
     try:
         from sqlalchemy.engine import make_url
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not a URL SQLAlchemy reads: hide anything between ':' and '@'
-        return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
+        masked = _mask_query(make_url(url).render_as_string(hide_password=True))
+    except Exception:  # noqa: BLE001 - not a URL SQLAlchemy reads (or no SQLAlchemy)
+        return _mask_loosely(url)
+    if url.count("@") > 1 or any(s in masked for s in url_secrets(url)):
+        return _mask_loosely(url)
+    return masked
+
+
+def url_secrets(url: str) -> list[str]:
+    """Every text of the URL that is or may be a secret (as written and decoded), longest first:
+    for scrubbing messages that a driver or SQLAlchemy builds from it."""
+    found: set[str] = set()
+    _, sep, rest = url.partition("://")
+    userinfo = rest[:rest.rindex("@")] if sep and "@" in rest else ""
+    if ":" in userinfo:
+        found.add(userinfo.split(":", 1)[1])
+    for pair in re.split(r"[&;]", url.partition("?")[2]):
+        key, eq, value = pair.partition("=")
+        if eq and SECRET_NAME.search(unquote_plus(key)):
+            found.add(value)
+    try:
+        from sqlalchemy.engine import make_url
+        parsed = make_url(url)
+        found.add(parsed.password or "")
+        for key, value in parsed.query.items():
+            if SECRET_NAME.search(key):
+                found.update([value] if isinstance(value, str) else value)
+    except Exception:  # noqa: BLE001 - the text-based candidates above stand
+        pass
+    variants = {v for s in found if s and s != MASK for v in (s, unquote(s), unquote_plus(s), quote_plus(s))}
+    return sorted(variants, key=len, reverse=True)
+
+
+def scrub(text: str, secrets: list[str]) -> str:
+    """``text`` with every secret of ``secrets`` (see ``url_secrets``) replaced by ***; one of
+    less than four characters only where it stands alone (not the 'p' of every word)."""
+    for secret in secrets:
+        if len(secret) >= 4:
+            text = text.replace(secret, MASK)
+        else:
+            text = re.sub(rf"(?<!\w){re.escape(secret)}(?!\w)", MASK, text)
+    return text
+
+
+def _mask_loosely(url: str) -> str:
+    """Mask by the text: everything between '://' and the last '@', a port that is not a number
+    when there is no '@' (``user:password`` without a host), and secret query values."""
+    head, sep, rest = url.partition("://")
+    if sep and "@" in rest:
+        rest = MASK + rest[rest.rindex("@"):]
+    elif sep and not rest.startswith("["):
+        rest = re.sub(r"^([^/?#]*?):(?!\d*(?:[/?#]|$))[^/?#]*", rf"\1:{MASK}", rest)
+    return _mask_query(head + sep + rest)
+
+
+def _mask_query(url: str) -> str:
+    """The URL with the value of each secret-looking query parameter replaced by ***."""
+    base, sep, query = url.partition("?")
+    if not sep:
+        return url
+    parts = re.split(r"([&;])", query)
+    for i, pair in enumerate(parts):
+        key, eq, _ = pair.partition("=")
+        if eq and SECRET_NAME.search(unquote_plus(key)):
+            parts[i] = f"{key}={MASK}"
+    return base + sep + "".join(parts)
 
 
 # --- where each table lives ----------------------------------------------------------------------
@@ -89,6 +169,7 @@ class TableMapEntry:
     schema: str | None = None
     where: str | None = None
     columns: dict[str, str] = dc_field(default_factory=dict)  # field code → column
+    where_at: str = "--table-map"  # file:line of the where, for messages
 
 
 @dataclass
@@ -133,8 +214,126 @@ def load_table_map(path: Path, catalog) -> TableMap:
             if f is None or not isinstance(column, str):
                 fail(f"table '{ref}': unknown field '{field_ref}' or column not a name", spec.get("columns"), field_ref)
             columns[f.code] = column
-        out.tables[table.code] = TableMapEntry(spec["table"], spec.get("schema"), spec.get("where"), columns)
+        where = spec.get("where")
+        if where is not None and not isinstance(where, str):
+            fail(f"table '{ref}': where must be text (one condition), not {type(where).__name__}", spec, "where")
+        where_at = f"{path}:{spec.line_of('where')}" if isinstance(spec, LocDict) else str(path)
+        out.tables[table.code] = TableMapEntry(spec["table"], spec.get("schema"), where, columns, where_at)
     return out
+
+
+# --- a table map's where: one condition, parsed and written again --------------------------------
+
+WHERE_MAX = 20_000  # characters; a long IN list fits, a pasted script does not
+# what a where may contain: columns and constants, comparisons, AND/OR/NOT, IN, BETWEEN, LIKE,
+# IS [NOT] NULL, CASE, casts to plain types, arithmetic, and functions without side effects
+WHERE_NODES: tuple[type, ...] = (
+    exp.Column, exp.Identifier, exp.Literal, exp.Boolean, exp.Null, exp.Paren, exp.And, exp.Or, exp.Not,
+    exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ, exp.NullSafeNEQ, exp.Is, exp.In,
+    exp.Between, exp.Like, exp.ILike, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Neg, exp.Case, exp.If,
+    exp.Cast, exp.DataType, exp.DataTypeParam, exp.Lower, exp.Upper, exp.Trim, exp.Substring, exp.Coalesce,
+    exp.Length, exp.Left, exp.Right, exp.Concat, exp.DPipe, exp.Abs, exp.Round, exp.CurrentDate,
+    exp.CurrentTimestamp, exp.Extract, exp.Interval, exp.Var, exp.DateTrunc, exp.TimestampTrunc,
+)
+_T = exp.DataType.Type
+WHERE_TYPES = {_T.CHAR, _T.NCHAR, _T.VARCHAR, _T.NVARCHAR, _T.TEXT, _T.TINYINT, _T.SMALLINT, _T.INT, _T.BIGINT,
+               _T.DECIMAL, _T.FLOAT, _T.DOUBLE, _T.DATE, _T.TIME, _T.TIMESTAMP, _T.TIMESTAMPTZ, _T.DATETIME,
+               _T.BOOLEAN}
+WHERE_UNIT_OF = (exp.Extract, exp.Interval, exp.DateTrunc, exp.TimestampTrunc)  # where a bare word (a unit) may stand
+BARE_NAME = re.compile(r"[^\W\d][\w$]*")  # an unquoted column name: nothing a database could read as more
+WHERE_HELP = ("a where is one condition on the table's own columns: comparisons, AND/OR/NOT, IN, BETWEEN, "
+              "LIKE, IS NULL, CAST, arithmetic and lower/upper/trim/substring/coalesce/length/date functions")
+
+
+class UnsafeWhere(ValueError):
+    """A table map's ``where`` is not exactly one harmless condition."""
+
+
+def where_sql(text: str, dialect: str) -> str:
+    """The ``where`` condition written again from its sqlglot tree in ``dialect`` (sqlglot's name).
+
+    The text goes into the warehouse's SQL, so it must be exactly one condition: no ';', no
+    comments, no subqueries, no functions outside the allow-list (pg_sleep, set_config, dblink,
+    LOAD_FILE ...). Writing it again from the tree means nothing the user typed reaches the
+    database unparsed."""
+    if not isinstance(text, str) or not text.strip():
+        raise UnsafeWhere("is empty")
+    if len(text) > WHERE_MAX:
+        raise UnsafeWhere(f"is longer than {WHERE_MAX} characters")
+    try:
+        return _rewritten_where(text, dialect)
+    except RecursionError:
+        raise UnsafeWhere("is nested too deeply") from None
+
+
+def _rewritten_where(text: str, dialect: str) -> str:
+    """Parse, check, write; then parse the written SQL again: it must be the tree that was checked."""
+    tree = _parse_where(text, dialect)
+    _check_where(tree, dialect)
+    try:
+        sql = tree.sql(dialect=dialect, comments=False, unsupported_level=ErrorLevel.RAISE)
+    except SqlglotError as exc:
+        raise UnsafeWhere(f"cannot be written in {dialect} SQL: {str(exc).splitlines()[0]}") from None
+    if _parse_where(sql, dialect) != tree:  # what the database will read is what was checked
+        raise UnsafeWhere(f"cannot be written back in {dialect} SQL with the same meaning")
+    return sql
+
+
+def _parse_where(text: str, dialect: str) -> exp.Expression:
+    """Exactly one expression: tokens without comments or ';', one parsed statement."""
+    try:
+        reader = sqlglot.Dialect.get_or_raise(dialect)
+    except ValueError as exc:  # sqlglot knows no such dialect
+        raise UnsafeWhere(f"cannot be checked: {exc}") from None
+    try:
+        tokens = reader.tokenize(text)
+        if any(t.token_type == TokenType.SEMICOLON for t in tokens):
+            raise UnsafeWhere("contains ';'")
+        if any(t.comments for t in tokens):
+            raise UnsafeWhere("contains a comment")
+        statements = [s for s in reader.parser().parse(tokens, text) if s is not None]
+    except SqlglotError as exc:
+        raise UnsafeWhere(f"does not parse as {dialect} SQL: {str(exc).splitlines()[0]}") from None
+    if len(statements) != 1:
+        raise UnsafeWhere("is not exactly one condition")
+    return statements[0]
+
+
+def _check_where(tree: exp.Expression, dialect: str) -> None:
+    """Only allow-listed nodes, unqualified plain column names, plain casts, no backslashes."""
+    if not isinstance(tree.unnest(), (exp.Predicate, exp.Connector, exp.Not, exp.Boolean)):
+        raise UnsafeWhere(f"'{_shown(tree, dialect)}' is not a condition")
+    for node in tree.walk():
+        if node.comments:
+            raise UnsafeWhere("contains a comment")
+        if not isinstance(node, WHERE_NODES):
+            raise UnsafeWhere(f"'{_shown(node, dialect)}' is not allowed ({type(node).__name__})")
+        missing = [k for k, required in node.arg_types.items() if required and node.args.get(k) is None]
+        if missing and not isinstance(node, (exp.Column, exp.Identifier, exp.Literal, exp.Var)):
+            raise UnsafeWhere(f"is incomplete near '{_shown(node, dialect)}'")
+        _check_where_node(node, dialect)
+
+
+def _check_where_node(node: exp.Expression, dialect: str) -> None:
+    """One node's own limits: what a qualifier, an odd name or a cast to any type could reach."""
+    if isinstance(node, exp.Column) and (node.args.get("table") or node.args.get("db") or node.args.get("catalog")):
+        raise UnsafeWhere(f"'{_shown(node, dialect)}': name a column of the table without a qualifier")
+    if isinstance(node, exp.Identifier) and not node.quoted and not BARE_NAME.fullmatch(node.name):
+        raise UnsafeWhere(f"column name '{node.name[:60]}' must be quoted")
+    if isinstance(node, (exp.Identifier, exp.Literal)) and ("\\" in node.name or "\x00" in node.name):
+        raise UnsafeWhere("contains a backslash or NUL (databases disagree on what it means)")
+    if isinstance(node, exp.DataType) and node.this not in WHERE_TYPES:
+        raise UnsafeWhere(f"casts to {_shown(node, dialect)} (only text, number, date, time and boolean types)")
+    if isinstance(node, exp.Var) and (not isinstance(node.parent, WHERE_UNIT_OF) or not node.name.isalpha()):
+        raise UnsafeWhere(f"'{_shown(node, dialect)}' is not allowed (a bare word is only a date unit)")
+
+
+def _shown(node: exp.Expression, dialect: str) -> str:
+    """A node as SQL for a message (best effort: the node may be what the dialect cannot write)."""
+    try:
+        return node.sql(dialect=dialect, comments=False)[:60]
+    except Exception:  # noqa: BLE001 - only a message
+        return type(node).__name__
 
 
 @dataclass
@@ -185,6 +384,7 @@ class WarehouseSource(TableSource):
         self.url, self.schema, self.table_map_ref, self.mode = url, schema, table_map, mode
         self.batch_rows, self.pushdown_rows = batch_rows, pushdown_rows
         self.label = mask_url(url)
+        self.secrets = url_secrets(url)  # scrubbed from every message built from a driver's error
         self.engine = self.conn = self.lowering = None
         self.dialect = self.glot = ""
         self.read_only = self.snapshot = False
@@ -213,10 +413,11 @@ class WarehouseSource(TableSource):
         try:
             engine = sa.create_engine(_with_available_driver(sa.engine.make_url(self.url)))
         except (ImportError, sa.exc.NoSuchModuleError) as exc:
-            raise UsageError(f"no driver for {self.label}: {exc} (pip install 'jianhe[warehouse]' or the "
+            raise UsageError(f"no driver for {self.label}: {self._why(exc)} (pip install 'jianhe[warehouse]' or the "
                              "dialect's driver)") from None
-        except sa.exc.ArgumentError as exc:
-            raise UsageError(f"not a database URL: {self.label} ({exc})") from None
+        except (sa.exc.ArgumentError, ValueError, TypeError) as exc:  # SQLAlchemy reads the port with int()
+            raise UsageError(f"the submission argument is not a database URL: {self.label} "
+                             f"({_url_problem(self.url, exc, self.secrets)})") from None
         self.dialect = engine.dialect.name
         self.glot = SQLGLOT_DIALECT.get(self.dialect, self.dialect)
         when, statement = READ_ONLY.get(self.dialect, (None, None))
@@ -234,7 +435,7 @@ class WarehouseSource(TableSource):
             conn.begin()  # one transaction for the whole run: every table is read from one snapshot
         except sa.exc.SQLAlchemyError as exc:
             engine.dispose()
-            raise DataReadError(f"cannot connect to {self.label}: {_first_line(exc)}") from None
+            raise DataReadError(f"cannot connect to {self.label}: {self._why(exc)}") from None
         self.engine, self.conn, self.snapshot = engine, conn, bool(isolation)
         self.lowering = lowering_for(self.dialect)
         if self.dialect == "postgresql":  # byte lengths are UTF-8 lengths only in a UTF-8 database
@@ -255,6 +456,10 @@ class WarehouseSource(TableSource):
                 self.engine.dispose()
                 self.conn = self.engine = None
 
+    def _why(self, exc: BaseException) -> str:
+        """The first line of an error, without any secret of the URL (drivers may quote it)."""
+        return scrub(_first_line(exc), self.secrets)
+
     def connection(self):
         """The run's read-only connection (for tests and callers that want to look)."""
         self.open()
@@ -274,6 +479,7 @@ class WarehouseSource(TableSource):
         if table_map is not None and not isinstance(table_map, TableMap):
             table_map = load_table_map(table_map, plan.pack.catalog)
         table_map = table_map or TableMap()
+        wheres = {code: self._where(plan.pack.catalog.table(code), e) for code, e in table_map.tables.items()}
         default_schema = self.schema or table_map.schema
         inspector = sa.inspect(self.conn)
         listed: dict[str | None, list[str]] = {}
@@ -284,7 +490,7 @@ class WarehouseSource(TableSource):
                     listed[schema] = inspector.get_table_names(schema=schema) + inspector.get_view_names(schema=schema)
                 except sa.exc.SQLAlchemyError as exc:
                     raise DataReadError(f"cannot list the tables of schema {schema or '(default)'} in "
-                                        f"{self.label}: {_first_line(exc)}") from None
+                                        f"{self.label}: {self._why(exc)}") from None
             return listed[schema]
         for code, tp in plan.tables.items():
             spec = tp.table
@@ -300,7 +506,17 @@ class WarehouseSource(TableSource):
                 continue
             columns = inspector.get_columns(name, schema=schema)
             self.bindings[code] = Binding(code, spec, schema, name, self._columns(spec, columns, entry, what),
-                                          entry.where if entry else None)
+                                          wheres.get(code))
+
+    def _where(self, table: TableSpec, entry: TableMapEntry) -> str | None:
+        """The entry's where written again in the warehouse's dialect (see ``where_sql``); a where
+        that is not one harmless condition stops the run before any SQL carries it."""
+        if entry.where is None:
+            return None
+        try:
+            return where_sql(entry.where, self.glot)
+        except UnsafeWhere as exc:
+            raise UsageError(f"{entry.where_at}: table {table.code} {table.name}: where {exc} ({WHERE_HELP})") from None
 
     @staticmethod
     def _columns(spec: TableSpec, columns: list[dict], entry: TableMapEntry | None, what: str) -> dict:
@@ -320,18 +536,15 @@ class WarehouseSource(TableSource):
     # reading the rows --------------------------------------------------------------------------
 
     def _ident(self, name: str) -> str:
-        from sqlglot import exp
         return exp.to_identifier(name, quoted=True).sql(self.glot)
 
     def _from(self, b: Binding) -> str:
-        from sqlglot import exp
         table = exp.table_(b.name, db=b.schema, quoted=True).sql(self.glot)
         return f"{table}{f' WHERE ({b.where})' if b.where else ''}"
 
     def _text(self, f: Field, column: str, sa_type) -> str:
         """The column as text in the warehouse's SQL: as written, typed dates in the field's format."""
         import sqlalchemy as sa
-        from sqlglot import exp
         col = exp.column(column, quoted=True)
         if isinstance(sa_type, (sa.String, sa.Enum)):
             return col.sql(self.glot)
@@ -373,7 +586,7 @@ class WarehouseSource(TableSource):
             insert_rows(con, b.spec, "_warehouse_rows", {f.code: f"c{i}" for i, f in enumerate(fields)}, "_n", b.label)
         except (duckdb.Error, _sa_error()) as exc:
             error = state["error"] or exc
-            raise DataReadError(f"cannot read {b.label} from {self.label}: {_first_line(error)}") from None
+            raise DataReadError(f"cannot read {b.label} from {self.label}: {self._why(error)}") from None
         finally:
             con.unregister("_warehouse_rows")
         b.loaded = "full"
@@ -583,7 +796,7 @@ class _Pushdown:
         except _sa_error() as exc:
             message = str(exc)
             reason = ("a value needs DuckDB's lenient reading (blanks, an exponent or a short date)"
-                      if MARKER in message else f"the warehouse refused the pushed SQL: {_first_line(exc)}")
+                      if MARKER in message else f"the warehouse refused the pushed SQL: {self.source._why(exc)}")
             self.source.fall_back(con, self.binding.code, reason)
             return False
 
@@ -668,6 +881,16 @@ def _with_available_driver(url):
 def _sa_error():
     import sqlalchemy as sa
     return sa.exc.SQLAlchemyError
+
+
+def _url_problem(url: str, exc: BaseException, secrets: list[str]) -> str:
+    """Why SQLAlchemy could not read the URL, in the user's terms (its own words say int())."""
+    authority = url.partition("://")[2].split("/", 1)[0]
+    if "[" in authority and "]" not in authority:
+        return "an IPv6 host in [ ] is not closed"
+    if isinstance(exc, ValueError) and "int()" in str(exc):
+        return "the port is not a number"
+    return scrub(_first_line(exc), secrets)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -26,6 +26,7 @@ import pytest
 sa = pytest.importorskip("sqlalchemy", reason="warehouse sources need the 'warehouse' extra (SQLAlchemy)")
 
 from engine.cli import main  # noqa: E402
+from engine.errors import UsageError  # noqa: E402
 from engine.ruleset import load_pack  # noqa: E402
 from engine.run import validate_submission  # noqa: E402
 from engine.sources.lowering import MARKER, NotPushable, Postgres  # noqa: E402
@@ -213,6 +214,47 @@ def test_table_map_errors_name_file_and_line(tmp_path):
     bad.write_text("tables:\n  GRJCXXB: a\n  NOSUCH: b\n", "utf-8")
     with pytest.raises(Exception, match=r"map.yaml:3: unknown table 'NOSUCH'"):
         load_table_map(bad, pack().catalog)
+    bad.write_text("tables:\n  GRJCXXB:\n    table: a\n    where: [1, 2]\n", "utf-8")
+    with pytest.raises(Exception, match=r"map.yaml:4: table 'GRJCXXB': where must be text"):
+        load_table_map(bad, pack().catalog)
+
+
+def test_a_where_is_checked_and_written_again_in_the_warehouses_dialect(pg, schema, tmp_path):
+    """The where goes into the warehouse's SQL only as sqlglot writes it from the parsed tree."""
+    load_example(pg, schema)
+    table_map = tmp_path / "map.yaml"
+    table_map.write_text(f"schema: {schema}\ntables:\n  JGXXB:\n    table: jgxxb\n"
+                         "    where: \"cjrq='20240630'  AND  nbjgh IN ('0001','0101')\"\n", "utf-8")
+    with WarehouseSource(PG_URL, table_map=table_map, mode="pushdown") as source:
+        result = validate_submission(source, pack(), sample_limit=10)
+        assert source.bindings["JGXXB"].where == "cjrq = '20240630' AND nbjgh IN ('0001', '0101')"
+    assert {i["table"]: i["rows_read"] for i in result.manifest["inputs"]}["JGXXB"] == 2
+    table_map.write_text(f"schema: {schema}\ntables:\n  JGXXB:\n    table: jgxxb\n"
+                         "    where: \"cjrq = '20240630' OR pg_sleep(1) IS NULL\"\n", "utf-8")
+    with pytest.raises(UsageError, match=r"map.yaml:5: table JGXXB 机构信息表: where 'PG_SLEEP\(1\)' is not allowed"):
+        with WarehouseSource(PG_URL, table_map=table_map, mode="stream") as source:
+            validate_submission(source, pack(), sample_limit=10)
+
+
+@pytest.mark.parametrize("url, masked", [
+    ("postgresql://u:pw@h/db", "postgresql://u:***@h/db"),
+    ("postgresql://u@h/db?password=s3cr&sslmode=require", "postgresql://u@h/db?password=***&sslmode=require"),
+    ("postgresql://u@h:5432/db?sslpassword=s3cr", "postgresql://u@h:5432/db?sslpassword=***"),
+    ("mysql+pymysql://u@h/db?charset=utf8mb4&PWD=s3cr", "mysql+pymysql://u@h/db?PWD=***&charset=utf8mb4"),
+    ("snowflake://u@acct/db?token=s3cr&Secret_Key=s3cr2&aws_access_key_id=s3cr3",
+     "snowflake://u@acct/db?Secret_Key=***&aws_access_key_id=***&token=***"),
+    ("postgresql://u:s3cr@h:notaport/db?passwd=s3cr2", "postgresql://***@h:notaport/db?passwd=***"),  # unreadable
+    ("postgresql://u:p@ss@h/db", "postgresql://***@h/db"),  # two '@': which part is the password is unclear
+    ("postgresql://u:s3cr/db", "postgresql://u:***/db"),  # a 'port' that is no number, without a host
+    ("postgresql://u@h/db?pass%77ord=s3cr", "postgresql://u@h/db?password=***"),
+])
+def test_mask_url_hides_the_password_and_secret_query_values(url, masked):
+    assert mask_url(url) == masked
+
+
+def test_messages_built_from_driver_errors_are_scrubbed_of_the_urls_secrets():
+    source = WarehouseSource("postgresql://u@h/db?password=s3cret%21&application_name=x")
+    assert source._why(ValueError("bad option value 's3cret!' and s3cret%21")) == "bad option value '***' and ***"
 
 
 def test_the_json_report_and_manifest_record_the_masked_url_and_modes(pg, schema, tmp_path):
