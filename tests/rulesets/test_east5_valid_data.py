@@ -118,3 +118,10 @@ def test_loan_region_takes_3_or_6_characters(pack, tmp_path, table, rule_id):
     assert pack.rule(rule_id).severity == "weak" and pack.rule(rule_id).category == "长度"
     failing = _rules_failing_on(result, table, range(2, len(values) + 2))
     assert failing == set(), f"rules failing on a valid region code: {failing}"
+
+
+def test_document_amount_is_required_only_for_invoices_from_batch_3(pack, tmp_path):
+    """表3 (第三期) made 1051 conditional: 单据种类为“发票”时，不允许单据金额为空."""
+    rows = [{"DJZL": "合同", "DJJE": ""}, {"DJZL": "发票", "DJJE": ""}]
+    assert _failing_lines(_run(pack, tmp_path / "now", "JYBJXXB", rows), "1051", "JYBJXXB") == [3]
+    assert _failing_lines(_run(pack.at("2022.2"), tmp_path / "before", "JYBJXXB", rows), "1051", "JYBJXXB") == [2, 3]
