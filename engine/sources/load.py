@@ -130,7 +130,8 @@ def prescan(path: Path) -> PreScan:
                 scan.needs_cleaning = True
             if valid_utf8:
                 try:
-                    decoder.decode(chunk)
+                    for start in range(0, len(chunk), MIB):  # a MiB at a time: the text decoded is thrown away
+                        decoder.decode(chunk[start:start + MIB])
                 except UnicodeDecodeError:
                     valid_utf8 = False
         if valid_utf8:
