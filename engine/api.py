@@ -27,13 +27,17 @@ def validate(data, pack: str | Path | RulePack = DEFAULT_PACK, *, table: str | N
              previous_date: str | None = None, show_pii: bool = False, sample_limit: int = 50,
              failures: str | Path | None = None, memory_limit: str | None = None,
              waivers: str | Path | None = None, schema: str | None = None, table_map: str | Path | None = None,
-             source_mode: str = "stream", pushdown_rows: int = AUTO_PUSHDOWN_ROWS) -> RunResult:
+             source_mode: str = "stream", pushdown_rows: int = AUTO_PUSHDOWN_ROWS,
+             require_tables: str | list[str] | None = None) -> RunResult:
     """Validate ``data`` against a rule pack (name under rulesets/, folder, or a loaded RulePack).
 
     ``pack_version`` picks a version of the pack, ``params`` overrides its declared parameters,
     ``fail_on`` sets the verdict's threshold (strong | weak | info | none), ``previous_date`` is
     the previous 采集日期 for the scope checks. ``schema``, ``table_map``, ``source_mode`` and
     ``pushdown_rows`` apply to database URLs (as the command-line options of the same names).
+    One frame (``table=``) is checked alone: a rule needing another table is reported not run
+    instead of failing, so a per-table pipeline check can pass; a dict of frames is a batch.
+    ``require_tables`` ('all' or names) makes absent tables fail (FILE.NOT_SUBMITTED).
     Errors are ``engine.errors.JianheError`` subclasses with a one-line message.
     """
     from .run import validate_submission
@@ -50,9 +54,11 @@ def validate(data, pack: str | Path | RulePack = DEFAULT_PACK, *, table: str | N
         from .waivers import check_against, load_waivers
         gates = check_against(load_waivers(Path(waivers)), rule_pack)
     with _submission(data, rule_pack, table, schema, table_map, source_mode, pushdown_rows) as submission:
+        only = [table] if table is not None and isinstance(submission, FrameSource) else None
         return validate_submission(submission, rule_pack, fail_on=fail_on, show_pii=show_pii,
                                    sample_limit=sample_limit, failures_path=Path(failures) if failures else None,
-                                   memory_limit=memory_limit, previous_date=previous_date, waivers=gates)
+                                   memory_limit=memory_limit, previous_date=previous_date, waivers=gates,
+                                   tables=only, require_tables=require_tables)
 
 
 def _submission(data, pack: RulePack, table, schema, table_map, source_mode, pushdown_rows):

@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--pack-version", default=None, help="pack version to apply (default: the latest)")
     v.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="override a pack parameter (a threshold declared in pack.yaml); repeatable")
+    v.add_argument("--table", action="append", default=None, metavar="TABLE",
+                   help="check only this table (code or Chinese name; repeatable): rules needing another "
+                        "table are reported not run instead of failing")
+    v.add_argument("--require-tables", default=None, metavar="all|T1,T2",
+                   help="tables that must be present: each absent one fails the run (FILE.NOT_SUBMITTED)")
     v.add_argument("--report-dir", "-o", default=None,
                    help="where to write reports; '-' writes the JSON report to stdout (and nothing else)")
     v.add_argument("--format", default=None,
@@ -270,7 +275,8 @@ def cmd_validate(args) -> int:
             result = get_backend(args.engine).validate(
                 submission, pack, fail_on=args.fail_on, show_pii=args.show_pii, sample_limit=args.sample_limit,
                 failures_path=args.failures, memory_limit=args.memory_limit, previous_date=args.previous_date,
-                waivers=waivers, calendar=args.calendar, **_engine_options(args), **_progress_option(args))
+                waivers=waivers, calendar=args.calendar, tables=args.table, require_tables=args.require_tables,
+                **_engine_options(args), **_progress_option(args))
         if baseline is not None:
             from .baseline import apply_baseline
             apply_baseline(result, baseline, tolerance)
@@ -403,6 +409,8 @@ def cmd_rules(args) -> int:
 def _show_rule(pack: RulePack, rule_id: str, table: str | None) -> int:
     plan = build_plan(pack, tables=[table] if table else None)
     matches = [e for e in plan.entries if e.rule.id == rule_id and (table is None or e.rule.table == table)]
+    if not matches and _show_retired(pack, rule_id, table):
+        return 0
     if not matches:
         raise UsageError(f"no rule with id '{rule_id}'" + (f" in table {table}" if table else "")
                          + f" in {pack.name} {pack.version}")
@@ -417,6 +425,22 @@ def _show_rule(pack: RulePack, rule_id: str, table: str | None) -> int:
               f"history:   since {r.since or pack.versions[0]['id']}; {history}\n"
               f"sql:\n{rule_sql(plan, entry)}\n")
     return 0
+
+
+def _show_retired(pack: RulePack, rule_id: str, table: str | None) -> bool:
+    """A rule not active in this version: say when it was retired (or from which version it applies)."""
+    found = [r for r in pack.base_rules if r.id == rule_id and (table is None or r.table == table)]
+    for r in found:
+        retired = next((c for c in r.changes if c.get("retire")), None)
+        state = (f"retired in {retired['version']}: {retired.get('reason', '')}".rstrip(": ") if retired
+                 else f"not yet in {pack.version}: applies from {r.since}")
+        history = "; ".join(f"{c['version']} {'retired' if c.get('retire') else 'changed'}: {c.get('reason', '')}"
+                            for c in r.changes) or "-"
+        print(f"id:        {r.id} ({r.number_kind})\ntable:     {r.table} {pack.catalog.tables[r.table].name}\n"
+              f"kind:      {r.kind}\nfield:     {r.field or '-'}\nstatus:    {state}\n"
+              f"history:   since {r.since or pack.versions[0]['id']}; {history}\n"
+              + (f"message:   {r.message_zh}\n           {r.message_en}\n" if r.message_zh else ""))
+    return bool(found)
 
 
 def _print_counts(pack: RulePack, rules) -> None:

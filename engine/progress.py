@@ -71,7 +71,9 @@ class Progress:
     # ---------------------------------------------------------------- events
     def run_started(self, plan) -> None:
         rules = sum(e.rule.kind != "file" for e in plan.entries)
-        self.line(f"{rules:,} rules on {len(plan.tables)} table(s)")
+        checks = len(plan.entries) - rules
+        self.line(f"{len(plan.entries):,} rules ({rules:,} data rules, {checks:,} file checks) "
+                  f"on {len(plan.tables)} table(s)")
 
     def table_started(self, tp, sources) -> None:
         size = sum(s.path.stat().st_size for s in sources if s.path.exists())

@@ -29,6 +29,7 @@ from .formats import sql_quote
 from .waivers import WaiverSet, apply_waivers, gate_expired
 from .rules.base import quote_ident
 from .signals import is_interrupt
+from .scope import Scope
 from .scratch import scratch_dir
 from .sources.load import file_sha256
 from .sources.source import TableSource
@@ -53,14 +54,18 @@ def validate_submission(submission: Path | TableSource, pack: RulePack, *, fail_
                         sample_limit: int = 50, failures_path: Path | None = None,
                         memory_limit: str | None = None, previous_date: str | None = None,
                         waivers: WaiverSet | None = None, calendar: Path | None = None,
-                        progress: Progress | None = None) -> RunResult:
+                        progress: Progress | None = None, tables: list[str] | None = None,
+                        require_tables: str | list[str] | None = None) -> RunResult:
     """Validate one submission folder (or file, or a TableSource: database, memory) against a rule
-    pack and return the results model."""
+    pack and return the results model. ``tables`` narrows the run to those tables (rules needing
+    another are not run); ``require_tables`` ('all' or names) makes absent tables fail (engine/scope.py)."""
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     source = submission if isinstance(submission, TableSource) else None
     files, findings = ([], []) if source else discover(Path(submission), pack.catalog)
-    plan = build_plan(pack, show_pii, params={"previous_date": previous_date})
+    scope = Scope.build(pack, tables, require_tables)
+    plan = build_plan(pack, show_pii, tables=list(scope.only) if scope.narrowed else None,
+                      params={"previous_date": previous_date})
     timings: dict[str, float] = {}
     per_table: dict[str, dict] = {}  # rows, seconds and rows/s of each table
     workdir = scratch_dir()
@@ -75,14 +80,12 @@ def validate_submission(submission: Path | TableSource, pack: RulePack, *, fail_
             progress.run_started(plan)
         tables = (source.load(con, plan, findings, workdir) if source
                   else _load(con, plan, files, findings, workdir, progress, per_table))
-        if pack.options.get("require_all_tables"):
-            findings += [FileFinding("FILE.NOT_SUBMITTED", code, None, None, f"{code} {t.name}")
-                         for code, t in tables.items() if not t.present]
+        findings += scope.absent_findings(tables)
         timings["load_s"] = time.perf_counter() - mark
         mark = time.perf_counter()
         con.execute(f"CREATE TABLE _failures ({FAILURE_COLUMNS}, _excused BOOLEAN DEFAULT FALSE, "
                     "_waived BOOLEAN DEFAULT FALSE)")
-        not_run = _run_rules(con, plan, tables, findings, source, progress, per_table)
+        not_run = _run_rules(con, plan, tables, findings, source, progress, per_table, scope)
         _insert_file_findings(con, plan, findings)
         collect_line_findings(con, plan)  # per-line ones the scan kept in DuckDB (millions, possibly)
         _apply_excuses(con, plan, tables)
@@ -155,10 +158,11 @@ def _load(con, plan: Plan, files, findings: list[FileFinding], workdir: Path, pr
 
 def _run_rules(con, plan: Plan, tables: dict[str, TableResult], findings: list[FileFinding],
                source: TableSource | None = None, progress: Progress | None = None,
-               per_table: dict[str, dict] | None = None) -> dict[int, str]:
+               per_table: dict[str, dict] | None = None, scope: Scope | None = None) -> dict[int, str]:
     """Execute fused scans and set rules (a source may run a table's where its data lives);
     returns notes for rules that could not run."""
     not_run: dict[int, str] = dict(plan.not_run)
+    scope = scope or Scope()
     started = time.perf_counter()
     for code, tp in plan.tables.items():
         if not tables[code].present:
@@ -176,12 +180,11 @@ def _run_rules(con, plan: Plan, tables: dict[str, TableResult], findings: list[F
             set_mark = time.perf_counter()
             if entry.index in not_run:
                 continue
-            needed = REGISTRY[entry.rule.kind].tables_needed(entry.rule)
-            missing = sorted(t for t in {plan.pack.catalog.table(n).code for n in needed} if not tables[t].present)
+            needed = {plan.pack.catalog.table(n).code for n in REGISTRY[entry.rule.kind].tables_needed(entry.rule)}
+            missing = scope.missing_tables(needed, tables)
             if missing:
-                not_run[entry.index] = f"needs table(s) not in the submission: {', '.join(missing)}"
-                for m in missing:
-                    findings.append(FileFinding("FILE.MISSING_TABLE", code, None, None, f"{m} (rule {entry.rule.id})"))
+                not_run[entry.index] = scope.missing_note(missing)
+                findings += scope.missing_findings(code, missing, entry.rule.id)
                 continue
             if not (remote and remote.set_rule(con, plan, entry, not_run)):
                 _run_guarded(con, f"{INSERT_FAILURES} {set_rule_sql(plan, entry)}", not_run, entry.index)

@@ -85,12 +85,32 @@ def test_pyarrow_tables_streams_and_duckdb_relations_keyed_by_chinese_names(fram
 def test_one_frame_names_its_table(frames, parquet_run):
     one = run(frames["GRXDYWJJB"], table="个人信贷业务借据表")
     assert [i["table"] for i in one.manifest["inputs"]] == ["GRXDYWJJB"]
-    got = {k: v for k, v in everything(one).items()
-           if k[1] == "GRXDYWJJB" and v[0] != "not_run" and k[0] != "FILE.MISSING_TABLE"}
-    # alone, its cross-table rules cannot run (not_run, FILE.MISSING_TABLE); every other rule finds
-    # what it finds in the whole batch
+    got = {k: v for k, v in everything(one).items() if k[1] == "GRXDYWJJB" and v[0] != "not_run"}
+    # alone, its cross-table rules cannot run (not_run, with the reason) and fail nothing; every
+    # other rule finds what it finds in the whole batch
     assert got == {k: everything(parquet_run)[k] for k in got}
     assert sum(v[0] == "failed" for v in got.values()) >= 5
+    assert {r.table for r in one.rules} <= {"GRXDYWJJB", "*"}
+    assert not any(r.id in ("FILE.MISSING_TABLE", "FILE.NOT_SUBMITTED") and r.failed for r in one.rules)
+    cross = [r for r in one.rules if r.status == "not_run" and "outside this run" in (r.note or "")]
+    assert cross, "a cross-table rule of GRXDYWJJB should be reported not run"
+
+
+def test_one_frame_passes_when_its_own_rules_pass(frames):
+    """A per-table pipeline check can pass: nothing about the absent tables fails it."""
+    df = frames["JGXXB"]
+    result = engine.validate(df, table="JGXXB", pack="east5_core", previous_date=PREVIOUS, fail_on="strong")
+    strong = [r.id for r in result.rules if r.status == "failed" and r.severity == "strong"]
+    assert "FILE.MISSING_TABLE" not in strong
+
+
+def test_require_tables_makes_absent_tables_fail(frames):
+    result = engine.validate({"JGXXB": frames["JGXXB"]}, pack="east5_core", previous_date=PREVIOUS,
+                             require_tables=["GRXDYWJJB", "个人基础信息表"])
+    missing = {r.table: r.failed for r in result.rules if r.id == "FILE.NOT_SUBMITTED" and r.failed}
+    assert missing == {"GRXDYWJJB": 1, "GRJCXXB": 1} and result.verdict == "not_ready"
+    with pytest.raises(UsageError, match="unknown table"):
+        engine.validate({"JGXXB": frames["JGXXB"]}, pack="east5_core", require_tables="NOSUCH")
 
 
 def test_a_folder_path(frames):

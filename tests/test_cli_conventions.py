@@ -45,3 +45,22 @@ def test_colour_switches(env, coloured):
     run = _run("validate", str(EXAMPLE), env=env)
     assert run.returncode == 1
     assert ("\x1b[" in run.stdout) == coloured
+
+
+def test_one_table_alone_from_a_folder():
+    run = _run("validate", str(EXAMPLE), "--table", "机构信息表", "-o", "-")
+    report = json.loads(run.stdout)
+    assert {r["table"] for r in report["rules"]} <= {"JGXXB", "*"}
+    assert not any(r["id"] == "FILE.MISSING_TABLE" and r["status"] == "failed" for r in report["rules"])
+
+
+def test_require_tables_all_and_the_verdict_line_counts_what_was_not_run():
+    plain = _run("validate", str(EXAMPLE), "--fail-on", "none")
+    first = plain.stdout.splitlines()[0]
+    report = json.loads(_run("validate", str(EXAMPLE), "-o", "-").stdout)
+    not_run = report["summary"]["rules_not_run"]
+    absent = sum(not t["present"] for t in report["tables"])
+    assert f"未执行 {not_run:,} rules not run" in first and (absent == 0 or f"{absent} 张表未报送" in first)
+    required = json.loads(_run("validate", str(EXAMPLE), "--require-tables", "all", "-o", "-").stdout)
+    failed = sum(r["failed"] for r in required["rules"] if r["id"] == "FILE.NOT_SUBMITTED")
+    assert failed == absent

@@ -33,7 +33,9 @@ def test_lines_name_each_table_its_rows_and_its_rules():
     lines = stream.getvalue().splitlines()
     assert all(line.startswith("jianhe: ") for line in lines)
     rules = sum(r.kind != "file" for r in result.rules)
-    assert lines[0] == f"jianhe: {rules:,} rules on {len(result.tables)} table(s)"
+    total = result.summary()["rules_total"]  # the same count as the summary's
+    assert lines[0] == (f"jianhe: {total:,} rules ({rules:,} data rules, {total - rules:,} file checks) "
+                        f"on {len(result.tables)} table(s)")
     for table in (t for t in result.tables if t.present):
         read = [line for line in lines if line.startswith(f"jianhe: {table.code}: {table.rows_read:,} rows read, ")]
         assert len(read) == 1 and "row rules done in" in read[0], table.code

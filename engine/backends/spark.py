@@ -35,6 +35,7 @@ from ..waivers import WaiverSet, _key_condition
 from ..run import build_result, engine_versions, run_options, submission_inputs
 from ..ruleset import RulePack
 from ..sources import FileFinding, discover
+from ..scope import Scope
 from ..scratch import scratch_dir
 from .spark_helpers import install_helpers
 from .spark_load import load_submission, view_name
@@ -71,7 +72,8 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
                         sample_limit: int = 50, failures_path: Path | None = None, previous_date: str | None = None,
                         waivers: WaiverSet | None = None, calendar: Path | None = None,
                         memory_limit: str | None = None, progress=None, spark: SparkSession | None = None,
-                        spark_master: str | None = None, spark_conf: dict[str, str] | None = None) -> RunResult:
+                        spark_master: str | None = None, spark_conf: dict[str, str] | None = None,
+                        tables: list[str] | None = None, require_tables: str | list[str] | None = None) -> RunResult:
     """Validate one submission folder (or file) on Spark; the same results model as the DuckDB path.
     ``progress`` is accepted for the same call shape and not reported (Spark has its own UI)."""
     if memory_limit:
@@ -80,7 +82,9 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     files, findings = discover(Path(submission), pack.catalog)
-    plan = build_plan(pack, show_pii, params={"previous_date": previous_date})
+    scope = Scope.build(pack, tables, require_tables)
+    plan = build_plan(pack, show_pii, tables=list(scope.only) if scope.narrowed else None,
+                      params={"previous_date": previous_date})
     calendars = [f for f in (pack.options.get("calendar"), calendar) if f]  # working-day files, later wins
     session = spark or spark_session(spark_master, spark_conf)
     timings: dict[str, float] = {}
@@ -92,12 +96,10 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
             mark = time.perf_counter()
             tables = load_submission(session, plan, files, findings, workdir, cached)
             views += [view_name(code) for code, t in tables.items() if t.present]
-            if pack.options.get("require_all_tables"):
-                findings += [FileFinding("FILE.NOT_SUBMITTED", code, None, None, f"{code} {t.name}")
-                             for code, t in tables.items() if not t.present]
+            findings += scope.absent_findings(tables)
             timings["load_s"] = time.perf_counter() - mark
             mark = time.perf_counter()
-            parts, not_run = run_rules(session, plan, tables, findings, calendars, views)
+            parts, not_run = run_rules(session, plan, tables, findings, calendars, views, scope)
             cached += parts
             failures = excuse(session, plan, tables, union_failures(session, plan, parts, findings))
             failures, waiver_records = waive(plan, failures, waivers)
@@ -143,13 +145,14 @@ def run_settings(spark: SparkSession):
 # ------------------------------------------------------------------ rules
 
 def run_rules(spark: SparkSession, plan: Plan, tables: dict[str, TableResult], findings: list[FileFinding],
-              calendars: list, views: list[str]) -> tuple[list[DataFrame], dict[int, str]]:
+              calendars: list, views: list[str], scope: Scope | None = None) -> tuple[list[DataFrame], dict[int, str]]:
     """Every table's fused scan (in chunks) and every set rule, each its own Spark job: a union of
     them all is one job, but Spark plans and optimises such a union for longer than the queries
     run, again at every later step. A query failing on the data is isolated rule by rule.
     Returns the failure frames and the notes of rules that did not run; the helper views
     created are added to ``views``."""
     not_run: dict[int, str] = dict(plan.not_run)
+    scope = scope or Scope()
     batch: list[tuple[TablePlan, int | list, str]] = []  # (table, set rule index or a scan's checks, SQL)
     for code, tp in plan.tables.items():
         if not tables[code].present:
@@ -160,12 +163,11 @@ def run_rules(spark: SparkSession, plan: Plan, tables: dict[str, TableResult], f
         for entry in tp.set_rules:
             if entry.index in not_run:
                 continue
-            needed = REGISTRY[entry.rule.kind].tables_needed(entry.rule)
-            missing = sorted(t for t in {plan.pack.catalog.table(n).code for n in needed} if not tables[t].present)
+            needed = {plan.pack.catalog.table(n).code for n in REGISTRY[entry.rule.kind].tables_needed(entry.rule)}
+            missing = scope.missing_tables(needed, tables)
             if missing:
-                not_run[entry.index] = f"needs table(s) not in the submission: {', '.join(missing)}"
-                findings += [FileFinding("FILE.MISSING_TABLE", code, None, None, f"{m} (rule {entry.rule.id})")
-                             for m in missing]
+                not_run[entry.index] = scope.missing_note(missing)
+                findings += scope.missing_findings(code, missing, entry.rule.id)
                 continue
             try:
                 batch.append((tp, entry.index, to_spark(set_rule_sql(plan, entry))))

@@ -48,6 +48,15 @@ def _write(stream: TextIO, line: str) -> None:
         stream.write(line.encode(enc, errors="replace").decode(enc, errors="replace") + "\n")
 
 
+def _not_run_note(result: RunResult, summary: dict) -> str:
+    """A verdict says what it did not check: rules not run, and tables that were absent."""
+    if not summary["rules_not_run"]:
+        return ""
+    absent = sum(not t.present for t in result.tables)
+    tables = f", {absent} 张表未报送 table(s) absent" if absent else ""
+    return f" — 未执行 {fmt_int(summary['rules_not_run'])} rules not run{tables}"
+
+
 def render_console(result: RunResult, stream: TextIO, color: bool = False) -> None:
     def c(key: str, text: str) -> str:
         return f"{_COLORS[key]}{text}{_RESET}" if color and key in _COLORS else text
@@ -56,7 +65,7 @@ def render_console(result: RunResult, stream: TextIO, color: bool = False) -> No
     pack = result.pack or {}
     pack_label = " ".join(str(pack.get(k)) for k in ("name", "version") if pack.get(k))
     verdict = f"{VERDICT_ZH.get(result.verdict, result.verdict)} {VERDICT_EN.get(result.verdict, '')}".strip()
-    _write(stream, f"检核 jianhe: {c(result.verdict, verdict)}  (fail-on {result.fail_on})  "
+    _write(stream, f"检核 jianhe: {c(result.verdict, verdict)}{_not_run_note(result, s)}  (fail-on {result.fail_on})  "
                    f"{result.submission}" + (f"  [{pack_label}]" if pack_label else ""))
     sev = s["failed_by_severity"]
     _write(stream, f"规则 rules {fmt_int(s['rules_total'])}: 通过 passed {fmt_int(s['rules_passed'])}, "

@@ -113,9 +113,6 @@ def test_rules_show_gives_the_batch_that_retired_488():
     assert any(line.startswith("retired") and " 488 " in line for line in diff.stdout.splitlines())
 
 
-@pytest.mark.xfail(reason="engine/cli.py _show_rule looks a rule up only in the resolved version: a rule retired "
-                          "in that version is 'no rule with id'; it should fall back to pack.base_rules and print "
-                          "'retired in <version>: <reason>'", strict=False)
 def test_rules_show_of_a_retired_rule_says_retired():
     out = _jianhe("rules", "show", "488", "--pack", "east5")
     assert out.returncode == 0 and "retired" in out.stdout and "2022.1" in out.stdout
