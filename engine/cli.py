@@ -112,8 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("rules", help="list rules; `rules show ID` prints one with its SQL; "
                                       "`rules diff V1 V2` the changelog between pack versions; "
-                                      "`rules test` runs every rule on its pass/fail fixtures")
-    r.add_argument("action", nargs="?", choices=("list", "show", "diff", "test"), default="list")
+                                      "`rules test` runs every rule on its pass/fail fixtures; "
+                                      "`rules coverage` the source's requirements and their status")
+    r.add_argument("action", nargs="?", choices=("list", "show", "diff", "test", "coverage"), default="list")
     r.add_argument("args", nargs="*", help="rule id (show) or two versions (diff)")
     r.add_argument("--pack", default=None)
     r.add_argument("--pack-version", default=None)
@@ -121,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--count", action="store_true", help="print counts per category and severity instead of rules")
     r.add_argument("--table", help="table code or Chinese name")
     r.add_argument("--kind")
+    r.add_argument("--output", choices=("table", "json", "csv"), default="table", help="rules coverage: output form")
 
     c = sub.add_parser("compile", help="print the fused SQL for a table")
     c.add_argument("--table", required=True, help="table code or Chinese name")
@@ -392,6 +394,11 @@ def cmd_rules(args) -> int:
         print(f"{pack.name} {pack.version}: {report.checked} rules checked on their fixtures, "
               f"{len(report.problems)} problems, {len(report.untested)} without fixtures")
         return 0 if report.ok and not report.untested else 1
+    if args.action == "coverage":
+        from . import coverage
+        with stdout_may_close():
+            print(coverage.render(coverage.load_coverage(pack), args.output))
+        return 0
     if args.action == "show":
         if len(args.args) != 1:
             raise UsageError("usage: jianhe rules show <rule id> [--table T]")

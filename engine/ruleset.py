@@ -97,6 +97,7 @@ def resolve_rule(rule: Rule, version: str, rank: dict[str, int]) -> Rule | None:
 
 
 PACK_PATH_VARIABLE = "JIANHE_PACK_PATH"
+REQUIREMENTS_FILE = "requirements.yaml"
 
 
 def pack_roots() -> list[Path]:
@@ -156,7 +157,9 @@ def load_pack(pack_dir: Path | str, version: str | None = None, parameters: dict
         digest.update(path.read_bytes())
     excuses_file = pack_file.parent / meta["excuses"] if "excuses" in meta else None
     calendar_file = pack_calendar_file(pack_file, meta)
-    rule_files = sorted(p for p in pack_file.parent.rglob("*.yaml") if p not in (pack_file, excuses_file, calendar_file))
+    register = pack_file.parent / REQUIREMENTS_FILE  # the source's requirements (engine/coverage.py), not rules
+    rule_files = sorted(p for p in pack_file.parent.rglob("*.yaml")
+                        if p not in (pack_file, excuses_file, calendar_file, register))
     binder = Binder(catalog) if rule_files else None
     for path in rule_files:
         digest.update(path.read_bytes())
