@@ -55,6 +55,11 @@ PLATFORMS = [
     Platform("南京江北城市开发投资有限公司", "市级", "南京市人民政府", "320100", 68.00, 60e9, 74.00),
     Platform("太仓港经济开发区建设有限公司", "县级", "太仓市人民政府", "320585", 101.50, 30e9, 68.00),
     Platform("吴江经济技术开发区发展总公司", "区级", "苏州市吴江区人民政府", "320509", 0, 0, 0),  # listed, not assessed
+    # listed, not assessed, no loans: the level by the founding government's GB/T 2260 code and name (第四条(三))
+    Platform("重庆市铜梁区城市建设投资有限公司", "市级", "重庆市铜梁区人民政府", "500151", 0, 0, 0),   # 直辖市的区: 市级
+    Platform("上海崇明城市建设投资有限公司", "市级", "上海市崇明区人民政府", "310151", 0, 0, 0),
+    Platform("仙桃市城市建设投资开发有限公司", "县级", "仙桃市人民政府", "429004", 0, 0, 0),        # 省直辖县级市: 县级
+    Platform("文昌市国有资产投资有限公司", "县级", "文昌市人民政府", "469005", 0, 0, 0),
 ]
 IDS = [uscc(p.division, 700001 + i) for i, p in enumerate(PLATFORMS)]
 RISK_WEIGHT = {"全覆盖": 100, "基本覆盖": 140, "半覆盖": 250, "无覆盖": 300}
@@ -208,7 +213,9 @@ def plant_worksheet_findings(b: CsvBatch, sheets: dict) -> None:
 def plant_list(b: CsvBatch) -> None:
     rows, t = b.rows["PTMD"], "PTMD"
     rows[6]["PTCJ"] = "区级"                 # founded by 南京市人民政府 (320100): a city-level platform
-    b.expect("PTMD.level_matches_government", t, 6)
+    b.expect("PTMD.level_district", t, 6)
+    rows[12]["PTCJ"] = "区级"                # 文昌市 (469005, XX90YY): a province-administered county-level city
+    b.expect("PTMD.level_district", t, 12)
     rows[8]["PTTYDM"] = broken(rows[8]["PTTYDM"])
     b.expect("PTMD.PTTYDM.uscc", t, 8)
 

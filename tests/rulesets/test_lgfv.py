@@ -20,7 +20,7 @@ def test_reports_exactly_the_planted_findings(result):
     assert {"XJLFGCS.line1", "XJLFGCS.line2", "XJLFGCS.line3", "XJLFGCS.line4", "XJLFGCS.principal_ties",
             "XJLFGCS.interest_ties", "PTDK.platform_on_list", "PTDK.listed_platform_tagged", "PTDK.no_fiscal_outside_list",
             "PTDK.risk_weight_by_class", "PTDK.new_loan_conditions", "PTFG.class_matches_ratio",
-            "PTFG.risk_weight_by_class", "PTFG.exit_conditions", "PTMD.level_matches_government"} <= rules
+            "PTFG.risk_weight_by_class", "PTFG.exit_conditions", "PTMD.level_district"} <= rules
 
 
 def test_the_cross_record_kinds_fail_somewhere(result):
