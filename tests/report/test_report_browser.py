@@ -109,6 +109,9 @@ class Page:
     def count(self) -> str:
         return self.page.inner_text("#fcount")
 
+    def scroll_width(self) -> int:
+        return self.page.evaluate("() => document.documentElement.scrollWidth")
+
     def select(self, element: str, value: str) -> None:
         self.page.select_option(element, value)
 
@@ -137,9 +140,21 @@ def _open_count(doc: dict, **where) -> int:
     return sum(r["status"] != "passed" and all(r[k] == v for k, v in where.items()) for r in doc["rules"])
 
 
-def _shot(page: Page, artifacts: Path, name: str) -> Path:
+SEVERITY = {"strong": 3, "weak": 2, "info": 1}
+
+
+def _triage(doc: dict, absent: set[str] = frozenset()) -> list[tuple[str, str]]:
+    """(table, id) of the rules the page lists first, in its order: failed by severity and failing records,
+    then not run by severity (rules of tables not submitted are folded away)."""
+    def key(r):
+        return (r["status"] != "failed", -SEVERITY[r["severity"]], -r["failed"] if r["status"] == "failed" else 0)
+    open_ = [r for r in doc["rules"] if r["status"] != "passed" and not (r["table"] in absent and r["status"] != "failed")]
+    return [(r["table"], r["id"]) for r in sorted(open_, key=key)]
+
+
+def _shot(page: Page, artifacts: Path, name: str, full_page: bool = False) -> Path:
     path = artifacts / name
-    page.page.screenshot(path=str(path))
+    page.page.screenshot(path=str(path), full_page=full_page)
     print(f"\nscreenshot: {path}")
     assert path.stat().st_size > 10_000
     return path
@@ -155,6 +170,7 @@ def test_example_report_renders_filters_and_stays_offline(browser, example_repor
         assert page.count().startswith(f"{open_} / {total} ")
         assert len(page.rows()) == min(open_, 200)
         assert {r["st"] for r in page.rows()} <= {"failed", "not_run"}
+        assert [(r["t"], r["id"]) for r in page.rows()] == _triage(doc)[:200]
         _shot(page, artifacts, "report-example.png")
 
         page.select("#ft", "GRXDYWJJB")
@@ -231,8 +247,11 @@ def test_large_report_is_light_pages_samples_and_stays_offline(browser, big_repo
         page.page.wait_for_function("() => document.getElementById('fcount').textContent.startsWith('1 /')")
         row = page.page.locator("#rb > tr[data-st]:visible")
         assert row.count() == 1
-        row.locator("details > summary").click()
-        details = row.locator("details")
+        width = page.scroll_width()
+        row.locator("button.sb").click()
+        details = page.page.locator("#rb > tr.sx:visible")  # the samples: a full-width row under the rule
+        assert details.count() == 1 and row.locator("button.sb").get_attribute("aria-expanded") == "true"
+        assert page.scroll_width() == width
 
         def shown() -> list[str]:
             return details.locator("table.smp tbody tr:visible td:nth-child(2)").all_inner_texts()
@@ -252,6 +271,8 @@ def test_large_report_is_light_pages_samples_and_stays_offline(browser, big_repo
         assert lines == sorted(s["line"] for s in rule["samples"])
         row.scroll_into_view_if_needed()
         _shot(page, artifacts, "report-east5-large.png")
+        row.locator("button.sb").click()
+        assert details.count() == 0
 
         assert page.problems() == []
         assert page.offline_problems() == []
@@ -303,5 +324,149 @@ def test_baseline_marks_and_filter(browser, baseline_report, artifacts):
         assert len(page.rows()) == doc["baseline"]["counts"]["unchanged"]
         _shot(page, artifacts, "report-baseline.png")
         assert page.problems() == [] and page.offline_problems() == []
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def full_pack_report(tmp_path_factory) -> tuple[Path, dict]:
+    """The example under the full east5 pack: most of its 70 tables are not in the submission."""
+    out = tmp_path_factory.mktemp("full-pack-report")
+    rc = main(["validate", str(EXAMPLE), "--pack", "east5", "--previous-date", "20240531", "--format", "html,json",
+               "--report-dir", str(out), "--quiet"])
+    assert rc == 1
+    return out / "report.html", json.loads((out / "report.json").read_text(encoding="utf-8"))
+
+
+def test_full_pack_folds_each_table_not_submitted_into_one_line(browser, full_pack_report, artifacts):
+    path, doc = full_pack_report
+    size = path.stat().st_size
+    print(f"\nfull-pack report on the example: {len(doc['rules'])} rules, {size / 1e6:.2f} MB")
+    assert size < MAX_BYTES
+    absent = {t["code"] for t in doc["tables"] if not t["present"]}
+    folded = [r for r in doc["rules"] if r["table"] in absent and r["status"] != "failed"]
+    assert len(absent) > 40 and len(folded) > 2000
+    page = Page(browser, path)
+    try:
+        assert page.problems() == []
+        assert page.count().startswith(f"{_open_count(doc)} / {len(doc['rules'])} ")
+        # the first page: failures first, nothing of a table not submitted unless it failed
+        rows = page.rows()
+        assert [(r["t"], r["id"]) for r in rows] == _triage(doc, absent)[:len(rows)]
+        assert not [r for r in rows if r["t"] in absent and r["st"] != "failed"]
+        _shot(page, artifacts, "report-east5-full-pack-top.png")
+
+        # one line per table not submitted, after the rules not run of the tables that were
+        page.select("#fst", "not_run")
+        groups = page.page.locator("#rb > tr.grp:visible")
+        codes = [g.get_attribute("data-grp") for g in groups.all()]
+        assert codes == sorted({r["table"] for r in folded if r["status"] == "not_run"})
+        rows = page.rows()
+        assert len(rows) == sum(r["status"] == "not_run" and r["table"] not in absent for r in doc["rules"])
+        code = codes[0]
+        line = groups.first
+        want = sum(r["table"] == code and r["status"] == "not_run" for r in doc["rules"])
+        assert f"{want} 条规则未执行" in line.inner_text()
+        line.evaluate("tr => { tr.scrollIntoView(); window.scrollBy(0, -300); }")
+        _shot(page, artifacts, "report-east5-full-pack.png")
+        line.locator("button.gb").click()
+        assert line.locator("button.gb").get_attribute("aria-expanded") == "true"
+        opened = [r for r in page.rows() if r["t"] == code]
+        assert len(opened) == want and {r["st"] for r in opened} == {"not_run"}
+        line.evaluate("tr => { tr.scrollIntoView(); window.scrollBy(0, -120); }")
+        _shot(page, artifacts, "report-east5-full-pack-open.png")
+        line.locator("button.gb").click()
+        assert not [r for r in page.rows() if r["t"] == code]
+
+        # choosing the table (or a search reaching into it) opens its line
+        page.select("#fst", "all")
+        page.select("#ft", code)
+        assert len(page.rows()) == sum(r["table"] == code for r in doc["rules"])
+        page.select("#ft", "")
+        assert page.problems() == [] and page.offline_problems() == []
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def wide_samples_report(tmp_path_factory) -> tuple[Path, str]:
+    """The example with one failing record far wider than any screen (a 600-character value)."""
+    result = validate_submission(EXAMPLE, load_pack("east5_core"), previous_date="20240531")
+    rule = next(r for r in result.rules if r.status == "failed" and r.severity == "strong" and r.samples)
+    sample = rule.samples[0]
+    sample.key = "|".join(f"KEY{i:02d}-" + "键" * 8 for i in range(6))
+    sample.value = "超长的错误值" * 100
+    out = tmp_path_factory.mktemp("wide-samples")
+    write_reports(result, out, ["html"])
+    return out / "report.html", rule.id
+
+
+@pytest.mark.parametrize("width", [1400, 1000])
+def test_opening_samples_never_widens_the_page(browser, example_report, wide_samples_report, artifacts, width):
+    for path, name in ((example_report[0], "example"), (wide_samples_report[0], "wide")):
+        page = Page(browser, path)
+        try:
+            page.page.set_viewport_size({"width": width, "height": 1000})
+            before = page.scroll_width()
+            assert before <= width, f"{name}: the page is wider than the window before any sample opens"
+            buttons = page.page.locator("#rb > tr[data-st]:visible button.sb")
+            assert buttons.count() > 10
+            for i in range(buttons.count()):  # every rule's samples on the page, open at once
+                buttons.nth(i).click()
+                assert page.scroll_width() == before, f"{name}: samples of rule {i} widened the page"
+            boxes = page.page.locator("#rb > tr.sx:visible > td > div")
+            assert boxes.count() == buttons.count()
+            # each box fits the window; a table wider than its box scrolls inside it
+            fit = page.page.evaluate(f"""() => Array.from(document.querySelectorAll('#rb > tr.sx:not([hidden]) > td > div'))
+                .map(b => [b.getBoundingClientRect().right <= {width}, b.scrollWidth > b.clientWidth])""")
+            assert all(inside for inside, _ in fit)
+            if name == "wide":
+                assert any(scrolls for _, scrolls in fit)
+                box = page.page.locator("#rb > tr.sx:visible", has_text="超长的错误值").locator("td > div")
+                overflow = box.evaluate("b => [b.scrollWidth, b.clientWidth, getComputedStyle(b).overflowX]")
+                assert overflow[0] > overflow[1] and overflow[2] == "auto"
+                box.evaluate("b => { b.scrollIntoView(); window.scrollBy(0, -200); }")
+                _shot(page, artifacts, f"report-samples-open-{width}.png")
+            assert page.scroll_width() == before
+            assert page.problems() == []
+        finally:
+            page.close()
+
+
+def test_sorting_by_a_column(browser, example_report):
+    path, doc = example_report
+    page = Page(browser, path)
+    try:
+        page.select("#fst", "all")
+        head = page.page.locator("#rt > thead th", has_text="失败")
+        failed = lambda: [int(x.replace(",", "")) if x.strip() not in ("—", "") else None for x in  # noqa: E731
+                          page.page.locator("#rb > tr[data-st]:visible > td:nth-child(8)").evaluate_all(
+                              "cells => cells.map(c => c.firstChild ? c.firstChild.textContent : '')")]
+        head.first.click()
+        assert head.first.get_attribute("aria-sort") == "ascending"
+        up = failed()
+        numbers = [n for n in up if n is not None]
+        assert numbers == sorted(numbers) and len(up) == 200
+        head.first.click()
+        assert head.first.get_attribute("aria-sort") == "descending"
+        down = failed()
+        assert down[0] == max(r["failed"] for r in doc["rules"]) and down == sorted(down, reverse=True)
+        # rule numbers: natural order (2 before 10), not text order
+        page.page.locator("#rt > thead th", has_text="规则").first.click()
+        ids = [r["id"] for r in page.rows()]
+        numeric = [int(i) for i in ids if i.isdigit()]
+        assert numeric == sorted(numeric)
+        page.page.click("#forder")
+        assert [(r["t"], r["id"]) for r in page.rows()][:50] == [
+            (r["table"], r["id"]) for r in sorted(doc["rules"], key=lambda r: (
+                {"failed": 0, "not_run": 1, "passed": 2}[r["status"]],
+                -SEVERITY[r["severity"]] if r["status"] != "passed" else 0,
+                -r["failed"] if r["status"] == "failed" else 0))][:50]
+        # the small tables sort too
+        page.page.locator("#tt > thead th[data-sort]", has_text="读入").click()
+        page.page.locator("#tt > thead th[data-sort]", has_text="读入").click()
+        reads = page.page.locator("#tt > tbody > tr > td:nth-child(5)").all_inner_texts()
+        assert [int(x.replace(",", "")) for x in reads] == sorted((t["rows_read"] for t in doc["tables"]), reverse=True)
+        assert page.problems() == []
     finally:
         page.close()
