@@ -1,8 +1,12 @@
-"""《监管标准化数据检核结果及备案表》 as .xlsx: one row per rule with the regulator's columns.
+"""《监管标准化数据检核结果及备案表》 as .xlsx: the regulator's rule sheet, the failing records, the run.
 
-Columns follow the template named in the interface spec: rule no., rule type, table, table code,
-field, field code, rule text, strong flag, total rows, error rows, error rate, and an empty
-explanation column for the bank to fill in. A second sheet records what was run on what.
+Sheets: 检核结果 — one row per rule with the regulator's columns (rule no., rule type, table, table
+code, field, field code, rule text, strong flag, total rows, error rows, error rate, remark-excused
+rows, status and an empty explanation column for the bank to fill in), failed rules first (strong,
+weak, info; most error rows first), then rules not run, then passed ones; 错误明细 — every failing
+record the results keep (up to --sample-limit per rule, masked as in every report) in the same
+order; 运行信息 — what was run on what, in Chinese. The workbook is streamed (write-only), so a large
+detail sheet costs no memory per cell.
 """
 from __future__ import annotations
 
@@ -12,11 +16,12 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..results import RunResult
-from .common import output_path
+from ..results import SEVERITY_ZH, RuleResult, RunResult
+from .common import CATEGORY_FULL, STATUS_ZH, VERDICT_ZH, output_path, triage_key
 
 # Every cell any jianhe workbook writes goes through put() or stream_value() below. Workbooks leave
 # the bank (reconcile feedback goes to outside recipients), and their text comes from data files,
@@ -27,25 +32,92 @@ XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  #
 MAX_CELL_CHARS = 32_767  # Excel's limit; a longer cell makes Excel "repair" the file
 
 FILENAME = "检核结果及备案表.xlsx"
-CATEGORY_FULL = {
-    "为空": "1缺失类-为空校验", "默认值": "1缺失类-默认值校验（日期和数值为0）", "日期格式": "2格式规范类-日期格式",
-    "特殊字符": "2格式规范类-特殊字符校验", "唯一性": "2格式规范类-唯一性校验", "长度": "2格式规范类-长度校验",
-    "字典值": "2格式规范类-字典值校验", "关联": "3表间关联类-关联校验", "数值比较": "4业务类-数值比较类", "其他": "4业务类-其他类",
-}
 HEADER = ["检核规则序号", "检核类型", "检核表名", "表名字符串", "数据项名称", "数据项代码", "检核规则", "是否强校验",
           "总条数", "错误条数", "错误率", "备注豁免条数", "检核状态", "错误原因说明"]
-STATUS_ZH = {"passed": "通过", "failed": "未通过", "not_run": "未执行"}
+RULE_WIDTHS = (14, 24, 20, 12, 18, 12, 60, 10, 10, 10, 10, 12, 10, 30)
+# 行号 stays in column I, where the rule sheet has its 总条数: a number (or empty) in every sheet
+DETAIL_HEADER = ["规则编号", "检核类型", "表名", "表名字符串", "字段名称", "字段代码", "严重程度", "文件", "行号", "主键",
+                 "错误值", "记录状态"]
+DETAIL_WIDTHS = (16, 24, 20, 12, 18, 12, 10, 44, 8, 30, 40, 12)
+FAIL_ON_ZH = {"strong": "强校验未通过即不予报送", "weak": "弱校验及以上未通过即不予报送",
+              "info": "提示及以上未通过即不予报送", "none": "不以检核结果判定（none）"}
+BASELINE_ZH = {"new": "新增", "grown": "增长", "unchanged": "未变", "fixed": "已修复"}
+
+
+def ordered_rules(result: RunResult) -> list[RuleResult]:
+    """Failed rules first (strong, weak, info; most error rows first), then not run, then passed."""
+    return sorted(result.rules, key=triage_key)
 
 
 def rows(result: RunResult) -> list[list]:
+    """The 检核结果 sheet's rows, in ordered_rules() order."""
     out = []
-    for r in result.rules:
+    for r in ordered_rules(result):
         total = r.checked if r.status != "not_run" else None
         out.append([r.id, CATEGORY_FULL.get(r.category, r.category), r.table_name, r.table, r.field_name or "",
                     r.field or "", r.message_zh, "是" if r.severity == "strong" else "否", total,
                     r.failed if r.status != "not_run" else None, r.rate if r.status != "not_run" else None,
                     r.excused, STATUS_ZH.get(r.status, r.status), r.note or ""])
     return out
+
+
+def detail_rows(result: RunResult) -> list[list]:
+    """The 错误明细 sheet's rows: every failing record kept in the results (the samples, masked as
+    every report shows them), rule by rule in ordered_rules() order, each rule's in the model's order."""
+    out = []
+    for r in ordered_rules(result):
+        for s in r.samples:
+            state = "已豁免" if s.waived else ("备注豁免" if s.excused else "错误")
+            out.append([r.id, CATEGORY_FULL.get(r.category, r.category), r.table_name, s.table or r.table,
+                        r.field_name or "", r.field or "", SEVERITY_ZH.get(r.severity, r.severity), s.file or "",
+                        s.line, s.key or "", "" if s.value is None else s.value, state])
+    return out
+
+
+def run_info(result: RunResult) -> list[tuple[str, object]]:
+    """The 运行信息 sheet: what was run on what, labelled in Chinese."""
+    summary, options, pack = result.summary(), result.options or {}, result.pack or {}
+    by_severity = summary["failed_by_severity"]
+    absent = [t for t in result.tables if not t.present]
+    info: list[tuple[str, object]] = [
+        ("报送批次", result.submission),
+        ("检核结论", VERDICT_ZH.get(result.verdict, result.verdict)),
+        ("判定阈值", FAIL_ON_ZH.get(result.fail_on, result.fail_on)),
+    ]
+    info += [("其他判定原因", reason) for reason in result.verdict_reasons]
+    info += [
+        ("规则包", pack.get("name") or ""),
+        ("规则包版本", pack.get("version") or ""),
+        ("规则包摘要", pack.get("digest") or ""),
+        ("开始时间", result.started_at),
+        ("耗时（秒）", round(float(result.duration_s or 0.0), 3)),
+        ("规则总数", summary["rules_total"]),
+        ("通过规则数", summary["rules_passed"]),
+        ("未通过规则数", summary["rules_failed"]),
+        ("其中强校验", by_severity.get("strong", 0)),
+        ("其中弱校验", by_severity.get("weak", 0)),
+        ("其中提示", by_severity.get("info", 0)),
+        ("未执行规则数", summary["rules_not_run"]),
+        ("错误记录数", summary["findings_total"]),
+        ("备注豁免记录数", summary["findings_excused"]),
+        ("豁免记录数", summary["findings_waived"]),
+        ("错误明细条数", sum(len(r.samples) for r in result.rules)),
+        ("错误明细上限（每条规则）", options.get("sample_limit", "")),
+        ("数据表数", len(result.tables)),
+        ("未报送表数", len(absent)),
+        ("读取行数", summary["rows_read"]),
+        ("检核行数", summary["rows_checked"]),
+        ("拒绝行数", summary["rows_rejected"]),
+        ("敏感信息脱敏", "否（--show-pii）" if options.get("show_pii") else "是"),
+    ]
+    if options.get("previous_date"):
+        info.append(("上期采集日期", options["previous_date"]))
+    if result.baseline:
+        info.append(("基线报告", result.baseline.get("file", "")))
+        counts = result.baseline.get("counts") or {}
+        info += [(f"基线·{BASELINE_ZH.get(k, k)}", v) for k, v in counts.items()]
+    info.append(("引擎版本", ", ".join(f"{k} {v}" for k, v in (result.engine or {}).items())))
+    return info
 
 
 def cell_text(text: str) -> str:
@@ -94,33 +166,44 @@ def safe_row(ws: Worksheet | WriteOnlyWorksheet, values: list) -> list:
     return [v if isinstance(v, Cell) else put(Cell(ws), v) for v in values]
 
 
-def render(result: RunResult, out_dir: Path) -> Path:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "检核结果"
-    ws.append(safe_row(ws, HEADER))
-    for cell in ws[1]:
+def _header(ws: WriteOnlyWorksheet, names: list[str]) -> list:
+    cells = []
+    for name in names:
+        cell = put(WriteOnlyCell(ws), name)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for row in rows(result):
-        ws.append(safe_row(ws, row))
-    for row in ws.iter_rows(min_row=2, min_col=11, max_col=11):
-        row[0].number_format = "0.00%"
-    for col, width in zip("ABCDEFGHIJKLMN", (14, 24, 20, 12, 18, 12, 60, 10, 10, 10, 10, 12, 10, 30)):
-        ws.column_dimensions[col].width = width
+        cells.append(cell)
+    return cells
+
+
+def _sheet(wb: Workbook, title: str, header: list[str], widths: tuple[int, ...], body: list[list],
+           percent_col: int | None = None) -> None:
+    """A streamed sheet: bold header row frozen, column widths, an auto-filter over every row."""
+    ws = wb.create_sheet(title)
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(body) + 1}"
+    ws.append(_header(ws, header))
+    for values in body:
+        row = safe_row(ws, values)
+        if percent_col is not None and values[percent_col] is not None:
+            row[percent_col] = put(WriteOnlyCell(ws), values[percent_col])
+            row[percent_col].number_format = "0.00%"
+        ws.append(row)
+
+
+def render(result: RunResult, out_dir: Path) -> Path:
+    wb = Workbook(write_only=True)
+    _sheet(wb, "检核结果", HEADER, RULE_WIDTHS, rows(result), percent_col=10)
+    _sheet(wb, "错误明细", DETAIL_HEADER, DETAIL_WIDTHS, detail_rows(result))
     info = wb.create_sheet("运行信息")
-    summary = result.summary()
-    for key, value in (("报送批次 submission", result.submission), ("规则包 pack", f"{result.pack.get('name')} {result.pack.get('version')}"),
-                       ("结论 verdict", result.verdict), ("fail-on", result.fail_on), ("开始时间 started", result.started_at),
-                       ("规则数 rules", summary["rules_total"]), ("未通过 failed", summary["rules_failed"]),
-                       ("读取行数 rows read", summary["rows_read"]), ("检核行数 rows checked", summary["rows_checked"]),
-                       ("拒绝行数 rows rejected", summary["rows_rejected"])):
-        info.append(safe_row(info, [key, value]))
     info.column_dimensions["A"].width = 24
     info.column_dimensions["B"].width = 60
+    info.append(_header(info, ["项目", "内容"]))
+    for key, value in run_info(result):
+        info.append(safe_row(info, [key, value]))
     path = output_path(out_dir, FILENAME)
     wb.save(path)
     return path
