@@ -2,8 +2,10 @@
 
 Every record in a reconcile rule's scope lands in exactly one *group* — the records of both
 sides sharing one normalised match key (a record whose key is incomplete is a group of its
-own) — and every group in exactly one class. The definitions below are what the SQL in
-``engine/reconcile/sql.py`` computes; README and the reports print them from here.
+own) — and every group in exactly one class. Records the keys leave unpaired may still be paired
+one to one by the rule's second match (``fallback``): such a pair is a group of its own. The
+definitions below are what the SQL in ``engine/reconcile/sql.py`` computes; README and the
+reports print them from here.
 """
 from __future__ import annotations
 
@@ -28,25 +30,32 @@ CLASSES: dict[str, RecClass] = {c.code: c for c in (
              "other compared field equal (numbers within tolerance, dates within the allowed days, "
              "text equal after normalisation)", False),
     RecClass("misreported", "错报", "错报", "misreported",
-             "1:1，余额在容差内但至少一个比对字段不一致；或余额相差一个单位倍数（债务方/债权方 ≈ 10⁴、10²、10⁻²、10⁻⁴，"
-             "误差不超过单位容差），即元/万元填错",
-             "1:1 and the balances agree within tolerance but at least one other compared field differs; "
-             "or the balances differ by a unit factor (debt/creditor ≈ 10⁴, 10², 10⁻², 10⁻⁴ within the "
-             "scale tolerance: 元 reported as 万元 or the reverse)"),
+             "1:1（匹配键相同，或匹配键不同、经第二次匹配配对），余额差额不超过容差但至少一个比对字段或匹配键字段不一致；"
+             "或余额相差一个单位倍数（债务方 × 10⁴ 或 × 10⁻⁴ ≈ 债权方，误差不超过单位容差，即元/万元填错），"
+             "按倍数换算后的余额差额不超过容差",
+             "1:1 (same key, or paired by the second match with a key field differing) and the balances agree "
+             "within tolerance but at least one other compared field or key field differs; or the balances "
+             "differ by a unit factor (debt × 10⁴ or × 10⁻⁴ ≈ creditor within the scale tolerance: 元 reported as "
+             "万元 or the reverse) and the balance corrected by that factor agrees within tolerance"),
     RecClass("under_reported", "少报", "少报", "under-reported",
-             "1:1，债权方余额 − 债务方余额 > 容差（容差 = max(绝对容差, 相对容差 × |债权方余额|)），且不是单位错误",
+             "1:1，债权方余额 − 债务方余额 > 容差（容差 = max(绝对容差, 相对容差 × |债权方余额|)）；"
+             "余额相差单位倍数的，按倍数换算后仍少于债权方余额超过容差",
              "1:1 and creditor balance − debt balance > tolerance (tolerance = max(abs, rel × |creditor "
-             "balance|)), not a unit error"),
+             "balance|)); when the balances differ by a unit factor, the gap left after correcting it"),
     RecClass("over_reported", "多报", "多报", "over-reported",
-             "1:1，债务方余额 − 债权方余额 > 容差，且不是单位错误",
-             "1:1 and debt balance − creditor balance > tolerance, not a unit error"),
+             "1:1，债务方余额 − 债权方余额 > 容差；余额相差单位倍数的，按倍数换算后仍多于债权方余额超过容差",
+             "1:1 and debt balance − creditor balance > tolerance; when the balances differ by a unit factor, "
+             "the gap left after correcting it"),
     RecClass("debt_only", "多报", "多报（仅债务方有记录）", "debt side only",
              "债务方一条记录，债权方（银行/登记机构）在本规则范围内没有相同匹配键的记录；匹配键不完整的债务方记录也归此类",
              "one debt-side record whose key no creditor-side record in the rule's scope carries; a "
              "debt-side record with an incomplete key is also in this class"),
     RecClass("duplicate", "多报", "重复填报", "duplicated entries",
-             "债务方两条及以上记录匹配键相同，债权方没有该匹配键的记录",
-             "two or more debt-side records share a key that no creditor-side record carries"),
+             "债务方两条及以上记录匹配键相同，债权方没有该匹配键的记录；或债务方两条及以上完全相同的记录（各比对字段均相同）"
+             "对应债权方一条记录，且每条的余额均与债权方一致（同一笔债务重复填报）",
+             "two or more debt-side records share a key that no creditor-side record carries; or two or more "
+             "identical debt-side records (every compared value equal), each agreeing in balance with the one "
+             "creditor-side record of the key: one debt entered more than once"),
     RecClass("omitted", "漏报", "漏报", "omitted",
              "债权方有记录、债务方没有相同匹配键的记录，且不满足瞒报条件",
              "creditor-side record(s) whose key no debt-side record carries, and not concealed"),

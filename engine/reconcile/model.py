@@ -57,12 +57,17 @@ class Finding:
     balance_difference: str | None
     recipient: Recipient
     unit_factor: bool = False
+    # the balances differ by a unit factor: {factor, corrected (debt balance × factor), remaining (corrected − creditor)}
+    scale: dict | None = None
+    # how the records were paired: {stage: key | fallback, keys: the names matched on, outside_scope, note}
+    match: dict | None = None
 
     def to_dict(self) -> dict:
         c = CLASSES[self.cls]
         return {"id": self.id, "rule": self.rule, "class": self.cls, "term": c.term, "label": c.label_zh,
                 "match_key": self.match_key, "key_complete": self.key_complete,
                 "differing_fields": self.differing_fields, "unit_factor": self.unit_factor,
+                "scale": self.scale, "match": self.match,
                 "balance": {"debt": self.balance_debt, "creditor": self.balance_creditor,
                             "difference": self.balance_difference},
                 "recipient": flat(self.recipient),

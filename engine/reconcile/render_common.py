@@ -39,9 +39,21 @@ def extra_columns(run: RuleRun) -> list[Column]:
 def describe(finding: Finding) -> str:
     """One sentence on what is wrong, in Chinese, with the values that show it."""
     c = CLASSES[finding.cls]
-    if finding.comparison:
+    if finding.cls == "duplicate" and finding.creditor:
         parts = [f"{x.name} {x.debt or '∅'} ≠ {x.creditor or '∅'}" for x in finding.comparison if x.differs]
-        prefix = "余额单位疑似错误（元/万元）；" if finding.unit_factor else ""
+        return (f"债务方 {len(finding.debt)} 条相同记录对应债权方 1 条（重复填报），余额合计 {finding.balance_debt or '∅'} / "
+                f"{finding.balance_creditor or '∅'}" + ("；" + "；".join(parts) if parts else ""))
+    if finding.comparison:
+        parts = [f"{x.name} {x.debt or '∅'} ≠ {x.creditor or '∅'}" for x in finding.comparison if x.differs
+                 and x.role != "scope"]
+        parts = [f"{x.name} {x.debt or '∅'}（{x.tolerance}）" for x in finding.comparison if x.role == "scope"] + parts
+        prefix = ""
+        if finding.match and finding.match.get("stage") == "fallback":
+            prefix = f"匹配键不一致，按{'、'.join(finding.match['keys'])}第二次匹配配对；"
+        if finding.scale:
+            prefix += f"余额单位疑似错误（元/万元，×{finding.scale['factor']}）"
+            prefix += (f"，换算后余额 {finding.scale['corrected']}，仍差 {finding.scale['remaining']}；"
+                       if finding.cls != "misreported" else "；")
         return prefix + "；".join(parts) if parts else c.label_zh
     if finding.cls in ("omitted", "concealed"):
         text = f"债务方无对应记录，债权方余额合计 {finding.balance_creditor or '∅'}"

@@ -7,6 +7,7 @@ travel to Python, joined back to their source rows for the values as written.
 """
 from __future__ import annotations
 
+import re
 import shutil
 import time
 import unicodedata
@@ -32,13 +33,13 @@ from .model import (Change, Comparison, FieldPair, Finding, InputTable, OutOfSco
                     RuleRun, UnitTotal)
 from .monthly import changed_keys_sql, changes_sql
 from .normalise import normalise_sql
-from .routing import route
-from .sql import Relations, classified_sql, current_relations, records_sql
+from .routing import divisions, route
+from .sql import Relations, classified_sql, current_relations, fallback_sql, records_sql, side_sql
 
 CENT = Decimal("0.01")
 # what the command keeps of each classified record (the compared values are fetched from the files' rows)
-RC_COLUMNS = ["_side", "_file", "_line", "_key", "_class", "_complete", "_diffs", "_bl", "_br", "_scale", "_debtor",
-              "_reg", "_g"]
+RC_COLUMNS = ["_side", "_file", "_line", "_key", "_class", "_complete", "_diffs", "_bl", "_br", "_scale", "_resid",
+              "_debtor", "_reg", "_g", "_nl", "_nr", "_pair", "_stage", "_outside", "_note"]
 CLASS_ORDER = {c: i for i, c in enumerate(CLASSES)}
 
 
@@ -50,7 +51,10 @@ def reconcile_rules(pack: RulePack) -> list[Rule]:
 
 
 def configure(pack: RulePack, overrides: list[str] | tuple[str, ...] = ()) -> list[ReconcileConfig]:
-    """Resolve every reconcile rule of the pack, with ``--set`` overrides applied and re-checked."""
+    """Resolve every reconcile rule of the pack, with ``--set`` overrides applied and re-checked.
+
+    A rule that routes to the provincial finance department needs the province: it is
+    configuration (``--param province=430000``), never a default (附件4 二)."""
     rules = apply_overrides(reconcile_rules(pack), overrides, pack.catalog)
     configs = []
     for rule in rules:
@@ -58,7 +62,25 @@ def configure(pack: RulePack, overrides: list[str] | tuple[str, ...] = ()) -> li
             configs.append(resolve(rule, pack.catalog, pack.catalog.tables[rule.table]))
         except (RuleError, ExpressionError) as exc:  # a pack's own rule, or one made bad by --set
             raise UsageError(f"rule {rule.id}{' (after --set)' if overrides else ''}: {exc}") from None
+    for cfg in configs:
+        _check_province(pack, cfg)
     return configs
+
+
+def _check_province(pack: RulePack, cfg: ReconcileConfig) -> None:
+    rule = pack.rule(cfg.rule_id)
+    routed = "routing" in (rule.params if rule else {})
+    if not routed:
+        return
+    how = ("--param province=CODE" if "province" in (pack.options.get("parameters") or {})
+           else f"--set {cfg.rule_id}:routing.province=CODE")
+    if cfg.province is None:
+        raise UsageError(f"rule {cfg.rule_id} sends what no unit or region can take to the provincial finance "
+                         f"department: give the province, e.g. {how.replace('CODE', '430000')} (湖南省)")
+    names = divisions()
+    if not re.fullmatch(r"[0-9]{2}0000", cfg.province) or cfg.province not in names:
+        raise UsageError(f"rule {cfg.rule_id}: province {cfg.province!r} is not a province code in force "
+                         f"(GB/T 2260: two digits and 0000, e.g. 430000 湖南省); set it with {how}")
 
 
 def reconcile_submission(folder: Path, pack: RulePack, *, previous: Path | None = None,
@@ -81,7 +103,8 @@ def reconcile_submission(folder: Path, pack: RulePack, *, previous: Path | None 
                 con.execute(f"ALTER TABLE {quote_ident('t_' + code)} RENAME TO {quote_ident('p_' + code)}")
         present = _load(con, Path(folder), pack, needed, workdir, "current", inputs, file_findings)
         runs, findings, changes, units = [], [], [] if previous is not None else None, {}
-        for cfg in configs:
+        ran: list[tuple[int, ReconcileConfig, RuleRun]] = []
+        for n, cfg in enumerate(configs):
             run = _rule_run(pack, cfg)
             runs.append(run)
             missing = sorted(cfg.tables() - present)
@@ -89,8 +112,12 @@ def reconcile_submission(folder: Path, pack: RulePack, *, previous: Path | None 
                 run.status, run.note = "not_run", f"table(s) not in the folder: {', '.join(missing)}"
                 continue
             run.note = _notes(cfg, inputs, present_before if previous is not None else None)
-            findings += _reconcile(con, pack.catalog, cfg, run, changes if previous is not None else None, units)
-        out_of_scope = _out_of_scope(con, configs, pack, present)
+            _classify(con, pack.catalog, n, cfg, run, changes if previous is not None else None, units)
+            ran.append((n, cfg, run))
+        claimed = _across_scopes(con, pack.catalog, ran, configs)
+        for n, cfg, run in ran:
+            findings += _collect(con, n, cfg, run)
+        out_of_scope = [o for o in _out_of_scope(con, configs, pack, present) if (o.file, o.line) not in claimed]
     finally:
         con.close()
         shutil.rmtree(workdir, ignore_errors=True)
@@ -195,22 +222,74 @@ def _tolerance(p) -> str:
     return "规范化后相同（" + "、".join(p.steps) + "）"
 
 
-def _reconcile(con, catalog: Catalog, cfg: ReconcileConfig, run: RuleRun, changes: list[Change] | None,
-               units: dict[str, UnitTotal]) -> list[Finding]:
-    """Classify one rule's records; counts in SQL, non-matched groups into findings."""
+def _rc(n: int) -> str:
+    return f"_rc{n}"
+
+
+def _classify(con, catalog: Catalog, n: int, cfg: ReconcileConfig, run: RuleRun, changes: list[Change] | None,
+              units: dict[str, UnitTotal]) -> None:
+    """Classify one rule's records (keys, then the second match within its scope) into ``_rc<n>``;
+    its records stay in ``_rec<n>`` for the second match across scopes."""
     rel = current_relations(cfg)
     record_keys = (CompileContext(catalog, cfg.left).key_sql(cfg.left), CompileContext(catalog, cfg.right).key_sql(cfg.right))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _rec AS {records_sql(cfg, rel, record_keys)}")
-    for side, n in con.execute("SELECT _side, count(*) FROM _rec GROUP BY 1").fetchall():
-        setattr(run, "records_debt" if side == "L" else "records_creditor", n)
-    _add_unit_totals(con, cfg, units)
+    rec = f"_rec{n}"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {rec} AS {records_sql(cfg, rel, record_keys)}")
+    for side, count in con.execute(f"SELECT _side, count(*) FROM {rec} GROUP BY 1").fetchall():
+        setattr(run, "records_debt" if side == "L" else "records_creditor", count)
+    _add_unit_totals(con, cfg, units, rec)
     key_filter = _monthly(con, cfg, rel, changes) if changes is not None else None
-    keep = ", ".join(RC_COLUMNS + [f"_k{i}" for i in range(len(cfg.keys))])
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _rc AS SELECT {keep} "
-                f"FROM ({classified_sql(cfg, rel, record_keys, key_filter, '_rec')})")
-    con.execute("DROP TABLE _rec")
-    for side, n in con.execute("SELECT _side, count(*) FROM _rc GROUP BY 1").fetchall():
-        setattr(run, "reconciled_debt" if side == "L" else "reconciled_creditor", n)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _rp AS SELECT * FROM ({classified_sql(cfg, rel, record_keys, key_filter, rec)})")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_rc(n)} AS {fallback_sql(cfg, '_rp', rec)}")
+    con.execute("DROP TABLE _rp")
+    for side, count in con.execute(f"SELECT _side, count(*) FROM {_rc(n)} GROUP BY 1").fetchall():
+        setattr(run, "reconciled_debt" if side == "L" else "reconciled_creditor", count)
+
+
+def _across_scopes(con, catalog: Catalog, ran: list[tuple[int, ReconcileConfig, RuleRun]],
+                   configs: list[ReconcileConfig]) -> set[tuple[str, int]]:
+    """The second match across product types: a rule with ``fallback.when`` pairs its unpaired
+    creditor records with debt records outside its scope that no rule paired (a bank loan entered as
+    信托). Each rule's own pairs come first; a debt record paired here leaves the rule whose scope it
+    is in. Returns the (file, line) of the debt records so claimed."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _claimed (_rule INTEGER, _file VARCHAR, _line BIGINT)")
+    for n, cfg, _ in ran:
+        if not (cfg.fallback and cfg.fallback.when):
+            continue
+        others = [(m, c) for m, c, _ in ran if m != n and c.left.code == cfg.left.code]
+        not_run = [c for m, c in enumerate(configs) if c.left.code == cfg.left.code and m != n
+                   and all(m != r for r, _, _ in ran)]
+        in_scope = " OR ".join(f"coalesce({c.left_when}, FALSE)" for _, c in others + [(None, x) for x in not_run])
+        leftover = " UNION ALL ".join(f"SELECT _file, _line FROM {_rc(m)} WHERE _side = 'L' AND _class = 'debt_only'"
+                                      for m, _ in others)
+        eligible = f"NOT ({in_scope})" if in_scope else "TRUE"
+        if leftover:
+            eligible += f" OR (_file, _line) IN (SELECT _file, _line FROM ({leftover}))"
+        when = f"coalesce({cfg.fallback.when}, FALSE) AND NOT coalesce({cfg.left_when}, FALSE) AND ({eligible})"
+        rel = current_relations(cfg)
+        record_key = CompileContext(catalog, cfg.left).key_sql(cfg.left)
+        pool = side_sql(cfg, "L", rel.left, rel.units, record_key, when)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _pool AS SELECT *, "
+                    f"{' AND '.join(f'_k{i} IS NOT NULL' for i in range(len(cfg.keys)))} AS _complete FROM ({pool}) p "
+                    f"WHERE (_file, _line) NOT IN (SELECT _file, _line FROM _claimed)")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _rx AS {fallback_sql(cfg, _rc(n), f'_rec{n}', '_pool')}")
+        con.execute(f"DROP TABLE {_rc(n)}")
+        con.execute(f"ALTER TABLE _rx RENAME TO {_rc(n)}")
+        con.execute(f"INSERT INTO _claimed SELECT {n}, _file, _line FROM {_rc(n)} WHERE _side = 'L' AND _outside")
+        con.execute("DROP TABLE _pool")
+    for n, _, _ in ran:  # what another rule paired leaves the rule whose scope it is in
+        con.execute(f"DELETE FROM {_rc(n)} WHERE _side = 'L' AND NOT _outside AND (_file, _line) IN "
+                    f"(SELECT _file, _line FROM _claimed WHERE _rule <> {n})")
+    claimed = {(f, line) for f, line in con.execute("SELECT _file, _line FROM _claimed").fetchall()}
+    con.execute("DROP TABLE _claimed")
+    return claimed
+
+
+def _collect(con, n: int, cfg: ReconcileConfig, run: RuleRun) -> list[Finding]:
+    """One rule's counts and findings from its classified records."""
+    rel = current_relations(cfg)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _rc AS SELECT * FROM {_rc(n)}")
+    con.execute(f"DROP TABLE {_rc(n)}")
+    con.execute(f"DROP TABLE IF EXISTS _rec{n}")
     run.counts["matched"] = con.execute("SELECT count(*) FROM _rc WHERE _class = 'matched' AND _side = 'L'").fetchone()[0]
     findings = _findings(con, cfg, rel)
     for f in findings:
@@ -246,6 +325,13 @@ def _display_fields(cfg: ReconcileConfig, side: str) -> list[str]:
     region = cfg.region[0 if side == "L" else 1]
     if region:
         codes.append(region.code)
+    if side == "L" and cfg.fallback:
+        codes += list(cfg.fallback.scope_fields)
+    if cfg.branch:
+        b = cfg.branch
+        codes += [f.code for f in ((b.left, b.left_name) if side == "L" else (b.right, b.right_name)) if f]
+        if b.head:
+            codes.append(b.head.left.code if side == "L" else b.head.right.code)
     return list(dict.fromkeys(codes))
 
 
@@ -274,7 +360,10 @@ def _findings(con, cfg: ReconcileConfig, rel: Relations) -> list[Finding]:
     groups: dict[tuple, dict[str, list]] = {}
     for side in ("L", "R"):
         for meta, values in _fetch(con, cfg, rel, side):
-            gid = (meta["_class"], meta["_g"], *[meta[f"_k{i}"] for i in range(1, len(cfg.keys))])
+            if meta["_pair"] is not None:  # a pair of the second match: its records' keys differ
+                gid = (meta["_class"], meta["_pair"])
+            else:
+                gid = (meta["_class"], meta["_g"], *[meta[f"_k{i}"] for i in range(1, len(cfg.keys))])
             groups.setdefault(gid, {"L": [], "R": []})[side].append((meta, values))
     return [_finding(cfg, members) for members in groups.values()]
 
@@ -282,15 +371,24 @@ def _findings(con, cfg: ReconcileConfig, rel: Relations) -> list[Finding]:
 def _finding(cfg: ReconcileConfig, members: dict[str, list]) -> Finding:
     left = sorted(members["L"], key=lambda m: (m[0]["_file"], m[0]["_line"]))
     right = sorted(members["R"], key=lambda m: (m[0]["_file"], m[0]["_line"]))
-    meta = (left or right)[0][0]
+    second = (left or right)[0][0]["_pair"] is not None
+    meta = right[0][0] if second else (left or right)[0][0]  # a second-match pair: the creditor's key
     cls = meta["_class"]
     diffs = list(meta["_diffs"] or [])
     comparison = []
-    if len(left) == 1 and len(right) == 1:
+    one_each = len(left) == 1 and len(right) == 1
+    if one_each or cls == "duplicate" and len(right) == 1:
         lv, rv = left[0][1], right[0][1]
-        comparison = [Comparison(p.left.code, p.right.code, p.name, "balance" if j == 0 else "compare",
-                                 lv.get(p.left.code), rv.get(p.right.code), p.left.code in diffs, _tolerance(p))
-                      for j, p in enumerate(cfg.compared)]
+        if second:
+            comparison += [Comparison(p.left.code, p.right.code, p.left.name, "key", lv.get(p.left.code),
+                                      rv.get(p.right.code), True, "、".join(p.steps))
+                           for p in cfg.keys if p.left.code in diffs]
+            comparison += [Comparison(code, None, cfg.left.field(code).name, "scope", lv.get(code), None, True,
+                                      f"本规则范围：{cfg.fallback.scope}")
+                           for code in cfg.fallback.scope_fields if code in diffs]
+        comparison += [Comparison(p.left.code, p.right.code, p.name, "balance" if j == 0 else "compare",
+                                  lv.get(p.left.code), rv.get(p.right.code), p.left.code in diffs, _tolerance(p))
+                       for j, p in enumerate(cfg.compared)]
     bl, br = meta["_bl"], meta["_br"]
     registered = [(m["_debtor"], m["_uname"]) for m, _ in left + right if m["_reg"]]
     hints = []
@@ -299,6 +397,16 @@ def _finding(cfg: ReconcileConfig, members: dict[str, list]) -> Finding:
         if field:
             hints += [_plain(v.get(field.code)) for _, v in items]
     recipient = route(registered, hints, [m["_debtor"] for m, _ in left + right], cfg.uscc_region, cfg.province)
+    scale = meta["_scale"] if cfg.balance.left.code in diffs and cls in ("misreported", "under_reported",
+                                                                          "over_reported") else None
+    unit = None
+    if scale is not None:
+        unit = {"factor": _factor(scale), "corrected": _money(Decimal(bl) * Decimal(scale)),
+                "remaining": _money(meta["_resid"])}
+    match = {"stage": "fallback" if second else "key",
+             "keys": list(cfg.fallback.keys[meta["_stage"] - 1].names) if second else [k.name for k in cfg.keys],
+             "outside_scope": bool(meta["_outside"]) or any(m["_outside"] for m, _ in left),
+             "note": meta["_note"]}
     return Finding(
         id="", rule=cfg.rule_id, cls=cls,
         match_key=[meta[f"_k{i}"] for i in range(len(cfg.keys))], key_complete=bool(meta["_complete"]),
@@ -306,7 +414,13 @@ def _finding(cfg: ReconcileConfig, members: dict[str, list]) -> Finding:
         creditor=[Record(m["_file"], m["_line"], m["_key"], v) for m, v in right],
         differing_fields=diffs, comparison=comparison, balance_debt=_money(bl), balance_creditor=_money(br),
         balance_difference=_money((bl or 0) - (br or 0)) if bl is not None or br is not None else None,
-        recipient=recipient, unit_factor=bool(meta["_scale"]) and cls == "misreported" and cfg.balance.left.code in diffs)
+        recipient=recipient, unit_factor=unit is not None, scale=unit, match=match)
+
+
+def _factor(value) -> str:
+    """A unit factor as text: 10000, 0.0001."""
+    text = format(Decimal(value).normalize(), "f")
+    return text
 
 
 def _plain(value: str | None) -> str | None:
@@ -320,8 +434,8 @@ def _money(value) -> str | None:
 
 # ---------------------------------------------------------------- totals and scope
 
-def _add_unit_totals(con, cfg: ReconcileConfig, units: dict[str, UnitTotal]) -> None:
-    """Σ debt balance − Σ creditor balance per debtor over the rule's whole scope (all records in ``_rec``)."""
+def _add_unit_totals(con, cfg: ReconcileConfig, units: dict[str, UnitTotal], rec: str = "_rec") -> None:
+    """Σ debt balance − Σ creditor balance per debtor over the rule's whole scope (all records in ``rec``)."""
     name, join = "NULL", ""
     if cfg.units:
         uscc = normalise_sql(quote_ident(cfg.units.uscc.code), cfg.debtor.steps)
@@ -332,7 +446,7 @@ def _add_unit_totals(con, cfg: ReconcileConfig, units: dict[str, UnitTotal]) -> 
     rows = con.execute(
         f"SELECT s._debtor, {name}, bool_or(s._reg), count(*) FILTER (WHERE _side = 'L'), "
         f"count(*) FILTER (WHERE _side = 'R'), coalesce(sum(_v0) FILTER (WHERE _side = 'L'), 0), "
-        f"coalesce(sum(_v0) FILTER (WHERE _side = 'R'), 0) FROM _rec s {join} "
+        f"coalesce(sum(_v0) FILTER (WHERE _side = 'R'), 0) FROM {rec} s {join} "
         f"WHERE s._debtor IS NOT NULL GROUP BY s._debtor").fetchall()
     for uscc, uname, reg, nl, nr, bl, br in rows:
         total = units.get(uscc)

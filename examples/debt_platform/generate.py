@@ -175,14 +175,36 @@ DEBTS: list[Debt] = [
          may={"balance": "5000000.00", "status": "存续"}, debt=[{"balance": "5000000.00", "status": "存续"}],
          expect=[("over_reported", [0], [0], ["BALANCE"])], note="the bank settled the loan, the unit still reports it"),
     # --- one side only
+    # --- 错报 of a key field: the keys do not match, the second match pairs the records
     loan("L12", "U2", "ICBC", 12, "20000000.00", "15000000.00", "20230201", "20280201", "3.800000",
-         debt=[{"contract": "HT2023OO12"}], expect=[("debt_only", [0], []), ("concealed", [], [0])],
-         note="letter O for zero in the contract number: the debt record finds no match, the bank record is a "
-              "registered unit's material omission"),
+         debt=[{"contract": "HT2023OO12"}], expect=[("misreported", [0], [0], ["CONTRACT_NO"])],
+         note="letter O for zero in the contract number: paired on unit, creditor, drawdown number and amount"),
     loan("L13", "U8", "ABC", 13, "3000000.00", "3000000.00", "20231101", "20281101", "4.300000",
-         debt=[{"number": ""}], expect=[("debt_only", [0], []), ("omitted", [], [0])],
-         note="drawdown number left empty: incomplete key; the bank record (3,000,000 < 5,000,000) is omitted",
+         debt=[{"number": ""}], expect=[("misreported", [0], [0], ["DRAWDOWN_NO"])],
+         note="drawdown number left empty: incomplete key, paired on unit, contract and amount",
          field_findings=[("DP.DEBT.LOAN_DRAWDOWN", "debt", 0)]),
+    loan("L22", "U1", "CCB", 22, "70000000.00", "64000000.00", "20230720", "20330720", "3.700000",
+         debt=[{"number": "JJ2023002Z"}], expect=[("misreported", [0], [0], ["DRAWDOWN_NO"])],
+         note="a typo in the drawdown number: paired on unit, contract and amount"),
+    loan("L23", "U6", "CIB", 23, "16000000.00", "16000000.00", "20240125", "20290125", "3.900000",
+         debt=[{"creditor_code": "B0013B246010001"}], expect=[("misreported", [0], [0], ["CREDITOR_CODE"])],
+         note="the creditor given at branch level (the branch's licence number for the bank's): paired on unit, "
+              "contract and drawdown number"),
+    loan("L24", "U4", "ABC", 24, "40000000.00", "38000000.00", "20230915", "20280915", "4.100000",
+         debt=[{"product": "信托"}], expect=[("misreported", [0], [0], ["PRODUCT_TYPE"])],
+         note="a bank loan entered as 信托: the loan rule's second match finds it outside its scope",
+         field_findings=[("DP.DEBT.PRODUCT_CODE", "debt", 0)]),
+    # --- unit slips and duplicates
+    loan("L25", "U3", "ICBC", 25, "50000000.00", "45000000.00", "20230305", "20330305", "3.850000",
+         debt=[{"balance": "4480.00"}], expect=[("under_reported", [0], [0], ["BALANCE"])],
+         note="4480 (万元) for 45,000,000 元: a unit slip, and 200,000 元 short once corrected"),
+    loan("L26", "U7", "ICBC", 26, "9000000.00", "9000000.00", "20240328", "20290328", "3.600000",
+         debt=[{}, {}], expect=[("duplicate", [0, 1], [0])], note="the unit entered the loan twice; the bank has it once",
+         field_findings=[("DP.DEBT.LOAN_KEY_UNIQUE", "debt", 0), ("DP.DEBT.LOAN_KEY_UNIQUE", "debt", 1)]),
+    loan("L27", "U5", "BOC", 27, "2000000.00", "1800000.00", "20230610", "20280610", "3.950000",
+         debt=[{"balance": "180000000.00"}], expect=[("over_reported", [0], [0], ["BALANCE"])],
+         note="a balance 100 times the bank's: no unit of the platform, 多报",
+         field_findings=[("DP.DEBT.BALANCE_LE_AMOUNT", "debt", 0)]),
     loan("D1", "U8", "CIB", 31, "8000000.00", "8000000.00", "20240520", "20290520", "4.100000",
          creditor_side=[], may=None, expect=[("debt_only", [0], [])], note="no bank reports this loan"),
     loan("L14", "U4", "BOC", 9914, "6000000.00", "6000000.00", "20231201", "20281201", "4.000000",
@@ -379,6 +401,16 @@ def recipient(d: Debt, has_debt_records: bool) -> dict:
     return {"kind": d.route[0], "code": d.route[1]}
 
 
+def rule_of(product: str) -> str | None:
+    return LOAN if product == "银行贷款" else REG if product in MANAGERS else None
+
+
+def record_rule(d: Debt, side: str, change: dict) -> str | None:
+    """The rule whose scope a record is in: a debt record's own product type decides (a loan entered as 信托
+    is the registry rule's record), a creditor record is in its table's rule."""
+    return rule_of(terms(d, change)["product"]) if side == "debt" else d.rule
+
+
 def expectations(month: Month) -> list[dict]:
     out = []
     for d in DEBTS:
@@ -387,12 +419,16 @@ def expectations(month: Month) -> list[dict]:
             if cls == M:
                 continue
             debt_idx, cred_idx = exp[1], exp[2]
+            debt = [list(month.where[(d.tag, "debt", i)]) for i in debt_idx]
+            creditor = [list(month.where[(d.tag, "creditor", i)]) for i in cred_idx]
+            # jianhe validate judges each rule alone: a record paired across product types is listed by the
+            # rule whose scope it is in
+            listed = [[record_rule(d, "debt", d.debt[i]), *month.where[(d.tag, "debt", i)]] for i in debt_idx]
+            listed += [[d.rule, *month.where[(d.tag, "creditor", i)]] for i in cred_idx]
             out.append({
-                "tag": d.tag, "rule": d.rule, "class": cls, "note": d.note,
-                "debt": [list(month.where[(d.tag, "debt", i)]) for i in debt_idx],
-                "creditor": [list(month.where[(d.tag, "creditor", i)]) for i in cred_idx],
+                "tag": d.tag, "rule": d.rule, "class": cls, "note": d.note, "debt": debt, "creditor": creditor,
                 "differing_fields": exp[3] if len(exp) > 3 else [],
-                "recipient": recipient(d, bool(debt_idx))})
+                "recipient": recipient(d, bool(debt_idx)), "validate": listed})
     return out
 
 
@@ -405,48 +441,67 @@ def matched_counts() -> dict[str, int]:
 
 
 def changes(month: Month, previous: Month) -> list[dict]:
-    """What the monthly comparison must report per side (derived from the declarations)."""
+    """What the monthly comparison must report per rule and side (derived from the declarations)."""
     out = []
     for d in DEBTS:
         if not d.rule:
             continue
         for side, now in (("debt", d.debt), ("creditor", d.creditor_side)):
             before = [] if d.may is None else [d.may] * (d.may_debt if side == "debt" else d.may_creditor)
-            for key, (now_idx, before_idx) in _by_key(d, now, before).items():
-                change = _change(d, [now[i] for i in now_idx], [before[i] for i in before_idx])
-                if change == "unchanged":
-                    continue
-                here = month.where[(d.tag, side, now_idx[0])] if now_idx else None
-                there = previous.where[(d.tag, side, before_idx[0])] if before_idx else None
-                out.append({"tag": d.tag, "rule": d.rule, "side": side, "change": change,
-                            "file": here[0] if here else None, "line": here[1] if here else None,
-                            "previous_file": there[0] if there else None, "previous_line": there[1] if there else None})
+            for rule in (LOAN, REG):
+                now_idx = [i for i, c in enumerate(now) if record_rule(d, side, c) == rule]
+                before_idx = [i for i, c in enumerate(before) if record_rule(d, side, c) == rule]
+                for key, (ni, bi) in _by_key(d, rule, side, [now[i] for i in now_idx],
+                                             [before[i] for i in before_idx]).items():
+                    ni, bi = [now_idx[i] for i in ni], [before_idx[i] for i in bi]
+                    change = _change(d, [now[i] for i in ni], [before[i] for i in bi])
+                    if change == "unchanged":
+                        continue
+                    here = month.where[(d.tag, side, ni[0])] if ni else None
+                    there = previous.where[(d.tag, side, bi[0])] if bi else None
+                    out.append({"tag": d.tag, "rule": rule, "side": side, "change": change,
+                                "file": here[0] if here else None, "line": here[1] if here else None,
+                                "previous_file": there[0] if there else None,
+                                "previous_line": there[1] if there else None})
     return out
 
 
-def _key(d: Debt, change: dict) -> tuple:
-    """The normalised match key as the rules compute it (upper case, half-width, no separators)."""
-    t = terms(d, change)
+KEY_FIELDS = {(LOAN, "debt"): ("UNIT_USCC", "CREDITOR_CODE", "CONTRACT_NO", "DRAWDOWN_NO"),
+              (LOAN, "creditor"): ("BORROWER_USCC", "BANK_CODE", "CONTRACT_NO", "LOAN_NO"),
+              (REG, "debt"): ("UNIT_USCC", "PRODUCT_CODE", "CONTRACT_NO"),
+              (REG, "creditor"): ("DEBTOR_USCC", "PRODUCT_CODE", "CONTRACT_NO")}
+STRIPPED = {"CONTRACT_NO", "DRAWDOWN_NO", "LOAN_NO", "PRODUCT_CODE"}
 
-    def norm(text: str, strip: bool = False) -> str | None:
-        text = unicodedata.normalize("NFKC", text).strip().upper()
-        if strip:
+
+def _key(d: Debt, rule: str, side: str, change: dict) -> tuple:
+    """The normalised match key as the rule computes it from the record as written (upper case,
+    half-width, no separators in contract, drawdown and product numbers)."""
+    t = terms(d, change)
+    if side == "debt":
+        row = debt_row(d, t, "", "")
+    else:
+        row = bank_row(d, t, "") if rule == LOAN else registry_row(d, t, "")
+
+    def norm(code: str) -> str | None:
+        text = unicodedata.normalize("NFKC", row[code]).strip().upper()
+        if code in STRIPPED:
             text = "".join(c for c in text if c not in " -‐‑–—_/·.")
         return text or None
 
-    if d.rule == LOAN:
-        return (norm(t["uscc"]), norm(t["creditor_code"]), norm(t["contract"], True), norm(t["number"], True))
-    return (norm(t["uscc"]), norm(t["number"], True), norm(t["contract"], True))
+    return tuple(norm(code) for code in KEY_FIELDS[(rule, side)])
 
 
-def _by_key(d: Debt, now: list[dict], before: list[dict]) -> dict[tuple, tuple[list[int], list[int]]]:
+def _by_key(d: Debt, rule: str, side: str, now: list[dict], before: list[dict]) -> dict[tuple, tuple[list[int], list[int]]]:
+    """Records of complete keys only (an incomplete key cannot be followed from month to month)."""
     keys: dict[tuple, tuple[list[int], list[int]]] = {}
     for i, c in enumerate(now):
-        k = _key(d, c)
+        k = _key(d, rule, side, c)
         if all(k):
             keys.setdefault(k, ([], []))[0].append(i)
     for i, c in enumerate(before):
-        keys.setdefault(_key(d, c), ([], []))[1].append(i)
+        k = _key(d, rule, side, c)
+        if all(k):
+            keys.setdefault(k, ([], []))[1].append(i)
     return keys
 
 

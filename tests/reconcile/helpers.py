@@ -6,7 +6,8 @@ from pathlib import Path
 
 from engine.ruleset import load_pack
 
-PACK = load_pack("debt_platform")
+PROVINCE = "460000"  # the hand-built folders are 海南省's; the province is required configuration
+PACK = load_pack("debt_platform", parameters={"province": PROVINCE})
 UNIT = "91460100MA5RCE5U1C"  # registered (see unit())
 UNIT2 = "91460000MA5T00002J"
 BANK = "B0001H111000001"

@@ -29,8 +29,8 @@ def test_matched_pair_is_no_finding(tmp_path):
     ({"AMOUNT": "12000000.00", "RATE": "5.0"}, {}, ("misreported", ("AMOUNT", "RATE"))),
     ({"BALANCE": "7000000.00", "RATE": "5.0"}, {}, ("under_reported", ("BALANCE", "RATE"))),  # balance decides, rate noted
     ({"BALANCE": "800.00"}, {}, ("misreported", ("BALANCE",))),  # 万元 for 元: unit factor 10⁴
-    ({"BALANCE": "800000000.00"}, {}, ("misreported", ("BALANCE",))),  # ×100 (分 for 元)
-    ({"BALANCE": "804.00"}, {}, ("misreported", ("BALANCE",))),  # within 0.5 % of ×10⁴
+    ({"BALANCE": "800000000.00"}, {}, ("over_reported", ("BALANCE",))),  # ×100 is no unit of the platform: 多报
+    ({"BALANCE": "804.00"}, {}, ("over_reported", ("BALANCE",))),  # a 10⁴ slip, but 40,000 too much once corrected
     ({"BALANCE": "805.00"}, {}, ("under_reported", ("BALANCE",))),  # 0.625 % off: not a unit error
     ({"BALANCE": "abc"}, {}, ("misreported", ("BALANCE",))),  # unreadable balance: wrong content
     ({"BALANCE": ""}, {"BALANCE": ""}, ("matched", ())),
@@ -98,9 +98,10 @@ def test_normalisation_cases_match(tmp_path, debt):
 
 
 def test_normalisation_does_not_over_reach(tmp_path):
-    # separators are stripped only in contract and drawdown numbers; O is not 0
+    # separators are stripped only in contract and drawdown numbers; O is not 0: the keys differ, and the
+    # second match (unit, creditor, drawdown, amount) pairs the records as 错报 of the contract number
     got = classes(reconcile(tmp_path, [loan(1, CONTRACT_NO="HTOOO1")], [bank(1)]))
-    assert got == [("concealed", (), (2,), ()), ("debt_only", (2,), (), ())]
+    assert got == [("misreported", (2,), (2,), ("CONTRACT_NO",))]
 
 
 def test_one_side_only(tmp_path):
@@ -123,7 +124,7 @@ def test_concealment_threshold_is_a_parameter(tmp_path):
     from engine.ruleset import load_pack
     banks = [bank(1, BALANCE="3000000.00")]
     assert classes(reconcile(tmp_path / "a", [], banks)) == [("omitted", (), (2,), ())]
-    lowered = load_pack("debt_platform", parameters={"conceal_min_balance": 3000000})
+    lowered = load_pack("debt_platform", parameters={"conceal_min_balance": 3000000, "province": "460000"})
     assert classes(reconcile(tmp_path / "b", [], banks, pack=lowered)) == [("concealed", (), (2,), ())]
 
 
@@ -146,8 +147,13 @@ def test_group_balances_are_summed(tmp_path):
 
 
 def test_incomplete_keys_never_match_each_other(tmp_path):
+    # no key match; the second match pairs them on unit, contract and amount, the empty drawdown number is 错报
     got = classes(reconcile(tmp_path, [loan(1, DRAWDOWN_NO="")], [bank(1, LOAN_NO=" ")]))
-    assert got == [("concealed", (), (2,), ()), ("debt_only", (2,), (), ())]
+    assert got == [("misreported", (2,), (2,), ("DRAWDOWN_NO",))]
+    # without the second match they stay apart
+    apart = classes(reconcile(tmp_path / "b", [loan(1, DRAWDOWN_NO="")], [bank(1, LOAN_NO=" ")],
+                              overrides=["DP.RECON.LOAN:fallback=null"]))
+    assert apart == [("concealed", (), (2,), ()), ("debt_only", (2,), (), ())]
 
 
 def test_registry_rule_classes(tmp_path):

@@ -11,13 +11,14 @@ from engine.cli import main
 from engine.ruleset import load_pack
 from tests.reconcile.helpers import UNIT2, bank, folder_with, loan, product, registry
 
+PROVINCE = ["--param", "province=460000"]  # the hand-built folders are 海南省's
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "reports" / "reconcile.schema.json").read_text("utf-8"))
 
 
 def test_all_matched_exits_0(tmp_path, capsys):
     folder = folder_with(tmp_path, [loan(1), loan(2), product(3)], [bank(1), bank(2)], [registry(3)])
     out = tmp_path / "out"
-    assert main(["reconcile", str(folder), "--report-dir", str(out)]) == 0
+    assert main(["reconcile", str(folder), *PROVINCE, "--report-dir", str(out)]) == 0
     text = capsys.readouterr().out
     assert "双方一致 MATCHED" in text and "一致 matched" in text
     doc = json.loads((out / "reconcile.json").read_text("utf-8"))
@@ -29,7 +30,7 @@ def test_all_matched_exits_0(tmp_path, capsys):
 
 def test_differences_exit_1_with_counts_on_the_console(tmp_path, capsys):
     folder = folder_with(tmp_path, [loan(1, BALANCE="1.00"), loan(2)], [bank(1), bank(3)])
-    assert main(["reconcile", str(folder)]) == 1
+    assert main(["reconcile", str(folder), *PROVINCE]) == 1
     text = capsys.readouterr().out
     assert "存在差异 DIFFERENCES" in text
     line = next(t for t in text.splitlines() if "under_reported" in t)
@@ -38,9 +39,9 @@ def test_differences_exit_1_with_counts_on_the_console(tmp_path, capsys):
 
 
 def test_unreadable_folder_exits_3(tmp_path, capsys):
-    assert main(["reconcile", str(tmp_path / "missing")]) == 3
+    assert main(["reconcile", str(tmp_path / "missing"), *PROVINCE]) == 3
     (tmp_path / "empty").mkdir()
-    assert main(["reconcile", str(tmp_path / "empty")]) == 3
+    assert main(["reconcile", str(tmp_path / "empty"), *PROVINCE]) == 3
     assert "Traceback" not in capsys.readouterr().err
 
 
@@ -49,7 +50,7 @@ def test_rejected_lines_and_missing_tables_are_not_a_clean_match(tmp_path):
     (folder / "REGISTRY_PRODUCT.csv").unlink()
     (folder / "BANK_LOAN.csv").write_text((folder / "BANK_LOAN.csv").read_text("utf-8") + "202406,only,three\n", "utf-8")
     out = tmp_path / "out"
-    assert main(["reconcile", str(folder), "--report-dir", str(out), "--quiet"]) == 1
+    assert main(["reconcile", str(folder), *PROVINCE, "--report-dir", str(out), "--quiet"]) == 1
     doc = json.loads((out / "reconcile.json").read_text("utf-8"))
     jsonschema.Draft202012Validator(SCHEMA).validate(doc)
     assert doc["verdict"] == "differences"
@@ -68,7 +69,7 @@ def test_a_csv_missing_a_column_rejects_its_rows(tmp_path):
     lines = (folder / "BANK_LOAN.csv").read_text("utf-8").splitlines()
     (folder / "BANK_LOAN.csv").write_text("\n".join(",".join(l.split(",")[:-1]) for l in lines) + "\n", "utf-8")
     out = tmp_path / "out"
-    assert main(["reconcile", str(folder), "--report-dir", str(out), "--quiet", "--format", "json"]) == 1
+    assert main(["reconcile", str(folder), *PROVINCE, "--report-dir", str(out), "--quiet", "--format", "json"]) == 1
     doc = json.loads((out / "reconcile.json").read_text("utf-8"))
     assert next(t for t in doc["inputs"] if t["table"] == "BANK_LOAN")["rows_rejected"] == 1
     assert any(f["rule"] == "FILE.FIELD_COUNT" and "STATUS" in f["value"] for f in doc["file_findings"])
@@ -82,7 +83,7 @@ def test_feedback_workbooks_hold_both_sides_side_by_side(tmp_path):
              bank(5, BORROWER_USCC=UNIT2, BORROWER_REGION="460108")]
     folder = folder_with(tmp_path, debts, banks)
     out = tmp_path / "out"
-    assert main(["reconcile", str(folder), "--report-dir", str(out), "--quiet"]) == 1
+    assert main(["reconcile", str(folder), *PROVINCE, "--report-dir", str(out), "--quiet"]) == 1
     books = {p.name: p for p in (out / "feedback").glob("*.xlsx")}
     assert sorted(books) == ["债务单位_91460100MA5RCE5U1C_海口市城市建设投资有限公司.xlsx", "地方财政部门_460108_海口市美兰区财政局.xlsx"]
     wb = openpyxl.load_workbook(books["债务单位_91460100MA5RCE5U1C_海口市城市建设投资有限公司.xlsx"])
@@ -105,11 +106,11 @@ def test_feedback_workbooks_hold_both_sides_side_by_side(tmp_path):
 def test_an_earlier_runs_reports_are_replaced(tmp_path):
     out = tmp_path / "out"
     first = folder_with(tmp_path, [loan(1)], [bank(1, BORROWER_USCC=UNIT2, BORROWER_REGION="460108"), bank(1)], name="a")
-    assert main(["reconcile", str(first), "--report-dir", str(out), "--quiet"]) == 1
+    assert main(["reconcile", str(first), *PROVINCE, "--report-dir", str(out), "--quiet"]) == 1
     assert len(list((out / "feedback").glob("*.xlsx"))) == 1
     (out / "notes.txt").write_text("mine", "utf-8")
     second = folder_with(tmp_path, [loan(1)], [bank(1)], name="b")
-    assert main(["reconcile", str(second), "--report-dir", str(out), "--quiet"]) == 0
+    assert main(["reconcile", str(second), *PROVINCE, "--report-dir", str(out), "--quiet"]) == 0
     assert not (out / "feedback").exists() and (out / "notes.txt").read_text("utf-8") == "mine"
     assert not [p for p in out.iterdir() if p.name.startswith((".jianhe-staging-", ".jianhe-previous"))]
 

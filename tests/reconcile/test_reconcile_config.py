@@ -61,7 +61,15 @@ def test_the_good_rule_loads(tmp_path):
     ("    conceal_min_balance: 100", "    conceal_min_balance: 100\n    tolerance: 5", 16, "unknown key 'tolerance'"),
     ("against: {table: BANK_LOAN}", "against: {table: BANK_LOAN, when: \"NOPE = 1\"}", 6, "unknown field 'NOPE'"),
     ("conceal_min_balance: 100", "conceal_min_balance: -1", 15, "less than the minimum"),
-    ("    conceal_min_balance: 100", "    conceal_min_balance: 100\n    routing: {province: '4600'}", 16, "does not match"),
+    ("    conceal_min_balance: 100", "    conceal_min_balance: 100\n    routing: {province: [46]}", 16, "is not of type"),
+    ("    conceal_min_balance: 100", "    conceal_min_balance: 100\n    fallback: {keys: [[UNIT_USCC, NOPE]]}", 16,
+     "unknown field 'NOPE' in table DEBT_RECORD (fallback)"),
+    ("    conceal_min_balance: 100", "    conceal_min_balance: 100\n    fallback: {keys: [[UNIT_USCC, AMOUNT]]}", 16,
+     "fallback field 'AMOUNT' is neither a key nor a compared field"),
+    ("    conceal_min_balance: 100", "    conceal_min_balance: 100\n    fallback: {keys: [[UNIT_USCC, 债务单位统一社会信用代码]]}",
+     16, "names a field twice: '债务单位统一社会信用代码'"),
+    ("    conceal_min_balance: 100", "    conceal_min_balance: 100\n    fallback: {when: \"NOPE = 1\", keys: [[UNIT_USCC]]}",
+     16, "unknown field 'NOPE'"),
     ("    units: {table: DEBT_UNIT, uscc: UNIT_USCC}", "    units: {table: DEBT_UNIT, uscc: USCC}", 14,
      "unknown field 'USCC' in table DEBT_UNIT (units)"),
 ])
@@ -109,3 +117,23 @@ def test_command_line_errors_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "unknown parameter 'tolerance'" in err and "no_such_threshold" in err and "pdf" in err
     assert "has no reconcile rules" in err and "Traceback" not in err
+
+
+def test_a_province_that_is_no_province_code_is_a_usage_error(tmp_path):
+    from engine.errors import UsageError as Usage
+    pack = load_pack(write_pack(tmp_path, GOOD.replace("    conceal_min_balance: 100",
+                                                       "    conceal_min_balance: 100\n    routing: {province: '4600'}")))
+    with pytest.raises(Usage, match="province '4600' is not a province code in force"):
+        configure(pack)
+    fine = load_pack(write_pack(mkdir(tmp_path / "b"), GOOD.replace("    conceal_min_balance: 100",
+                                                             "    conceal_min_balance: 100\n    routing: {province: 430000}")))
+    assert configure(fine)[0].province == "430000"
+    silent = load_pack(write_pack(mkdir(tmp_path / "c"), GOOD.replace("    conceal_min_balance: 100",
+                                                               "    conceal_min_balance: 100\n    routing: {uscc_region: true}")))
+    with pytest.raises(Usage, match="give the province, e.g. --set R1:routing.province=430000"):
+        configure(silent)
+
+
+def mkdir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
