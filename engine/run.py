@@ -23,6 +23,7 @@ from .results import Finding, RuleResult, RunResult, TableResult, verdict_for
 from .ruleset import RulePack
 from .rules import REGISTRY
 from .sources import FileFinding, discover
+from .sources.discover import submission_entries
 from .excuses import REMARK_FIELD
 from .identifiers import install_macros
 from .formats import sql_quote
@@ -104,7 +105,8 @@ def validate_submission(submission: Path | TableSource, pack: RulePack, *, fail_
     inputs = source.inputs(tables) if source else submission_inputs(Path(submission), tables)
     return build_result(submission, pack, plan, tables, counts, samples, not_run, options=options, inputs=inputs,
                         waiver_records=waiver_records, timings=timings, table_timings=_table_timings(per_table),
-                        engine=engine_versions(), started=started, started_at=started_at, fail_on=fail_on)
+                        engine=engine_versions(), started=started, started_at=started_at, fail_on=fail_on,
+                        not_applicable=source.not_applicable if source else frozenset())
 
 
 def run_options(fail_on: str, show_pii: bool, sample_limit: int, previous_date: str | None,
@@ -118,10 +120,11 @@ def run_options(fail_on: str, show_pii: bool, sample_limit: int, previous_date: 
 def build_result(submission, pack: RulePack, plan: Plan, tables: dict[str, TableResult], counts: dict, samples: dict,
                  not_run: dict, *, options: dict, inputs: list[dict], waiver_records: list[dict], timings: dict,
                  table_timings: dict | None = None, engine: dict, started: float, started_at: str,
-                 fail_on: str) -> RunResult:
+                 fail_on: str, not_applicable: frozenset[str] = frozenset()) -> RunResult:
     """The results model from a run's counts, samples and rules not run: shared by every engine,
-    so that their reports cannot drift apart."""
-    rules = rule_results(plan, tables, counts, samples, not_run)
+    so that their reports cannot drift apart. ``not_applicable``: file checks this kind of source
+    has nothing for (a database table has no file name or bytes)."""
+    rules = rule_results(plan, tables, counts, samples, not_run, not_applicable)
     duration = time.perf_counter() - started
     timings = {**timings, "total_s": duration}
     manifest = {"inputs": inputs, "waivers": waiver_records,
@@ -140,8 +143,13 @@ def submission_inputs(submission: Path, tables: dict[str, TableResult]) -> list[
     """Every file of the submission with size and SHA-256 (hashes of loaded files come from the pre-scan)."""
     loaded = {f.path: (code, f) for code, t in tables.items() for f in t.files}
     paths = [submission] if submission.is_file() else sorted(p for p in submission.iterdir() if p.is_file())
+    odd = {p: why for p, why in submission_entries(submission) if why}  # named like data, never opened
     out = []
-    for path in paths:
+    for path in sorted([*paths, *odd]):
+        if path in odd:
+            out.append({"file": path.name, "table": None, "bytes": None, "sha256": None, "rows_read": 0,
+                        "rows_rejected": 0, "note": f"not a regular file but {odd[path]}; not read"})
+            continue
         code, info = loaded.get(path.name, (None, None))
         readable = os.access(path, os.R_OK)
         out.append({"file": path.name, "table": code, "bytes": path.stat().st_size,
@@ -296,7 +304,8 @@ def _export_failures(con, plan: Plan, path: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
-def rule_results(plan: Plan, tables: dict[str, TableResult], counts: dict, samples: dict, not_run: dict) -> list[RuleResult]:
+def rule_results(plan: Plan, tables: dict[str, TableResult], counts: dict, samples: dict, not_run: dict,
+                 not_applicable: frozenset[str] = frozenset()) -> list[RuleResult]:
     results = []
     catalog = plan.pack.catalog
     for entry in plan.entries:
@@ -307,16 +316,19 @@ def rule_results(plan: Plan, tables: dict[str, TableResult], counts: dict, sampl
         checked = (table.rows_read if rule.kind == "file" else table.rows_checked) if table else sum(
             t.rows_read for t in tables.values())
         status = "not_run" if entry.index in not_run else ("failed" if failed else "passed")
-        checked = 0 if status == "not_run" else checked
+        note = not_run.get(entry.index)
+        if status == "passed" and rule.kind == "file" and rule.id in not_applicable:
+            status, note = "not_applicable", "not applicable: this source has no files (names, bytes, encodings)"
+        checked = 0 if status in ("not_run", "not_applicable") else checked
         spec_field = catalog.tables[rule.table].field(rule.field) if rule.field and rule.table in catalog.tables else None
         results.append(RuleResult(
             id=rule.id, table=rule.table, table_name=table_name, kind=rule.kind, category=rule.category,
             severity=rule.severity, message_zh=rule.message_zh, message_en=rule.message_en,
             field=rule.field, field_name=spec_field.name if spec_field else None, origin=rule.origin,
             number_kind=rule.number_kind, when=rule.when, status=status, checked=checked, failed=failed,
-            rate=round(failed / checked, 6) if checked else 0.0, note=not_run.get(entry.index), excused=excused,
+            rate=round(failed / checked, 6) if checked else 0.0, note=note, excused=excused,
             samples=samples.get(entry.index, []), waived=waived))
-        if table is not None and status != "not_run":
+        if table is not None and status not in ("not_run", "not_applicable"):
             table.rules += rule.kind != "file"
             table.rules_failed += status == "failed"
     return sorted(results, key=lambda r: (r.table != SUBMISSION, r.table, r.kind != "file", natural_key(r.id)))

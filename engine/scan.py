@@ -212,7 +212,7 @@ def _file_info(con, tp: TablePlan, item, part: "_Part | None", findings: list[Fi
     rejected = _rejected(con, tp.table.code, part)
     info, file_findings = finish_relation(con, item, tp.table, part.rows - rejected, stored=(part.rows, rejected))
     findings.extend(file_findings)
-    if info.rows_read == 0:
+    if info.rows_read == 0 and not any(f.rule_id == "FILE.UNREADABLE" for f in file_findings):  # unread, not empty
         findings.append(FileFinding("FILE.EMPTY", src.table, src.path.name))
     return info
 

@@ -1,26 +1,41 @@
 """forbidden_chars: a field must not contain any character of a set (特殊字符校验).
 
 Named sets from the official rules are available (``charset: standard | account_name |
-account_number | bank_name``); ``chars`` gives an explicit set.
+account_number | bank_name``); ``chars`` gives an explicit set. ``control`` is what no field of a
+file may hold (FILE.CONTROL_CHARS): C0 and C1 control characters, and the invisible format
+characters that make two values look alike or reorder what is shown (zero-width, bidi controls).
 """
 from ..formats import sql_quote
 from .base import CompileContext, Rule, RuleError, RuleKind, filled
 
+# invisible characters no field may hold: C1 controls (U+0080-U+009F, e.g. U+0085 NEL), zero-width
+# characters (U+200B-U+200D, U+2060, U+FEFF) and bidi controls (U+200E/U+200F, U+202A-U+202E,
+# U+2066-U+2069). All are multi-byte in UTF-8, so a scan for control bytes does not see them.
+INVISIBLE = ("".join(chr(c) for c in range(0x80, 0xA0)) + "\u200b\u200c\u200d\u200e\u200f"
+             + "".join(chr(c) for c in range(0x202A, 0x202F)) + "\u2060" + "".join(chr(c) for c in range(0x2066, 0x206A))
+             + "\ufeff")
 STANDARD = "~!！@#$%^&[]{}><'‘’“”\\/?？=+￥、【】|."
 CHARSETS = {
     "standard": STANDARD,
     "account_name": STANDARD + "《》",
     "account_number": STANDARD + " ·\t",
     "bank_name": "~!！#$%^[]{}><=￥【】",
-    "control": "".join(chr(c) for c in range(0x20) if c != 1) + "\x7f",
+    "control": "".join(chr(c) for c in range(0x20) if c != 1) + "\x7f" + INVISIBLE,
 }
 
 
 def char_class(chars: str) -> str:
-    """An RE2 character class matching any of ``chars``."""
-    escaped = "".join("\\" + c if c in "\\]^-[" else (f"\\x{ord(c):02x}" if ord(c) < 0x20 or c == "\x7f" else c)
-                      for c in dict.fromkeys(chars))
-    return f"[{escaped}]"
+    """An RE2 character class matching any of ``chars``; characters that do not print are written as
+    code points, so the SQL shown to users never holds a bidi control that reorders it."""
+    return "[" + "".join(_class_char(c) for c in dict.fromkeys(chars)) + "]"
+
+
+def _class_char(c: str) -> str:
+    if c in "\\]^-[":
+        return "\\" + c
+    if ord(c) < 0x20 or c == "\x7f":
+        return f"\\x{ord(c):02x}"
+    return c if c.isprintable() else f"\\x{{{ord(c):x}}}"
 
 
 class ForbiddenChars(RuleKind):

@@ -34,8 +34,10 @@ FILE_RULES: dict[str, FileRule] = {r.id: r for r in (
              "record has the wrong number of fields; it was not checked"),
     FileRule("FILE.LINE_LENGTH", "strong", "记录过长（超过32 MiB，或超出内存限制），无法读取，未参与检核",
              "record is too long to read (over 32 MiB, or too long for the memory limit); it was not checked"),
-    FileRule("FILE.CONTROL_CHARS", "strong", "字段中不应包含控制字符(0x00-0x1F, 0x7F)",
-             "fields must not contain control characters (0x00-0x1F, 0x7F)"),
+    FileRule("FILE.CONTROL_CHARS", "strong",
+             "字段中不应包含控制字符或不可见字符(0x00-0x1F, 0x7F, U+0080-U+009F, 零宽字符, 双向控制字符)",
+             "fields must not contain control or invisible characters (0x00-0x1F, 0x7F, U+0080-U+009F, "
+             "zero-width and bidi controls)"),
     FileRule("FILE.QUOTES", "weak", "字段中不应包含双引号（通用说明§13）", "fields should not contain double quotes"),
     FileRule("FILE.CJRQ_MISMATCH", "strong", "采集日期字段应与文件名中的采集日期一致",
              "the 采集日期 column must equal the date in the file name"),

@@ -1,8 +1,10 @@
 """In-memory tables — pandas DataFrames, PyArrow tables and streams, DuckDB relations, anything
 with the Arrow stream interface — loaded as text exactly like Parquet files.
 
-Columns are matched to fields by code or Chinese name; each value becomes the text a bank's EAST
-file would hold, and NULL (None, NaN, NaT, pd.NA) stays NULL, which every rule treats as empty:
+Columns are matched to fields by code or Chinese name (a field given twice, e.g. ``DKJE`` and
+``贷款金额``, or missing leaves the frame unchecked: FILE.FIELD_COUNT); each value becomes the text
+a bank's EAST file would hold, and NULL (None, NaN, NaT, pd.NA) stays NULL, which every rule
+treats as empty:
 
 - text as it is; integers in decimal; booleans ``true``/``false``;
 - decimals with their own digits: an Arrow ``decimal128(20, 2)`` as ``1234.50``, a Python
@@ -29,7 +31,8 @@ from ..errors import UsageError
 from ..results import FileInfo, TableResult
 from ..spec import TableSpec
 from .findings import FileFinding
-from .source import TableSource, empty_tables, insert_rows, missing_columns, record
+from .source import TableSource, empty_tables, insert_rows, record
+from .tabular import match_columns
 from .typed_text import float_text, install_float_text, python_text, text_sql
 
 LINE = "_jh_n"
@@ -42,27 +45,21 @@ class FrameInput:
     data: object
 
 
-def _match_columns(table: TableSpec, names: list[str]) -> dict[str, str]:
-    """Field code → column, matched by code or Chinese name as for CSV/Parquet (first match wins)."""
-    out: dict[str, str] = {}
-    for name in names:
-        f = table.field(str(name)) or table.field(str(name).strip().upper())
-        if f and f.code not in out:
-            out[f.code] = name
-    return out
+def _column_names(data, pandas: bool) -> list[str]:
+    """A frame's column names, matched to fields as for CSV/Parquet (a non-text name matches none)."""
+    if pandas:
+        return [c if isinstance(c, str) else "" for c in data.columns]
+    return list(data.schema.names)
 
 
-def _pandas_frame(df, table: TableSpec) -> pa.Table:
-    """The matched columns of a DataFrame as Arrow: object columns written as text value by value,
-    time-zone-aware ones at their local wall time, the rest with their Arrow types."""
+def _pandas_frame(df, table: TableSpec, places: dict[str, int]) -> pa.Table:
+    """The matched columns of a DataFrame (field code → position) as Arrow, named by field code:
+    object columns written as text value by value, time-zone-aware ones at their local wall time,
+    the rest with their Arrow types."""
     import pandas as pd
-    names = [c for c in df.columns if isinstance(c, str)]
-    matched = _match_columns(table, names)
     arrays, fields = [], []
-    for code, column in matched.items():
-        series = df[column]
-        if isinstance(series, pd.DataFrame):
-            raise UsageError(f"column {column!r} appears more than once")
+    for code, place in places.items():
+        series = df.iloc[:, place]
         if isinstance(series.dtype, pd.DatetimeTZDtype):
             series = series.dt.tz_localize(None)
         if series.dtype == object:
@@ -124,6 +121,13 @@ def _numbered(data: pa.Table | pa.RecordBatchReader):
     return pa.RecordBatchReader.from_batches(schema, batches())
 
 
+def _row_count(data, pandas: bool) -> int:
+    """Rows of a frame that is not checked (a stream is read to its end to count them)."""
+    if pandas or isinstance(data, pa.Table):
+        return len(data)
+    return sum(batch.num_rows for batch in data)
+
+
 def is_frame(data) -> bool:
     """True for the in-memory table types this source reads."""
     kind = type(data)
@@ -163,26 +167,32 @@ class FrameSource(TableSource):
         return tables
 
     def _load_one(self, con, table: TableSpec, frame: FrameInput) -> tuple[FileInfo, list[FileFinding]]:
-        data = _numbered(_pandas_frame(frame.data, table) if frame.kind.startswith("pandas.") else _arrow(frame.data))
-        name = "_frame_rows"
-        con.register(name, data)
-        try:
-            columns = con.execute(f"DESCRIBE SELECT * FROM {name}").fetchall()
-            types = {c[0]: c[1] for c in columns if c[0] != LINE}
-            matched = _match_columns(table, list(types))
-            findings = missing_columns(table, set(matched), table.code, frame.label)
-            if findings:
-                rows = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-                info = FileInfo(frame.label, 0, rows, rows)
-            else:
-                fields = {f.code: text_sql(matched[f.code], types[matched[f.code]], f) for f in table.fields}
-                rows = insert_rows(con, table, name, fields, LINE, frame.label)
-                info = FileInfo(frame.label, 0, rows, 0)
-        finally:
-            con.unregister(name)
+        pandas = frame.kind.startswith("pandas.")
+        data = frame.data if pandas else _arrow(frame.data)
+        names = _column_names(data, pandas)
+        places, findings = match_columns(table, names, frame.label)
+        if findings:  # a field given twice or missing: not checked, its rows rejected
+            rows = _row_count(data, pandas)
+            info = FileInfo(frame.label, 0, rows, rows)
+        else:
+            info = self._insert(con, table, frame, _numbered(_pandas_frame(data, table, places) if pandas else data),
+                                {code: code if pandas else names[i] for code, i in places.items()})
         if info.rows_read == 0:
             findings.append(FileFinding("FILE.EMPTY", table.code, frame.label))
         return info, findings
+
+    @staticmethod
+    def _insert(con, table: TableSpec, frame: FrameInput, data, columns: dict[str, str]) -> FileInfo:
+        """Append the frame's rows (``columns``: field code → its column) to ``t_<CODE>`` as text."""
+        name = "_frame_rows"
+        con.register(name, data)
+        try:
+            types = {c[0]: c[1] for c in con.execute(f"DESCRIBE SELECT * FROM {name}").fetchall()}
+            fields = {f.code: text_sql(columns[f.code], types[columns[f.code]], f) for f in table.fields}
+            rows = insert_rows(con, table, name, fields, LINE, frame.label)
+        finally:
+            con.unregister(name)
+        return FileInfo(frame.label, 0, rows, 0)
 
     def inputs(self, tables: dict[str, TableResult]) -> list[dict]:
         out = []

@@ -23,18 +23,16 @@ import duckdb
 from ..formats import sql_quote
 from ..results import FileInfo
 from ..rules.base import quote_ident
-from ..rules.forbidden_chars import CHARSETS, char_class
+from ..rules.forbidden_chars import CHARSETS, INVISIBLE, char_class
 from ..signals import is_interrupt
 from ..spec import TableSpec
 from .discover import SourceFile
 from .findings import FileFinding
-from .typed_text import column_text_sql, plain_type
 
 CHUNK = 1 << 24
 BOM = codecs.BOM_UTF8
 CONTROL = CHARSETS["control"]  # characters no field may hold
 QUOTE = chr(34)
-RAW = "_jh_raw"  # a CSV/Parquet row's text values joined, looked into for control characters and quotes
 
 
 @dataclass
@@ -289,7 +287,7 @@ def load_table(con: duckdb.DuckDBPyConnection, src: SourceFile, table: TableSpec
         return (FileInfo(src.path.name, src.path.stat().st_size, 0, 0, src.collection_date),
                 [FileFinding("FILE.UNREADABLE", src.table, src.path.name, None, "permission denied")])
     info, findings = loader(con, src, table, workdir)
-    if info.rows_read == 0:
+    if info.rows_read == 0 and not any(f.rule_id == "FILE.UNREADABLE" for f in findings):  # unread, not empty
         findings.append(FileFinding("FILE.EMPTY", src.table, src.path.name))
     return info, findings
 
@@ -301,11 +299,12 @@ def any_char_sql(text: str, chars: str) -> str:
 
 
 def _fields_matching(table: TableSpec, values: str, raw: str, chars: str) -> str:
-    """Names of the fields holding any of ``chars``, computed only for lines that have one."""
+    """Names of the fields holding any of ``chars``, computed only for lines that have one (NULL
+    when only text outside the fields has one: a CSV column the table does not have)."""
     names = "[" + ", ".join(sql_quote(f.code) for f in table.fields) + "]"
     pattern = sql_quote(char_class(chars))
-    return (f"CASE WHEN {any_char_sql(raw, chars)} THEN array_to_string(list_filter({names}, "
-            f"lambda n, i: regexp_matches({values}[i], {pattern})), ',') END")
+    return (f"CASE WHEN {any_char_sql(raw, chars)} THEN nullif(array_to_string(list_filter({names}, "
+            f"lambda n, i: regexp_matches({values}[i], {pattern})), ','), '') END")
 
 
 def _marks_sql(table: TableSpec, values: str, raw: str) -> str:
@@ -316,6 +315,13 @@ def _marks_sql(table: TableSpec, values: str, raw: str) -> str:
 def _marks_columns(table: TableSpec, values: str, raw: str) -> str:
     """``_marks_sql`` as the named columns ``_ctrl, _quote``."""
     return (f"{_fields_matching(table, values, raw, CONTROL)} AS _ctrl, "
+            f"{_fields_matching(table, values, raw, QUOTE)} AS _quote")
+
+
+def _byte_clean_marks(table: TableSpec, values: str, raw: str) -> str:
+    """``_marks_columns`` of text whose bytes hold no control byte: of the control set only the
+    invisible characters can be there (multi-byte in UTF-8, so a byte scan does not see them)."""
+    return (f"{_fields_matching(table, values, raw, INVISIBLE)} AS _ctrl, "
             f"{_fields_matching(table, values, raw, QUOTE)} AS _quote")
 
 
@@ -360,10 +366,11 @@ def with_long_lines(con, read, reread):
 # it yields exactly the columns of ``t_<CODE>`` for the good rows: ``_file, _line, _file_date,
 # _ctrl, _quote`` and the fields. For engine/scan.py (``scan=True``) it yields every row, two more
 # columns — ``_bad`` (TRUE for a line to reject: the wrong number of fields) and ``_nf`` (its
-# number of fields) — and, for EAST and CSV text, ``_line`` NULL: the rows come in file order and
-# the run numbers them by their position where it stores them (``FileRelation.first_line`` is the
-# number of the first), because numbering rows in SQL (``row_number() OVER ()``) would read the
-# whole file on one thread.
+# number of fields) — and, for EAST text and CSV without quotes, ``_line`` NULL: the rows come in
+# file order and the run numbers them by their position where it stores them
+# (``FileRelation.first_line`` is the number of the first), because numbering rows in SQL
+# (``row_number() OVER ()``) would read the whole file on one thread. CSV and Parquet files:
+# engine/sources/tabular.py.
 
 LINES = ("read_csv({path}, columns={{'raw': 'VARCHAR'}}, delim=chr(0), quote='', escape='', header=false, "
          "auto_detect=false, new_line='\\n', strict_mode=false{longest})")
@@ -476,12 +483,13 @@ def _east_select(src: SourceFile, table: TableSpec, path: Path, marks: str, skip
     which a filter cannot cross)."""
     n = len(table.fields)
     cols = ", ".join(f"_f[{i}] AS {quote_ident(f.code)}" for i, f in enumerate(table.fields, start=1))
-    head = f"SELECT {sql_quote(src.path.name)} AS _file, {{line}} AS _line, {_date(src)} AS _file_date, {marks}, {cols}"
+    def head(line: str) -> str:  # not str.format: the marks' patterns hold braces (\x{200b})
+        return f"SELECT {sql_quote(src.path.name)} AS _file, {line} AS _line, {_date(src)} AS _file_date, {marks}, {cols}"
     if scan:
-        return (f"{head.format(line='NULL::BIGINT')}, len(_f) <> {n} AS _bad, len(_f)::INTEGER AS _nf "
+        return (f"{head('NULL::BIGINT')}, len(_f) <> {n} AS _bad, len(_f)::INTEGER AS _nf "
                 f"FROM ({_lines_sql(path, longest)})")
     skipped = f" AND _line NOT IN ({', '.join(map(str, sorted(skip)))})" if skip else ""
-    return (f"{head.format(line='_line')} FROM (SELECT row_number() OVER () AS _line, raw, _f "
+    return (f"{head('_line')} FROM (SELECT row_number() OVER () AS _line, raw, _f "
             f"FROM ({_lines_sql(path, longest)})) WHERE len(_f) = {n}{skipped}")
 
 
@@ -506,8 +514,7 @@ def east_relation(src: SourceFile, table: TableSpec, workdir: Path, pool=None) -
     cr_nul, control, long = (False, False, False) if check_later else control_bytes(src.path)
     if cr_nul or long:
         return careful_relation(src, table, workdir, scan=True)
-    quote = _fields_matching(table, "_f", "raw", QUOTE)
-    marks = _marks_columns(table, "_f", "raw") if control else f"NULL::VARCHAR AS _ctrl, {quote} AS _quote"
+    marks = _marks_columns(table, "_f", "raw") if control else _byte_clean_marks(table, "_f", "raw")
     sql = _east_select(src, table, src.path, marks, set(), "", scan=True)
     return FileRelation(src, sql, byte_scan=pool.submit(byte_scan, src.path, check_later), path=src.path,
                         marks=marks, scan=True, first_line=1)
@@ -603,58 +610,25 @@ def _wrong_field_counts(con, src: SourceFile, table: TableSpec, path: Path, skip
             for line, count in wrong]
 
 
-def frame_relation(con, src: SourceFile, table: TableSpec, relation_sql: str, line_sql: str, pool=None,
-                   first_line: int | None = None) -> FileRelation:
-    """CSV and Parquet: match columns by field code or Chinese name, all as text. With a ``pool``
-    (engine/scan.py) the relation has the scan's shape; ``first_line``: rows are numbered where
-    they are stored (``line_sql`` is then not used)."""
-    types = dict((c[0], c[1]) for c in con.execute(f"DESCRIBE SELECT * FROM {relation_sql}").fetchall())
-    by_name = {}
-    for col in types:
-        f = table.field(col) or table.field(col.strip().upper())
-        if f:
-            by_name[f.code] = col
-    findings = [FileFinding("FILE.FIELD_COUNT", src.table, src.path.name, None, f"missing column {f.code} {f.name}")
-                for f in table.fields if f.code not in by_name]
-    scan = pool is not None
-    rel = FileRelation(src, "", findings, pending_sha=pool.submit(file_sha256, src.path) if scan else None, scan=scan,
-                       first_line=first_line if scan else None)
-    if findings:
-        rel.rows = rel.rejected = con.execute(f"SELECT count(*) FROM {relation_sql}").fetchone()[0]
-    else:
-        text = {f.code: column_text_sql(con, by_name[f.code], types[by_name[f.code]], f) for f in table.fields}
-        select = ", ".join(f"{text[f.code]} AS {quote_ident(f.code)}" for f in table.fields)
-        # the row's text values joined (numbers and dates as text hold neither control characters
-        # nor quotes), computed once below the marks that look into it
-        texts = [text[code] for code, c in by_name.items() if not plain_type(types[c])]
-        raw = f"concat({', '.join(texts)})" if texts else "''"
-        values = "[" + ", ".join(text[f.code] for f in table.fields) + "]"
-        marks = _marks_columns(table, values, RAW)
-        line = "NULL::BIGINT" if rel.first_line is not None else line_sql
-        extra = ", FALSE AS _bad, NULL::INTEGER AS _nf" if scan else ""
-        rel.sql = (f"SELECT {sql_quote(src.path.name)} AS _file, {line} AS _line, {_date(src)} AS _file_date, "
-                   f"{marks}, {select}{extra} FROM (SELECT *, {raw} AS {RAW} FROM {relation_sql})")
-    return rel
-
-
 def csv_relation(con, src: SourceFile, table: TableSpec, workdir: Path, pool=None) -> FileRelation:
-    relation = f"read_csv({sql_quote(str(src.path))}, header=true, all_varchar=true)"
-    return frame_relation(con, src, table, relation, "row_number() OVER () + 1", pool, first_line=2)
+    """A CSV file as a relation for engine/scan.py (engine/sources/tabular.py)."""
+    from .tabular import csv_relation as opener  # tabular builds on this module
+    return opener(con, src, table, workdir, pool)
 
 
 def parquet_relation(con, src: SourceFile, table: TableSpec, workdir: Path, pool=None) -> FileRelation:
-    relation = f"read_parquet({sql_quote(str(src.path))}, file_row_number=true)"
-    return frame_relation(con, src, table, relation, "file_row_number + 1", pool)
+    """A Parquet file as a relation for engine/scan.py (engine/sources/tabular.py)."""
+    from .tabular import parquet_relation as opener  # tabular builds on this module
+    return opener(con, src, table, workdir, pool)
 
 
-def _load_frame_relation(opener):
-    def load(con, src: SourceFile, table: TableSpec, workdir: Path):
-        return _load_relation(con, opener(con, src, table, workdir), table)
-    return load
+def _load_csv(con, src: SourceFile, table: TableSpec, workdir: Path) -> tuple[FileInfo, list[FileFinding]]:
+    """``load_table`` of a CSV or Parquet file (engine/sources/tabular.py)."""
+    from .tabular import load_tabular  # tabular builds on this module
+    return load_tabular(con, src, table, workdir)
 
 
-_load_csv = _load_frame_relation(csv_relation)
-_load_parquet = _load_frame_relation(parquet_relation)
+_load_parquet = _load_csv
 
 
 def scratch_dir() -> Path:

@@ -1,6 +1,6 @@
-"""A corpus of broken EAST submissions: every kind of damage is a finding with file and line, the
-row counts always add up (read = checked + rejected), the run never raises, and the good files
-of the same batch are still fully checked.
+"""A corpus of broken submissions (EAST text, CSV, Parquet, entries that are not files): every kind
+of damage is a finding with file and line, the row counts always add up (read = checked +
+rejected), the run never raises, and the good files of the same batch are still fully checked.
 
 ``CASES`` is the corpus (one entry per kind of damage, with a readable id); each case builds a
 batch folder, runs the real engine once (shared by the findings test and the manifest test) and
@@ -198,6 +198,67 @@ def csv_missing_column(batch: Path) -> None:
     good_zb(batch)
 
 
+# CSV and Parquet files of DEMO: a header of field codes (or Chinese names), then rows; the good ZB
+CSV = "DEMO.csv"
+CODES = [f["code"] for f in DEMO_FIELDS]
+
+
+def csv_row(**values) -> str:
+    """One good DEMO row as CSV text (no quoting: callers quote what needs it)."""
+    row = {"ID": "1", "MC": "张三", "LX": "甲类", "JE": "1.00", "CJRQ": DATE, **values}
+    return ",".join(row.get(c, "") for c in CODES)
+
+
+def csv_file(*rows: str, header: str = ",".join(CODES), end: str = "\n", tail: bytes = b"") -> Callable[[Path], None]:
+    """A builder writing DEMO.csv (header, rows, each ending with ``end``; raw ``tail`` bytes after) and the good ZB."""
+    def build(batch: Path) -> None:
+        (batch / CSV).write_bytes("".join(r + end for r in (header, *rows)).encode() + tail)
+        good_zb(batch)
+    return build
+
+
+def parquet_file(data: Callable[[Path], None]) -> Callable[[Path], None]:
+    def build(batch: Path) -> None:
+        data(batch / "DEMO.parquet")
+        good_zb(batch)
+    return build
+
+
+def demo_parquet(path: Path, rows: int = 3, **columns: list[str]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    values = {c: [{"ID": str(i + 1), "MC": "张三", "JE": "1.00", "CJRQ": DATE}.get(c, "") for i in range(rows)]
+              for c in CODES}
+    pq.write_table(pa.table({**values, **columns}), path)
+
+
+def corrupt_parquet_page(path: Path) -> None:
+    """Valid footer and schema, a data page overwritten: DuckDB fails only when it reads the rows."""
+    demo_parquet(path, 5000, BBZ=[f"备注{i}" * 20 for i in range(5000)])
+    data = bytearray(path.read_bytes())
+    data[200:4000] = b"\xab" * 3800
+    path.write_bytes(bytes(data))
+
+
+def invalid_utf8_past_the_header_mib(batch: Path) -> None:
+    """Invalid UTF-8 only after the first MiB (what the header check reads): DuckDB's read finds it."""
+    rows = [csv_row(ID=str(i), BBZ="x" * 100) for i in range(12_000)]
+    (batch / CSV).write_bytes(("\n".join([",".join(CODES), *rows]) + "\n").encode() + b"9,\xff\n")
+    good_zb(batch)
+
+
+def dangling_link(batch: Path) -> None:
+    (batch / DEMO).write_bytes(lines(demo(), demo(ID="2")))
+    os.symlink(batch / "nowhere.txt", batch / ZB)
+
+
+def check_unreadable_named(result, name: str) -> None:
+    """The file is one FILE.UNREADABLE finding whose reason names it; nothing else failed."""
+    (finding,) = rule(result, "FILE.UNREADABLE", "DEMO").samples
+    assert finding.file == name and finding.value.startswith(f"{name}: ") and len(finding.value) > len(name) + 2
+    assert [(r.id, r.table) for r in result.rules if r.status == "failed"] == [("FILE.UNREADABLE", "DEMO")]
+
+
 def check_missing_table(result) -> None:
     r = rule(result, "REF", "DEMO")
     assert r.status == "not_run" and "ZB" in (r.note or "")
@@ -351,8 +412,13 @@ CASES = [
     Case("unreadable_file_chmod_000",
          unreadable, None, {"DEMO": (0, 0, 0), "ZB": ZB_OK}, check=check_unreadable),
     Case("directory_named_like_a_data_file",
+         # never silently invisible: a pack must not end READY without the table
          directory_like_file,
-         {},
+         {("FILE.UNREADABLE", "ZB"): [(ZB, None, f"{ZB}: not a regular file but a directory; not read")]},
+         {"DEMO": (2, 2, 0), "ZB": (0, 0, 0)}),
+    Case("dangling_symlink_named_like_a_data_file",
+         dangling_link,
+         {("FILE.UNREADABLE", "ZB"): [(ZB, None, f"{ZB}: not a regular file but a dangling symbolic link; not read")]},
          {"DEMO": (2, 2, 0), "ZB": (0, 0, 0)}),
     Case("fifty_thousand_short_lines",
          many_bad_lines,
@@ -377,6 +443,82 @@ CASES = [
          csv_missing_column,
          {("FILE.FIELD_COUNT", "DEMO"): [("DEMO.csv", None, "missing column MC 名称")]},
          {"DEMO": (3, 0, 3), "ZB": ZB_OK}),
+    Case("csv_rows_with_too_many_and_too_few_fields",
+         # one ragged row is one finding at its line; the others are checked
+         csv_file(csv_row(), csv_row(ID="2") + ",extra", csv_row(ID="3", MC=""), "4,x,y,z,w"),
+         {("FILE.FIELD_COUNT", "DEMO"): [fc(3, 14, CSV), fc(5, 5, CSV)], ("R", "DEMO"): [(CSV, 4)]},
+         {"DEMO": (4, 2, 2), "ZB": ZB_OK}),
+    Case("csv_ragged_rows_in_a_file_with_quotes",
+         csv_file(csv_row(MC='"张,三"'), csv_row(ID="2") + ",extra", csv_row(ID="3", MC=""), "4,x,y,z,w"),
+         {("FILE.FIELD_COUNT", "DEMO"): [fc(3, 14, CSV), fc(5, 5, CSV)], ("R", "DEMO"): [(CSV, 4)],
+          ("FM", "DEMO"): [(CSV, 2, "张,三")]},
+         {"DEMO": (4, 2, 2), "ZB": ZB_OK}, rules=FM_RULE.replace("field: MC", "field: MC, format: 'C..6'")),
+    Case("csv_quoted_field_with_line_breaks",
+         # a record over physical lines 3-5: the next records keep their physical lines 6 and 7
+         csv_file(csv_row(), csv_row(ID="2", BBZ='"a\nb\nc"'), csv_row(ID="3", MC=""), csv_row(ID="4", JE="x")),
+         {("FILE.CONTROL_CHARS", "DEMO"): [(CSV, 3, "BBZ")], ("R", "DEMO"): [(CSV, 6)], ("F", "DEMO"): [(CSV, 7)]},
+         {"DEMO": (4, 4, 0), "ZB": ZB_OK}),
+    Case("csv_crlf_with_quoted_line_break_blank_lines_and_a_lone_cr",
+         csv_file(csv_row(BBZ='"a\r\nb"'), "", csv_row(ID="2", MC=""), csv_row(ID="3", BBZ="x\ry"),
+                  csv_row(ID="4", JE="x"), "", end="\r\n"),
+         {("FILE.CONTROL_CHARS", "DEMO"): [(CSV, 2, "BBZ"), (CSV, 6, "BBZ")],
+          ("FILE.FIELD_COUNT", "DEMO"): [fc(4, 1, CSV), fc(8, 1, CSV)],
+          ("R", "DEMO"): [(CSV, 5)], ("F", "DEMO"): [(CSV, 7)]},
+         {"DEMO": (6, 4, 2), "ZB": ZB_OK}),
+    Case("csv_blank_lines_without_quotes",
+         csv_file(csv_row(), "", csv_row(ID="2", MC=""), "", csv_row(ID="3", JE="x")),
+         {("FILE.FIELD_COUNT", "DEMO"): [fc(3, 1, CSV), fc(5, 1, CSV)], ("R", "DEMO"): [(CSV, 4)],
+          ("F", "DEMO"): [(CSV, 6)]},
+         {"DEMO": (5, 3, 2), "ZB": ZB_OK}),
+    Case("csv_with_a_fields_code_and_its_chinese_name",
+         csv_file(csv_row() + ",9.00", csv_row(ID="2") + ",8.00", header=",".join(CODES) + ",金额"),
+         {("FILE.FIELD_COUNT", "DEMO"): [(CSV, None, "duplicate column JE 金额: JE, 金额")]},
+         {"DEMO": (2, 0, 2), "ZB": ZB_OK}),
+    Case("csv_with_one_column_twice",
+         csv_file(csv_row() + ",李四", header=",".join(CODES) + ",MC"),
+         {("FILE.FIELD_COUNT", "DEMO"): [(CSV, None, "duplicate column MC 名称: MC, MC")]},
+         {"DEMO": (1, 0, 1), "ZB": ZB_OK}),
+    Case("csv_utf16",
+         lambda b: ((b / CSV).write_bytes(("\n".join([",".join(CODES), csv_row()]) + "\n").encode("utf-16")),
+                    good_zb(b)),
+         {("FILE.UNREADABLE", "DEMO"): [(CSV, None, f"{CSV}: UTF-16 text (byte-order mark FF FE); "
+                                                    "CSV files must be UTF-8")]},
+         {"DEMO": (0, 0, 0), "ZB": ZB_OK}),
+    Case("csv_invalid_utf8_in_a_row",
+         csv_file(csv_row(), tail=b"2,\xff\xfe,x\n"),
+         {("FILE.UNREADABLE", "DEMO"): [(CSV, None, f"{CSV}: not valid UTF-8 (line 3, byte 3); CSV files must be UTF-8")]},
+         {"DEMO": (0, 0, 0), "ZB": ZB_OK}),
+    Case("csv_invalid_utf8_past_the_first_mib",
+         invalid_utf8_past_the_header_mib,
+         {("FILE.UNREADABLE", "DEMO"): [(CSV, None, f"{CSV}: not valid UTF-8 (line 12002, byte 3); "
+                                                    "CSV files must be UTF-8")]},
+         {"DEMO": (0, 0, 0), "ZB": ZB_OK}),
+    Case("parquet_file_that_is_not_parquet",
+         parquet_file(lambda path: path.write_bytes(b"PAR1 this is not a parquet file PAR1")),
+         None, {"DEMO": (0, 0, 0), "ZB": ZB_OK}, check=lambda r: check_unreadable_named(r, "DEMO.parquet")),
+    Case("parquet_file_with_a_corrupt_data_page",
+         parquet_file(corrupt_parquet_page),
+         None, {"DEMO": (0, 0, 0), "ZB": ZB_OK}, check=lambda r: check_unreadable_named(r, "DEMO.parquet")),
+    Case("invisible_characters_in_east_text",
+         # multi-byte in UTF-8: no control byte, so the file is read as it is (no cleaning) and still flagged
+         files(lines(demo(ID="0001\u200b"), demo(ID="2", MC="张\u202e三"), demo(ID="3", BBZ="x\u0085y"),
+                     demo(ID="4", BBZ="a\ufeffb", LX="甲\u2066类"), demo(ID="5", MC="\u200d"), demo(ID="6"))),
+         {("FILE.CONTROL_CHARS", "DEMO"): [(DEMO, 1, "ID"), (DEMO, 2, "MC"), (DEMO, 3, "BBZ"), (DEMO, 4, "LX,BBZ"),
+                                           (DEMO, 5, "MC")]},
+         {"DEMO": (6, 6, 0), "ZB": ZB_OK}),
+    Case("invisible_and_control_characters_in_east_text",
+         files(lines(demo(BBZ="a\tb"), demo(ID="2", MC="张\u200b三"), demo(ID="3", JE="1\u00857"))),
+         {("FILE.CONTROL_CHARS", "DEMO"): [(DEMO, 1, "BBZ"), (DEMO, 2, "MC"), (DEMO, 3, "JE")], ("F", "DEMO"): [(DEMO, 3)]},
+         {"DEMO": (3, 3, 0), "ZB": ZB_OK}),
+    Case("invisible_characters_in_csv",
+         csv_file(csv_row(ID="1\u200b"), csv_row(ID="2", MC='"张\u202e三"'), csv_row(ID="3")),
+         {("FILE.CONTROL_CHARS", "DEMO"): [(CSV, 2, "ID"), (CSV, 3, "MC")]},
+         {"DEMO": (3, 3, 0), "ZB": ZB_OK}),
+    Case("invisible_characters_in_parquet",
+         parquet_file(lambda path: demo_parquet(path, 3, ID=["1", "2\ufeff", "3"], MC=["a\u2069", "b", "c\u009b"])),
+         {("FILE.CONTROL_CHARS", "DEMO"): [("DEMO.parquet", 1, "MC"), ("DEMO.parquet", 2, "ID"),
+                                           ("DEMO.parquet", 3, "MC")]},
+         {"DEMO": (3, 3, 0), "ZB": ZB_OK}),
 ]
 
 XFAIL: dict = {}
@@ -504,9 +646,14 @@ def test_broken_batch(case: Case, run_case):
 def test_manifest_lists_every_file_with_size_and_sha256(case: Case, run_case):
     outcome = run_case(case)
     inputs = outcome.result.manifest["inputs"]
-    on_disk = sorted(p for p in outcome.batch.iterdir() if p.is_file())
+    # every regular file, and every entry named like a data file that is not one (directory, dangling link)
+    on_disk = sorted(p for p in outcome.batch.iterdir() if p.is_file() or p.suffix in (".txt", ".csv", ".parquet"))
     assert [i["file"] for i in inputs] == [p.name for p in on_disk]
     for entry, path in zip(inputs, on_disk):
+        if not path.is_file():
+            assert (entry["bytes"], entry["sha256"], entry["rows_read"]) == (None, None, 0)
+            assert entry["note"].startswith("not a regular file but "), path.name
+            continue
         assert entry["bytes"] == path.stat().st_size, path.name
         if os.access(path, os.R_OK):
             digest = hashlib.sha256()
