@@ -5,8 +5,9 @@
 
 A fictional city commercial bank (苏州姑苏银行) at 30 June 2024: the platform list it holds (名单制), its
 loans to platform and other customers, each platform's cash-flow coverage assessment and the coverage
-worksheets (现金流覆盖率测算表: lines 1–4 in three year columns and a total). CSV files with Chinese
-headers, named ``<licence>-<TABLE>-<date>.csv``. USCCs carry their real check characters and the
+worksheets (现金流覆盖率测算表: lines 1–4 in three year columns and a total, with named items under line 3),
+and its platform-loan totals against all its loans (平台贷款占比表). CSV files with Chinese headers, named
+``<licence>-<TABLE>-<date>.csv``. The rules follow 《银行地方政府融资平台信贷管理工作指导意见》. USCCs carry their real check characters and the
 founding governments real GB/T 2260 codes. ``expected_findings.json`` is written from the planted
 defects, never from an engine run.
 """
@@ -43,6 +44,10 @@ class Platform:
     debt_ratio: float      # %
     status: str = "监管类"
     exit_to_general: bool = False
+    rectified: str = "是"        # 存量贷款整改是否合格 (第七条(二), 第十四条(四))
+    budgeted: str = "是"         # 需财政偿还部分是否已纳入预算
+    defaulted: str = "否"        # 是否有违约记录 (第十四条(五))
+    land_reserve: str = "否"     # 是否名录内土地储备机构 (第八条(三))
 
 
 PLATFORMS = [
@@ -53,7 +58,7 @@ PLATFORMS = [
     Platform("上海浦东开发投资有限公司", "市级", "上海市浦东新区人民政府", "310115", 25.60, 120e9, 81.00),
     Platform("常州新北高新投资有限公司", "区级", "常州市新北区人民政府", "320411", 115.00, 40e9, 62.00, "退出类", True),
     Platform("南京江北城市开发投资有限公司", "市级", "南京市人民政府", "320100", 68.00, 60e9, 74.00),
-    Platform("太仓港经济开发区建设有限公司", "县级", "太仓市人民政府", "320585", 101.50, 30e9, 68.00),
+    Platform("太仓港经济开发区建设有限公司", "县级", "太仓市人民政府", "320585", 101.50, 30e9, 70.00),  # 70.00: "70%以下"
     Platform("吴江经济技术开发区发展总公司", "区级", "苏州市吴江区人民政府", "320509", 0, 0, 0),  # listed, not assessed
     # listed, not assessed, no loans: the level by the founding government's GB/T 2260 code and name (第四条(三))
     Platform("重庆市铜梁区城市建设投资有限公司", "市级", "重庆市铜梁区人民政府", "500151", 0, 0, 0),   # 直辖市的区: 市级
@@ -71,7 +76,9 @@ def coverage_class(ratio: float) -> str:
 
 def platform_list() -> list[dict]:
     return [{"PTTYDM": IDS[i], "PTMC": p.name, "MDZT": p.status, "PTCJ": p.level, "SLZFDM": p.division,
-             "SLZFMC": p.government, "NRRQ": "20110630", "TCRQ": "20230630" if p.status == "退出类" else "99991231"}
+             "SLZFMC": p.government, "NRRQ": "20110630", "TCRQ": "20230630" if p.status == "退出类" else "99991231",
+             "ZHSPRQ": "20230612" if p.status == "退出类" else "", "SFQZRQ": "20230630" if p.status == "退出类" else "",
+             "SFTDCB": p.land_reserve}
             for i, p in enumerate(PLATFORMS)]
 
 
@@ -83,7 +90,9 @@ def assessments() -> list[dict]:
         cls = coverage_class(p.coverage)
         rows.append({"PTTYDM": IDS[i], "PGRQ": DATE, "XJLFGL": pct(p.coverage), "FGLB": cls, "FXQZ": pct(RISK_WEIGHT[cls]),
                      "ZZC": money(p.total_assets), "ZFZ": money(p.total_assets * p.debt_ratio / 100),
-                     "ZCFZL": pct(p.debt_ratio), "SFSJ": "是", "SQTC": "是" if p.exit_to_general else "否"})
+                     "ZCFZL": pct(p.debt_ratio), "SFSJ": "是", "SQTC": "是" if p.exit_to_general else "否",
+                     "GSZL": "是", "QBFG": "是" if cls == "全覆盖" else "否", "ZGHG": p.rectified, "YSNR": p.budgeted,
+                     "YWYJL": p.defaulted, "BHDKYE": ""})   # this bank's balance: filled in from the loans
     return rows
 
 
@@ -117,8 +126,21 @@ def worksheet(i: int, p: Platform) -> dict[str, dict[str, float]]:
 
 
 def worksheet_rows(i: int, cells: dict[str, dict[str, float]]) -> list[dict]:
-    return [{"PTTYDM": IDS[i], "PGRQ": DATE, "HC": hc, "XMMC": name,
+    return [{"PTTYDM": IDS[i], "PGRQ": DATE, "HC": hc, "XMMC": name, "XJLLB": "",
              **{col: (pct if hc == "4" else money)(cells[hc][col]) for col in YEARS + ("HJ",)}} for hc, name in LINES]
+
+
+ITEMS = {  # named items under line 3 (附件3 填表说明4), each a share of its line, with its 现金流类别 (第四条(二))
+    0: [("3.3", "3.3.1", "车辆通行费收入", "专项规费收入")],
+    1: [("3.1", "3.1.1", "供水业务经营收入", "自身经营性收入"), ("3.4", "3.4.1", "财政专项补贴", "财政性资金")],
+    3: [("3.2", "3.2.1", "花桥片区安置房销售收入", "项目现金流"), ("3.1", "3.1.1", "物业租赁收入", "")],
+    6: [("3.2", "3.2.1", "江北新区地块预期出让收入", "无证土地预期出让收入")],
+}
+
+
+def item_rows(i: int, cells: dict[str, dict[str, float]]) -> list[dict]:
+    return [{"PTTYDM": IDS[i], "PGRQ": DATE, "HC": hc, "XMMC": name, "XJLLB": kind,
+             **{col: money(cells[line][col]) for col in YEARS + ("HJ",)}} for line, hc, name, kind in ITEMS.get(i, [])]
 
 
 NON_PLATFORM = {"苏州吴中滨湖新城开发有限公司": uscc("320506", 710001), "苏州华兴电子有限公司": uscc("320505", 710002),
@@ -126,17 +148,20 @@ NON_PLATFORM = {"苏州吴中滨湖新城开发有限公司": uscc("320506", 710
 
 
 def loans() -> list[dict]:
-    def loan(no, borrower, tagged, source, new, start, end, amount, balance, weight, grade="正常"):
+    def loan(no, borrower, tagged, source, new, start, end, amount, balance, weight, grade="正常", use="收费公路项目",
+             progress="", capital="", repayments="2"):
         if isinstance(borrower, int):
             name, code = PLATFORMS[borrower].name, IDS[borrower]
         else:
             name, code = borrower, NON_PLATFORM[borrower]
         return {"JJH": f"GS2024JJ{no:04d}", "BGRQ": DATE, "KHTYDM": code, "KHMC": name, "SFPTKH": tagged, "HKLY": source,
                 "SFXZ": new, "FFRQ": start, "DQRQ": end, "BZ": "CNY", "DKJE": money(amount), "DKYE": money(balance),
-                "WJFL": grade, "FXQZ": pct(weight)}
+                "WJFL": grade, "FXQZ": pct(weight), "DKTX": use, "GCJD": progress, "SFZBJDW": capital, "SFZFDB": "否",
+                "SFGYZCDY": "否", "JBJGQH": "320500", "NHBCS": repayments}
     return [
         loan(1, 0, "是", "自身经营收入", "否", "20210315", "20310314", 2_000_000_000, 1_600_000_000, 100),
-        loan(2, 0, "是", "自身经营收入", "是", "20240520", "20340519", 1_000_000_000, 1_000_000_000, 100),
+        loan(2, 0, "是", "自身经营收入", "是", "20240520", "20340519", 1_000_000_000, 1_000_000_000, 100, use="在建项目",
+             progress="60.00"),                # 第八条(五): 60 % reached
         loan(3, 1, "是", "财政性资金", "否", "20200610", "20300609", 1_500_000_000, 1_150_000_000, 140),
         loan(4, 1, "是", "自身经营收入", "是", "20240415", "20290414", 600_000_000, 600_000_000, 140),
         loan(5, 2, "是", "财政性资金", "否", "20190920", "20290919", 800_000_000, 520_000_000, 250, "关注"),
@@ -150,7 +175,25 @@ def loans() -> list[dict]:
         loan(13, 7, "是", "自身经营收入", "否", "20220225", "20320224", 400_000_000, 330_000_000, 100),
         loan(14, 2, "是", "自身经营收入", "否", "20240612", "20290611", 300_000_000, 300_000_000, 250),
         loan(15, 5, "否", "自身经营收入", "否", "20240108", "20290107", 120_000_000, 120_000_000, 100),
+        loan(16, 7, "是", "自身经营收入", "是", "20240528", "20340527", 250_000_000, 250_000_000, 100, use="保障性安居工程"),
+        loan(17, 4, "是", "自身经营收入", "是", "20240605", "20290604", 150_000_000, 150_000_000, 300),
+        loan(18, 0, "是", "自身经营收入", "是", "20240617", "20390616", 800_000_000, 800_000_000, 100,
+             use="国务院审批或核准的重大项目", capital="是"),
+        loan(19, 3, "是", "自身经营收入", "是", "20240619", "20290618", 200_000_000, 200_000_000, 100, use="土地储备贷款"),
+        loan(20, 5, "否", "自身经营收入", "否", "20240315", "20290314", 90_000_000, 90_000_000, 100, use="保障性安居工程"),
+        loan(21, 9, "是", "自身经营收入", "否", "20210930", "20310929", 200_000_000, 160_000_000, 100),
     ]
+
+
+TOTAL_LOANS = 98_000_000_000       # 各项贷款余额 of the bank at 30 June 2024
+LAST_YEAR = {"SNMGXDKYE": money(92_000_000_000), "SNMPTDKYE": money(12_500_000_000), "SNMDFGYE": money(1_400_000_000)}
+
+
+def platform_share(b: CsvBatch) -> list[dict]:
+    """The bank's platform totals, from the loans and the assessments as planted (第十条, 第十一条)."""
+    tagged = sum(float(r["DKYE"]) for r in b.rows["PTDK"] if r["SFPTKH"] == "是")
+    low = sum(float(r["BHDKYE"]) for r in b.rows["PTFG"] if float(r["XJLFGL"]) < 100 or float(r["ZCFZL"]) > 80)
+    return [{"BGRQ": DATE, "GXDKYE": money(TOTAL_LOANS), "PTDKYE": money(tagged), "DFGYE": money(low), **LAST_YEAR}]
 
 
 # ---------------------------------------------------------------- the batch and its defects
@@ -162,14 +205,21 @@ def file_name(table: str) -> str:
 def build_batch() -> CsvBatch:
     b = CsvBatch(CATALOG, file_name)
     sheets = {i: worksheet(i, p) for i, p in enumerate(PLATFORMS) if p.total_assets}
-    b.rows = {"PTMD": platform_list(), "PTFG": assessments(), "PTDK": loans(), "XJLFGCS": []}
+    b.rows = {"PTMD": platform_list(), "PTFG": assessments(), "PTDK": loans(), "XJLFGCS": [], "PTZB": []}
     plant_worksheets(b, sheets)
     for i, cells in sheets.items():
         b.rows["XJLFGCS"] += worksheet_rows(i, cells)
+    for i, cells in sheets.items():
+        b.rows["XJLFGCS"] += item_rows(i, cells)
     plant_worksheet_findings(b, sheets)
     plant_list(b)
     plant_assessments(b)
     plant_loans(b)
+    for row in b.rows["PTFG"]:                 # this bank's balance with each platform, from the loans as planted
+        row["BHDKYE"] = money(sum(float(r["DKYE"]) for r in b.rows["PTDK"] if r["KHTYDM"] == row["PTTYDM"]))
+    plant_balances(b)
+    b.rows["PTZB"] = platform_share(b)
+    plant_share(b)
     return b
 
 
@@ -208,6 +258,11 @@ def plant_worksheet_findings(b: CsvBatch, sheets: dict) -> None:
     cell_finding("XJLFGCS.interest_ties", 5, "1.2", "Y1", "HJ")
     cell_finding("XJLFGCS.line2", 6, "2", "Y2", "HJ")
     cell_finding("XJLFGCS.principal_ties", 7, "1.1", "Y3", "HJ")
+    for platform, year in ((4, "Y2"), (5, "Y1"), (6, "Y2"), (7, "Y3")):   # the same revisions break line 1 = line 2
+        cell_finding("XJLFGCS.line1_equals_line2", platform, "1", year, "HJ")
+    b.expect("XJLFGCS.own_cash_flow_only", t, at(1, "3.4.1"))          # a fiscal subsidy counted as own cash flow
+    b.expect("XJLFGCS.item_category_required", t, at(3, "3.1.1"))      # an item without its category
+    b.expect("XJLFGCS.land_income_reserve_only", t, at(6, "3.2.1"))    # land sales without a certificate, not a reserve body
 
 
 def plant_list(b: CsvBatch) -> None:
@@ -218,6 +273,8 @@ def plant_list(b: CsvBatch) -> None:
     b.expect("PTMD.level_district", t, 12)
     rows[8]["PTTYDM"] = broken(rows[8]["PTTYDM"])
     b.expect("PTMD.PTTYDM.uscc", t, 8)
+    rows[5]["SFQZRQ"] = "20230628"           # signed 28 June, recorded as leaving the list on 30 June (第十五条)
+    b.expect("PTMD.exit_date_is_signature", t, 5)
 
 
 def plant_assessments(b: CsvBatch) -> None:
@@ -232,6 +289,12 @@ def plant_assessments(b: CsvBatch) -> None:
     b.expect("PTFG.class_matches_ratio", t, 6)
     rows[7]["FXQZ"] = "140.00"               # 全覆盖 weighs 100 %
     b.expect("PTFG.risk_weight_by_class", t, 7)
+    b.expect("PTFG.exit_conditions_other", t, 2)   # … and its creditor banks do not all see it 全覆盖 (第十四条(三))
+    rows[7].update(SQTC="是", ZGHG="否")       # at 70.00 % it may exit (70%以下), but its loans are not rectified
+    b.expect("PTFG.exit_conditions_other", t, 7)
+    rows[5]["QBFG"] = "否"                   # an exited platform one creditor bank no longer sees 全覆盖 (第十七条)
+    b.expect("PTFG.exit_conditions_other", t, 5)
+    b.expect("PTFG.exited_still_qualifies", t, 5)
 
 
 def plant_loans(b: CsvBatch) -> None:
@@ -253,6 +316,36 @@ def plant_loans(b: CsvBatch) -> None:
     b.expect("PTDK.new_loan_conditions", t, 13)
     rows[14]["HKLY"] = "财政性资金"          # an exited platform repaying from fiscal funds
     b.expect("PTDK.no_fiscal_outside_list", t, 14)
+    b.expect("PTDK.platform_assessed", t, 8)   # the loan tagged as a platform loan has no assessment either
+    rows[0]["SFGYZCDY"] = "是"               # an existing loan still secured on public-welfare assets (第二十条)
+    b.expect("PTDK.existing_loan_guarantee", t, 0)
+    rows[2]["NHBCS"] = "0"                   # a ten-year loan repaid in one sum (整借整还, 第二十条)
+    b.expect("PTDK.repayment_twice_a_year", t, 2)
+    rows[3]["SFZFDB"] = "是"                 # a new loan guaranteed by the city (第七条(二))
+    b.expect("PTDK.new_loan_guarantee", t, 3)
+    rows[5].update(DKTX="在建项目", GCJD="55.00")   # a project 55 % built (第八条(五): 60 %)
+    b.expect("PTDK.new_loan_under_construction", t, 5)
+    rows[13]["DKTX"] = "其他"                # none of the five uses (第八条)
+    b.expect("PTDK.new_loan_use", t, 13)
+    b.expect("PTDK.new_loan_rectified", t, 15)   # 太仓港's existing loans are not rectified (第七条(二))
+    b.expect("PTDK.new_loan_conditions", t, 16)  # a new loan to 浦东 (无覆盖, 81 %) …
+    b.expect("PTDK.new_loan_local", t, 16)       # … from the Suzhou branch to a Shanghai platform (第七条(四))
+    rows[17]["SFZBJDW"] = "否"               # a major project without its capital in place (第八条(二))
+    b.expect("PTDK.new_loan_major_project_capital", t, 17)
+    b.expect("PTDK.new_loan_land_reserve", t, 18)  # 昆山城投 is not a registered land-reserve institution (第八条(三))
+    b.expect("PTDK.no_welfare_to_exited", t, 19)   # social housing for 常州新北 after it left the list (第九条)
+    b.expect("PTDK.platform_assessed", t, 20)      # 铜梁 is on the list but has no coverage assessment (第三条)
+
+
+def plant_balances(b: CsvBatch) -> None:
+    rows, t = b.rows["PTFG"], "PTFG"
+    rows[0]["BHDKYE"] = money(float(rows[0]["BHDKYE"]) + 1_000_000)   # one loan counted twice somewhere
+    b.expect("PTFG.balance_matches_loans", t, 0)
+
+
+def plant_share(b: CsvBatch) -> None:
+    # platforms below full coverage or above 80 % hold 4.2 % of all loans; last year 1.5 % (第十一条)
+    b.expect("PTZB.share_not_above_last_year", "PTZB", 0)
 
 
 def main() -> None:
