@@ -41,7 +41,7 @@ class RuleResult:
     origin: str = "written"  # derived | written | builtin
     number_kind: str = "local"  # official | draft | local
     when: str | None = None
-    status: str = "passed"  # passed | failed | not_run
+    status: str = "passed"  # passed | failed | not_run | not_applicable (a file check of a database or frame)
     checked: int = 0
     failed: int = 0
     rate: float = 0.0
@@ -112,6 +112,7 @@ class RunResult:
             "rules_passed": sum(r.status == "passed" for r in self.rules),
             "rules_failed": len(failed),
             "rules_not_run": sum(r.status == "not_run" for r in self.rules),
+            "rules_not_applicable": sum(r.status == "not_applicable" for r in self.rules),
             "failed_by_severity": {s: sum(r.severity == s for r in failed) for s in SEVERITY_ORDER},
             "findings_total": sum(r.failed for r in failed),
             "findings_excused": sum(r.excused for r in self.rules),

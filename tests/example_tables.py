@@ -23,7 +23,8 @@ PREVIOUS = json.loads((EXAMPLE / "expected_findings.json").read_text("utf-8"))["
 # have nothing to look at in a table that is not a file; the value checks CONTROL_CHARS and
 # QUOTES do apply
 FILE_ONLY = {"FILE.NAME", "FILE.UNKNOWN_TABLE", "FILE.DUPLICATE", "FILE.BATCH_DATE", "FILE.UNREADABLE",
-             "FILE.BOM", "FILE.CRLF", "FILE.GB18030", "FILE.ENCODING", "FILE.FIELD_COUNT", "FILE.CJRQ_MISMATCH"}
+             "FILE.BOM", "FILE.CRLF", "FILE.GB18030", "FILE.ENCODING", "FILE.FIELD_COUNT", "FILE.CJRQ_MISMATCH",
+             "FILE.LINE_LENGTH"}
 
 
 @lru_cache(maxsize=None)

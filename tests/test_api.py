@@ -23,16 +23,18 @@ import engine
 from engine.errors import UsageError
 from engine.ruleset import load_pack
 from engine.run import validate_submission
+from engine.sources.source import TableSource
 from engine.sources.typed_text import float_text
 from tests.example_tables import BATCH, PREVIOUS, ROOT, comparable, example_rows, file_run, pack
 from tests.helpers import DEMO_FIELDS, write_east, write_pack, write_spec
 
 
 def everything(result) -> dict:
-    """Per rule: status, counts and failing records as (line, key, value, excused)."""
+    """Per rule: status, counts and failing records as (line, key, value, excused); file checks
+    that frames have nothing for (reported not applicable there) are left out on both sides."""
     return {(r.id, r.table): (r.status, r.failed, r.excused, r.checked,
                               sorted((s.line or 0, s.key or "", s.value or "", s.excused) for s in r.samples))
-            for r in result.rules}
+            for r in result.rules if r.id not in TableSource.not_applicable}
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +56,8 @@ def run(data, **kw):
 
 def assert_like_parquet(result, parquet_run) -> None:
     assert everything(result) == everything(parquet_run)
+    not_applicable = [r for r in result.rules if r.status == "not_applicable"]
+    assert not_applicable and {r.id for r in not_applicable} <= TableSource.not_applicable
     assert comparable(result) == comparable(file_run())
     assert any(r.failed for r in result.rules)
 
@@ -85,7 +89,8 @@ def test_pyarrow_tables_streams_and_duckdb_relations_keyed_by_chinese_names(fram
 def test_one_frame_names_its_table(frames, parquet_run):
     one = run(frames["GRXDYWJJB"], table="个人信贷业务借据表")
     assert [i["table"] for i in one.manifest["inputs"]] == ["GRXDYWJJB"]
-    got = {k: v for k, v in everything(one).items() if k[1] == "GRXDYWJJB" and v[0] != "not_run"}
+    got = {k: v for k, v in everything(one).items()
+           if k[1] == "GRXDYWJJB" and v[0] != "not_run"}
     # alone, its cross-table rules cannot run (not_run, with the reason) and fail nothing; every
     # other rule finds what it finds in the whole batch
     assert got == {k: everything(parquet_run)[k] for k in got}
@@ -212,7 +217,7 @@ def demo(tmp_path):
 
 def _same_as_text_file(result, by_file) -> None:
     def view(r):
-        return {(x.id, x.table): (x.status, x.failed) for x in r.rules if x.id != "FILE.CJRQ_MISMATCH"}
+        return {(x.id, x.table): (x.status, x.failed) for x in r.rules if x.id not in TableSource.not_applicable}
     assert view(result) == view(by_file)
     assert all(r.failed == 0 for r in result.rules if r.kind == "format")
 
@@ -292,6 +297,22 @@ def test_the_readme_example_runs_verbatim(monkeypatch, capsys):
     exec(compile(code, "README.md", "exec"), namespace)
     result = namespace["result"]
     by_file = validate_submission(BATCH / "B0001H111000001-JGXXB-20240630.txt", pack(), sample_limit=1000)
-    jgxxb = {(r.id, r.table): (r.status, r.failed) for r in by_file.rules if r.table == "JGXXB"}
-    assert {(r.id, r.table): (r.status, r.failed) for r in result.rules if r.table == "JGXXB"} == jgxxb
+    def view(run):  # one frame is checked alone: no file checks, no failure for the tables it lacks
+        return {(r.id, r.table): (r.status, r.failed) for r in run.rules if r.table == "JGXXB"
+                and r.id not in TableSource.not_applicable | {"FILE.MISSING_TABLE"}}
+    assert view(result) == view(by_file)
     assert result.verdict == "not_ready" and "not_ready" in capsys.readouterr().out
+
+
+def test_file_checks_are_not_applicable_to_frames_never_passed(frames):
+    """A DataFrame has no file name, bytes or encoding: those checks say so instead of 'passed'."""
+    result = run(frames)
+    by_id = {}
+    for r in result.rules:
+        by_id.setdefault(r.id, set()).add(r.status)
+    for rule_id in ("FILE.NAME", "FILE.BOM", "FILE.CRLF", "FILE.ENCODING"):
+        assert by_id[rule_id] == {"not_applicable"}, rule_id
+    assert "passed" in by_id["FILE.CONTROL_CHARS"] or "failed" in by_id["FILE.CONTROL_CHARS"]
+    assert result.summary()["rules_not_applicable"] == sum(r.status == "not_applicable" for r in result.rules) > 0
+    na = next(r for r in result.rules if r.status == "not_applicable")
+    assert na.checked == 0 and "not applicable" in na.note

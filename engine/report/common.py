@@ -8,14 +8,14 @@ from ..results import SEVERITY_ORDER, SEVERITY_ZH
 
 VERDICT_ZH = {"ready": "准予报送", "not_ready": "不予报送"}
 VERDICT_EN = {"ready": "READY", "not_ready": "NOT READY"}
-STATUS_ZH = {"passed": "通过", "failed": "未通过", "not_run": "未执行"}
+STATUS_ZH = {"passed": "通过", "failed": "未通过", "not_run": "未执行", "not_applicable": "不适用"}
 # The ten official 检核类型 in the regulator's order, with the names its result template uses.
 CATEGORY_FULL = {
     "为空": "1缺失类-为空校验", "默认值": "1缺失类-默认值校验（日期和数值为0）", "日期格式": "2格式规范类-日期格式",
     "特殊字符": "2格式规范类-特殊字符校验", "唯一性": "2格式规范类-唯一性校验", "长度": "2格式规范类-长度校验",
     "字典值": "2格式规范类-字典值校验", "关联": "3表间关联类-关联校验", "数值比较": "4业务类-数值比较类", "其他": "4业务类-其他类",
 }
-_STATUS_RANK = {"failed": 0, "not_run": 1, "passed": 2}
+_STATUS_RANK = {"failed": 0, "not_run": 1, "passed": 2, "not_applicable": 3}
 
 # Characters XML 1.0 cannot carry (C0 controls other than tab/newline/CR, surrogates, U+FFFE/FFFF).
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

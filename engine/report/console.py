@@ -71,7 +71,9 @@ def render_console(result: RunResult, stream: TextIO, color: bool = False) -> No
     _write(stream, f"规则 rules {fmt_int(s['rules_total'])}: 通过 passed {fmt_int(s['rules_passed'])}, "
                    f"未通过 failed {fmt_int(s['rules_failed'])} "
                    f"(强校验 {sev.get('strong', 0)} / 弱校验 {sev.get('weak', 0)} / 提示 {sev.get('info', 0)}), "
-                   f"未执行 not run {fmt_int(s['rules_not_run'])}; findings {fmt_int(s['findings_total'])}"
+                   f"未执行 not run {fmt_int(s['rules_not_run'])}"
+                   + (f", 不适用 n/a {fmt_int(s['rules_not_applicable'])}" if s.get("rules_not_applicable") else "")
+                   + f"; findings {fmt_int(s['findings_total'])}"
                    + (f" (+{fmt_int(s['findings_excused'])} 备注豁免 excused)" if s.get("findings_excused") else ""))
     _write(stream, f"行 rows: read {fmt_int(s['rows_read'])}, checked {fmt_int(s['rows_checked'])}, "
                    f"rejected {fmt_int(s['rows_rejected'])}")

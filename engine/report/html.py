@@ -98,6 +98,8 @@ class PassRate:
         return out
 
     def add(self, rule: RuleResult, folded: bool) -> None:
+        if rule.status == "not_applicable":
+            return  # nothing to check on this kind of source: neither run nor not run
         if rule.status == "failed":
             self.failed += 1
         elif rule.status == "passed" and not folded:

@@ -86,6 +86,9 @@ def build(result: RunResult) -> ET.Element:
                     type=xml_safe(rule.severity),
                 )
                 fail.text = xml_safe(_failure_text(rule))
+            elif rule.status == "not_applicable":
+                counts["skipped"] += 1
+                ET.SubElement(case, "skipped", message=xml_safe(rule.note or "not applicable"))
             elif rule.status == "not_run":
                 counts["skipped"] += 1
                 ET.SubElement(case, "skipped", message=xml_safe(rule.note or "not run"))

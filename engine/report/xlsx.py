@@ -53,10 +53,11 @@ def rows(result: RunResult) -> list[list]:
     """The 检核结果 sheet's rows, in ordered_rules() order."""
     out = []
     for r in ordered_rules(result):
-        total = r.checked if r.status != "not_run" else None
+        ran = r.status not in ("not_run", "not_applicable")
+        total = r.checked if ran else None
         out.append([r.id, CATEGORY_FULL.get(r.category, r.category), r.table_name, r.table, r.field_name or "",
                     r.field or "", r.message_zh, "是" if r.severity == "strong" else "否", total,
-                    r.failed if r.status != "not_run" else None, r.rate if r.status != "not_run" else None,
+                    r.failed if ran else None, r.rate if ran else None,
                     r.excused, STATUS_ZH.get(r.status, r.status), r.note or ""])
     return out
 

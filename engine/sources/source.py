@@ -23,6 +23,11 @@ class TableSource:
     """What a non-file submission provides to the run; ``label`` is what the reports call it."""
 
     label = ""
+    # File checks with nothing to check where there is no file (names, bytes, encodings, line
+    # lengths, the date in a file name): reported "not applicable", never "passed".
+    not_applicable: frozenset[str] = frozenset({
+        "FILE.NAME", "FILE.UNKNOWN_TABLE", "FILE.DUPLICATE", "FILE.BATCH_DATE", "FILE.BOM", "FILE.CRLF",
+        "FILE.GB18030", "FILE.ENCODING", "FILE.LINE_LENGTH", "FILE.CJRQ_MISMATCH"})
 
     def __str__(self) -> str:
         return self.label
