@@ -172,6 +172,8 @@ def read_header(path: Path, table: TableSpec) -> CsvHeader | str:
         line, byte = before.count(b"\n") + 1, exc.start - before.rfind(b"\n")
         return f"{path.name}: not valid UTF-8 (line {line}, byte {byte}); CSV files must be UTF-8"
     text = text.removeprefix("\ufeff")
+    if "\r" in text.split("\n", 1)[0].removesuffix("\r"):  # CR-only line ends: the file would be one line
+        return f"{path.name}: line 1 holds a CR that does not end it; CSV lines must end with LF or CRLF"
     best = None
     for delimiter in DELIMITERS:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', strict=False)

@@ -465,6 +465,12 @@ CASES = [
           ("FILE.FIELD_COUNT", "DEMO"): [fc(4, 1, CSV), fc(8, 1, CSV)],
           ("R", "DEMO"): [(CSV, 5)], ("F", "DEMO"): [(CSV, 7)]},
          {"DEMO": (6, 4, 2), "ZB": ZB_OK}),
+    Case("csv_with_cr_only_line_ends",
+         # old-Mac line ends: read as they are the file would be its header line alone, i.e. empty
+         csv_file(csv_row(), csv_row(ID="2", MC=""), end="\r"),
+         {("FILE.UNREADABLE", "DEMO"): [(CSV, None, f"{CSV}: line 1 holds a CR that does not end it; "
+                                                    "CSV lines must end with LF or CRLF")]},
+         {"DEMO": (0, 0, 0), "ZB": ZB_OK}),
     Case("csv_blank_lines_without_quotes",
          csv_file(csv_row(), "", csv_row(ID="2", MC=""), "", csv_row(ID="3", JE="x")),
          {("FILE.FIELD_COUNT", "DEMO"): [fc(3, 1, CSV), fc(5, 1, CSV)], ("R", "DEMO"): [(CSV, 4)],
