@@ -5,8 +5,10 @@
 
 A fictional rural commercial bank (江苏吴中太湖农村商业银行) at the end of Q2 2024: its regulatory
 parameters, 25 shareholders and their ownership chains, the shareholding structure, pledges and
-freezes, related-party profiles, the quarter's related-party transactions, the single major-transaction
-reports, the quarterly report and corrections of returned data. Files are CSV with Chinese headers
+freezes, share transfers and an institution change (no capital change this period, so no 注册资本变更情况
+file), the yearly main-shareholder assessments, related-party profiles and policy, the quarter's
+related-party transactions, the single major-transaction reports, the quarterly report and corrections of
+returned data (银保监办发〔2022〕101号 and its annex). Files are CSV with Chinese headers
 (the layout of the systems' Excel templates), one per table, named ``<licence>-<TABLE>-<date>.csv``.
 
 Identifiers carry their real check characters (USCC GB 32100, organisation code GB 11714, resident
@@ -114,6 +116,7 @@ def shareholders() -> list[dict]:
         rows.append({
             "JRXKZH": LICENCE, "BGRQ": DATE, "GDBH": f"GD{i:03d}", "GDMC": h.name,
             "ZTLX": "自然人" if person else ("非法人组织" if "合伙" in h.name else "法人"), "GDLX": h.kind,
+            "SYZXZ": "" if person else ("国有控股" if h.kind == "国有企业" else "民营控股"),
             "ZJLX": "居民身份证" if person else "统一社会信用代码", "ZJHM": holder_id(h),
             "LEI": lei(f"3003000{i:02d}SZWZTHRCB") if h.main and not person else "", "GJDQ": "CHN",
             "ZCD": "" if person else h.division, "HY": "" if person else h.industry,
@@ -122,10 +125,10 @@ def shareholders() -> list[dict]:
             "BJQBL": pct(ratio), "SFZYGD": "是" if h.main else "否", "SFKGGD": "否", "SFDGD": "是" if ratio >= 10 else "否",
             "PZDJS": "是" if h.main else "否", "TMDSRS": "1" if h.main else "0",
             "XZXKWH": f"苏银保监复〔2019〕{100 + i}号" if ratio >= 5 else "", "ZJLY": "自有资金",
-            "SJKZR": controller_of(h) if h.main else "", "ZZSYR": controller_of(h) if h.main else "",
+            "SJKZR": "" if person else controller_of(h), "ZZSYR": "" if person else controller_of(h),
             "YZXDRZ": "", "CGSHYHSL": "1" if h.main else "0", "KGSHYHSL": "0",
-            "ZYGS": "0", "DJGS": "0", "ZYBL": "0", "SFXQ": "否", "SFXZ": "否",
-            "DJRQ": "20190628", "RGRQ": "20190628", "BDRQ": "", "BSRQ": "20190705", "ZT": "有效",
+            "ZYGS": "0", "DJGS": "0", "ZYBL": "0", "DJBL": "0", "SFXQ": "否", "SFXZ": "否",
+            "DJRQ": "20190628", "RGRQ": "20190628", "BDRQ": "", "ZJGXRQ": "20240115", "BSRQ": "20190705", "ZT": "有效",
         })
     return rows
 
@@ -149,7 +152,8 @@ def edge(gdbh: str, level: int, holder: str, holder_id: str, kind: str, held: st
          controller: bool = False, id_type: str = "统一社会信用代码") -> dict:
     return {"JRXKZH": LICENCE, "BGRQ": DATE, "GDBH": gdbh, "CJ": str(level), "CYRMC": holder, "CYRZJLX": id_type,
             "CYRZJHM": holder_id, "CYRLX": kind, "BCYZTMC": held, "BCYZTZJHM": held_id, "CYBL": pct(ratio),
-            "SFSJKZR": "是" if controller else "否", "SFZZSYR": "是" if controller else "否"}
+            "SFSJKZR": "是" if controller else "否", "SFZZSYR": "是" if controller else "否", "SFXZZYGD": "否",
+            "GQBGRQ": "", "BSRQ": "20190705"}
 
 
 def chains(ids: dict[str, str]) -> list[dict]:
@@ -199,6 +203,7 @@ def structure() -> list[dict]:
 
 def institution() -> list[dict]:
     return [{"JRXKZH": LICENCE, "JGTYDM": BANK_USCC, "JGMC": "江苏吴中太湖农村商业银行股份有限公司", "JGLB": "商业银行",
+             "ZCD": "320506", "SYZXZ": "民营控股",
              "SFSS": "否", "QMRQ": qm, "ZBJE": money(nc), "ZZC": money(nc * 11.8), "JSJZC": "", "ZCZB": money(TOTAL_SHARES),
              "ZGB": str(TOTAL_SHARES), "BSRQ": bs} for qm, nc, bs in (("20240331", NET_CAPITAL["20240331"], "20240426"),
                                                                      ("20240630", NET_CAPITAL["20240630"], "20240725"))]
@@ -211,7 +216,8 @@ def pledges(ids: dict[str, str]) -> list[dict]:
     def ev(no, holder, kind, shares, start, known, filed, pledgee="", pledgee_id="", end="99991231", registrar="中国证券登记结算有限责任公司"):
         i = next(k for k, h in enumerate(HOLDERS, start=1) if h.name == holder)
         return {"JRXKZH": LICENCE, "SJBH": f"ZY2024{no:03d}", "GDBH": f"GD{i:03d}", "GDMC": holder, "GDZJHM": ids[holder],
-                "SJLX": kind, "GS": str(shares), "ZQRMC": pledgee, "ZQRTYDM": pledgee_id, "QSRQ": start, "JSRQ": end,
+                "CGSL": str(HOLDERS[i - 1].shares), "SJLX": kind, "GS": str(shares), "ZQRMC": pledgee, "ZQRTYDM": pledgee_id,
+                "ZYMD": "为股东自身融资提供质押担保" if kind == "质押" else "", "QSRQ": start, "JSRQ": end,
                 "DJJG": registrar, "ZXRQ": known, "BSRQ": filed}
     return [
         ev(1, "江苏太湖实业集团有限公司", "质押", 171_000_000, "20240605", "20240606", "20240620", "苏州吴中国发信托有限公司", PLEDGEE, "20270604"),
@@ -277,11 +283,15 @@ def natural_parties() -> list[dict]:
 
 
 NC_Q1 = NET_CAPITAL["20240331"]
+BUSINESS = {"授信类": "流动资金贷款", "资产转移类": "信贷资产转让", "服务类": "信息技术服务", "存款和其他类型": "单位定期存款"}
+PRICE = {"授信类": "年利率3.85%", "资产转移类": "按账面价值转让", "服务类": "按合同约定服务费", "存款和其他类型": "年利率1.75%"}
+PRICING = "参照同期同类非关联方交易价格确定，不优于非关联方同类交易"
 
 
 def transactions() -> list[dict]:
     def tx(no, party, group, kind, signed, amount, cumulative, major, unified="否", approver="董事会", currency="CNY"):
         return {"JRXKZH": LICENCE, "JYBH": f"GLJY2024{no:04d}", "GLFBH": party, "JTBH": group, "JYLB": kind,
+                "YWLX": BUSINESS[kind], "JYJG": PRICE[kind], "DJZC": PRICING,
                 "XYBH": f"SZTH-{kind[:2]}-2024-{no:04d}", "QSRQ": signed, "JYJE": money(amount), "BZ": currency,
                 "LJJE": money(cumulative), "SFZD": major, "SFTYXY": unified, "SPJG": approver}
     return [
@@ -302,7 +312,8 @@ def transactions() -> list[dict]:
 def major_reports() -> list[dict]:
     def rep(no, tx_no, party, name, kind, signed, amount, approved, disclosed, filed, approver="董事会"):
         return {"JRXKZH": LICENCE, "BGBH": f"ZDBG2024{no:03d}", "JYBH": f"GLJY2024{tx_no:04d}", "GLFBH": party,
-                "GLFMC": name, "JYLB": kind, "XYBH": f"SZTH-{kind[:2]}-2024-{tx_no:04d}", "QSRQ": signed,
+                "GLFMC": name, "JYLB": kind, "YWLX": BUSINESS[kind], "JYJG": PRICE[kind], "DJZC": PRICING,
+                "XYBH": f"SZTH-{kind[:2]}-2024-{tx_no:04d}", "QSRQ": signed,
                 "JYJE": money(amount), "BZ": "CNY", "ZBBL": pct(round(amount / NC_Q1 * 100, 6)), "SPJG": approver,
                 "SPRQ": approved, "DLDSYJ": "同意", "PLRQ": disclosed, "BSRQ": filed}
     return [
@@ -331,6 +342,45 @@ def quarterly() -> list[dict]:
         q("GLF008", "昆山高新创业投资有限公司", "JT06", 150_000_000, bond=5_000_000),
         q("GLZ001", "顾建华", "", 1_500_000),
     ]
+
+
+def transfers(ids: dict[str, str]) -> list[dict]:
+    """Share transfers (101号 附件一.4(5)): 华通 sold its stake to 恒泰; 顾建华 sold shares to two employees."""
+    def tr(no, seller, buyer, price, shares, signed, registered, filed):
+        return {"JRXKZH": LICENCE, "ZRBH": f"GQZR2024{no:03d}", "ZRFMC": seller, "ZRFZJHM": ids[seller], "SRFMC": buyer,
+                "SRFZJHM": ids[buyer], "ZRJG": "2.3000" if price else "2.0500", "ZRSL": str(shares), "ZRRQ": signed,
+                "BGWCRQ": registered, "BSRQ": filed}
+    return [tr(1, "江苏华通投资有限公司", "苏州恒泰控股集团有限公司", True, 148_500_000, "20240510", "20240520", "20240531"),
+            tr(2, "顾建华", "陆志明", False, 300_000, "20240403", "20240410", "20240419"),
+            tr(3, "顾建华", "王丽华", False, 300_000, "20240403", "20240410", "20240419")]
+
+
+def institution_changes() -> list[dict]:
+    """The bank moved its registered office within 吴中区 (101号 附件一.4(1))."""
+    return [{"JRXKZH": LICENCE, "BGBH": "JGBG2024001", "JGLB": "商业银行", "BGSX": "注册地",
+             "BGQNR": "苏州市吴中区东吴北路66号", "BGHNR": "苏州市吴中区太湖东路8号", "GSBGRQ": "20240412", "BSRQ": "20240509"}]
+
+
+def assessments() -> list[dict]:
+    """The 2023 assessment of every main shareholder, filed by 30 May 2024 (101号 附件一.3(2))."""
+    rows = []
+    for i, h in enumerate(HOLDERS, start=1):
+        if h.main:
+            rows.append({"JRXKZH": LICENCE, "PGJZR": "20231231", "GDBH": f"GD{i:03d}", "GDMC": h.name,
+                         "SFDGD": "是" if h.shares / TOTAL_SHARES >= 0.1 else "否", "ZZC": money(h.shares * 40),
+                         "JZC": money(h.shares * 16), "YYSR": money(h.shares * 9), "JLR": money(h.shares * 0.8),
+                         "ZXZCQK": "遵守本行章程，未发现违反章程的情形", "LXCNQK": "已履行入股时作出的各项承诺",
+                         "XSQLYWQK": "依法行使表决权，未干预本行经营管理", "LSFGQK": "未发现违反法律法规和监管规定的情形",
+                         "BSRQ": "20240528"})
+    return rows
+
+
+def policies() -> list[dict]:
+    """The related-party policies as filed (101号 附件二.3(3))."""
+    return [{"JRXKZH": LICENCE, "BGRQ": DATE, "ZDBH": "SZTH-ZD-GLJY-001", "ZDMC": "关联交易管理办法（2023年修订）",
+             "FBRQ": "20230428", "BSRQ": "20230510"},
+            {"JRXKZH": LICENCE, "BGRQ": DATE, "ZDBH": "SZTH-ZD-GLJY-002", "ZDMC": "关联方名单管理实施细则",
+             "FBRQ": "20210315", "BSRQ": "20210322"}]
 
 
 def returns() -> list[dict]:
@@ -363,7 +413,8 @@ def build_batch() -> CsvBatch:
     ids = {r["GDMC"]: r["ZJHM"] for r in holders}
     b.rows = {"JGJCXX": institution(), "GDJBXX": holders, "GQJG": structure(), "GDCTXX": chains(ids),
               "ZYDJBD": pledges(ids), "GLFR": legal_parties(), "GLZRR": natural_parties(), "GLJYMX": transactions(),
-              "ZDGLJY": major_reports(), "GLJYJB": quarterly(), "THZG": returns()}
+              "ZDGLJY": major_reports(), "GLJYJB": quarterly(), "THZG": returns(), "GQZR": transfers(ids),
+              "JGBGXX": institution_changes(), "ZYGDPG": assessments(), "GLJYZD": policies()}
     set_clean_events(b)
     plant_institution(b)
     plant_shareholders(b)
@@ -374,6 +425,7 @@ def build_batch() -> CsvBatch:
     plant_transactions(b)
     plant_quarterly(b)
     plant_returns(b)
+    plant_notice(b)
     return b
 
 
@@ -387,7 +439,7 @@ def set_clean_events(b: CsvBatch) -> None:
     rows[jinchang].update(ZYGS="129600000", ZYBL="60", SFXQ="是", BDRQ="20240415", BSRQ="20240426")
     rows[chengyuan].update(ZYGS="45000000", ZYBL="50", BDRQ="20240520", BSRQ="20240527")
     freeze = index_of(rows, "GDMC", "张家港保税区长江国际贸易有限公司")
-    rows[freeze].update(DJGS="20000000", BDRQ="20240607", BSRQ="20240614")
+    rows[freeze].update(DJGS="20000000", DJBL=pct(round(20_000_000 / 96_000_000 * 100, 6)), BDRQ="20240607", BSRQ="20240614")
     buyer = index_of(rows, "GDMC", "苏州恒泰控股集团有限公司")
     rows[buyer].update(SFXZ="是", DJRQ="20240520", RGRQ="20240520", BSRQ="20240531", RGJG="2.3000",
                        RGJE=money(148_500_000 * 2.3))
@@ -411,10 +463,12 @@ def plant_shareholders(b: CsvBatch) -> None:
     i = at["苏州金阊纺织集团股份有限公司"]          # pledged 60 % but votes not restricted
     rows[i]["SFXQ"] = "否"
     b.expect("GDJBXX.pledge_restricts_votes", t, i)
-    i = at["吴江盛泽丝绸控股有限公司"]              # main shareholder never penetrated, no controller given
+    i = at["吴江盛泽丝绸控股有限公司"]              # main shareholder never penetrated, no controller or beneficiary given
     rows[i]["SJKZR"] = rows[i]["ZZSYR"] = ""
     b.expect("GDJBXX.main_penetration", t, i)
     b.expect("GDJBXX.main_needs_controller", t, i)
+    b.expect("GDJBXX.entity_needs_controller", t, i)
+    b.expect("GDJBXX.entity_needs_beneficiary", t, i)
     i = at["苏州工业园区城市发展投资有限公司"]       # 6 % but not flagged as a main shareholder
     rows[i]["SFZYGD"] = "否"
     b.expect("GDJBXX.main_by_ratio", t, i)
@@ -595,6 +649,30 @@ def plant_returns(b: CsvBatch) -> None:
     b.expect("THZG.ZGRQ.deadline", t, 1)
     rows[2]["ZGZT"] = "已整改"                                 # marked corrected, no date
     b.expect("THZG.corrected_needs_date", t, 2)
+
+
+def plant_notice(b: CsvBatch) -> None:
+    """Defects against the notice's own requirements (银保监办发〔2022〕101号)."""
+    holders, t = b.rows["GDJBXX"], "GDJBXX"
+    i = index_of(holders, "GDMC", "太仓港口物流有限公司")        # last updated in November 2022 (每年至少更新维护一次)
+    holders[i]["ZJGXRQ"] = "20221130"
+    b.expect("GDJBXX.annual_update", t, i)
+    i = index_of(holders, "GDMC", "昆山高新创业投资有限公司")    # a main shareholder with no 2023 assessment
+    b.rows["ZYGDPG"] = [r for r in b.rows["ZYGDPG"] if r["GDBH"] != holders[i]["GDBH"]]
+    b.expect("GDJBXX.main_assessed", t, i)
+    rows, t = b.rows["ZYGDPG"], "ZYGDPG"
+    i = index_of(rows, "GDMC", "吴江盛泽丝绸控股有限公司")        # filed 3 June, due 30 May
+    rows[i]["BSRQ"] = "20240603"
+    b.expect("ZYGDPG.BSRQ.deadline", t, i)
+    rows, t = b.rows["ZYDJBD"], "ZYDJBD"
+    rows[2]["ZYMD"] = ""                                          # a pledge without its purpose
+    b.expect("ZYDJBD.pledge_purpose", t, 2)
+    rows, t = b.rows["GQZR"], "GQZR"
+    rows[1]["BSRQ"] = "20240520"                                  # registered 10 April, due 10 May
+    b.expect("GQZR.BSRQ.deadline", t, 1)
+    rows, t = b.rows["JGBGXX"], "JGBGXX"
+    rows[0]["BSRQ"] = "20240514"                                  # registered 12 April; 12 May a Sunday, due 13 May
+    b.expect("JGBGXX.BSRQ.deadline", t, 0)
 
 
 def main() -> None:
