@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test setup clean bench
+.PHONY: demo test test-fast setup clean bench
 
 $(BIN)/jianhe: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# the quick loop while working: everything but servers, browsers, Spark, GX, wheels and resource tests
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow" -x
 
 # make bench ROWS=10000000 [ARGS="--skip gx --reps 3"] — benchmarks/run.py (Soda, GX: pip install -e '.[bench]')
 ROWS ?= 1000000
