@@ -90,6 +90,16 @@ CHANGES: dict[str, tuple[str, str]] = {
 
 RECIPIENT_KINDS: dict[str, tuple[str, str]] = {
     "unit": ("债务单位", "the debt unit (its USCC is registered on the platform)"),
+    "supervisor": ("主管部门", "the 主管部门 of a unit not on the platform (it verifies whether the unit must be)"),
     "finance": ("地方财政部门", "the finance department of the region (only the region could be identified)"),
     "province": ("省级财政部门", "the provincial finance department (neither unit nor region identified)"),
+    "branch": ("银行分支机构", "the lending branch of the bank (bank loans: the creditor side's recipient)"),
+    "bank": ("银行总行", "the bank's head office (the branch is not in its branch directory, or none is given)"),
+}
+
+# the status of a difference, from the recipients' replies (待确认 until every recipient confirms it)
+STATUSES: dict[str, str] = {
+    "待确认": "awaiting confirmation: no reply yet, or not every recipient has confirmed",
+    "已确认": "confirmed by every recipient (the difference is agreed and to be corrected)",
+    "有异议": "a recipient disputes it (the reply says why)",
 }

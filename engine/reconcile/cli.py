@@ -24,6 +24,9 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--pack-version", default=None, help="pack version to apply (default: the latest)")
     p.add_argument("--previous", type=Path, default=None, metavar="DIR",
                    help="last month's agreed data: report new/changed/settled/vanished debts and reconcile only those")
+    p.add_argument("--replies", type=Path, default=None, metavar="DIR",
+                   help="the recipients' returned feedback workbooks (last month's feedback folder): each difference "
+                        "carries its status (待确认/已确认/有异议) and replies; read from its own folder, never the report folder")
     p.add_argument("--report-dir", type=Path, default=None, help="write reconcile.json, reconcile.html, feedback/*.xlsx")
     p.add_argument("--format", default=",".join(FORMATS), help=f"comma-separated: {', '.join(FORMATS)}")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
@@ -53,9 +56,16 @@ def handle(args) -> int:
         raise UsageError(f"--memory-limit must look like 2GB or 512MiB, not {args.memory_limit!r}")
     if args.previous is not None and not args.previous.is_dir():
         raise UsageError(f"--previous must be a folder: {args.previous}")
+    if args.replies is not None and not args.replies.is_dir():
+        raise UsageError(f"--replies must be a folder (the returned feedback workbooks): {args.replies}")
     if args.report_dir:
         inputs = [Input("the folder", args.folder)] + ([Input("--previous", args.previous)] if args.previous else [])
+        inputs += [Input("--replies", args.replies)] if args.replies else []
         check_output("--report-dir", args.report_dir, inputs, folder=True)
+        if args.replies and _within(args.report_dir, args.replies):
+            raise UsageError(f"--replies {args.replies} is inside --report-dir {args.report_dir}: the report folder's "
+                             f"workbooks are jianhe's own and replaced by each run; put the returned workbooks in a "
+                             f"folder of their own")
     if not Path(args.folder).is_dir():  # before the report folder is touched
         raise DataReadError(f"folder not found: {args.folder}")
     pack = load_pack(args.pack, args.pack_version, dict(parse_override(p) for p in args.param) or None)
@@ -64,7 +74,7 @@ def handle(args) -> int:
         if folder:  # from here on, an earlier run's report must not pass for this run's
             folder.withdraw()
         result = reconcile_submission(args.folder, pack, previous=args.previous, overrides=args.overrides,
-                                      memory_limit=args.memory_limit)
+                                      memory_limit=args.memory_limit, replies=args.replies)
         written = write_reports(result, args.report_dir, formats, folder) if folder else []
     finally:
         if folder:
@@ -78,3 +88,12 @@ def handle(args) -> int:
                 print(f"wrote {len(written) - len(shown)} feedback workbook(s) in {Path(args.report_dir) / 'feedback'}")
             render_console(result, sys.stdout)
     return 0 if result.verdict == "matched" else 1
+
+
+def _within(outer: Path, inner: Path) -> bool:
+    """``inner`` is ``outer`` or inside it (resolved paths)."""
+    try:
+        a, b = Path(outer).resolve(), Path(inner).resolve()
+    except OSError:
+        return False
+    return b == a or a in b.parents

@@ -94,7 +94,7 @@ PARAMS_SCHEMA: dict = {
                                           "properties": {"field": {"type": "string"}, "other": {"type": "string"},
                                                          "name": {"type": "string"},
                                                          "other_name": {"type": "string"},
-                                                         "head": _PAIR,
+                                                         "head": _PAIR, "head_name": _PAIR,
                                                          "directory": _DIRECTORY}},
                                "supervisor": _SUPERVISOR}},
     "show": _SIDE_FIELDS,
@@ -172,6 +172,7 @@ class BranchRouting:
     right_name: Field | None
     head: Pair | None
     directory: Directory | None
+    head_name: Pair | None = None
 
 
 @dataclass(frozen=True)
@@ -391,7 +392,8 @@ def _branch(spec, catalog: Catalog, left: TableSpec, right: TableSpec, steps: tu
         _field(left, spec["field"], "routing.branch"), _field(right, spec["other"], "routing.branch"),
         _field(left, spec["name"], "routing.branch") if "name" in spec else None,
         _field(right, spec["other_name"], "routing.branch") if "other_name" in spec else None,
-        _pair(spec["head"], left, right, steps, "routing.branch.head") if "head" in spec else None, directory)
+        _pair(spec["head"], left, right, steps, "routing.branch.head") if "head" in spec else None, directory,
+        _pair(spec["head_name"], left, right, steps, "routing.branch.head_name") if "head_name" in spec else None)
 
 
 def _supervisor(spec, catalog: Catalog) -> SupervisorRouting | None:

@@ -35,6 +35,12 @@ def render_console(result: ReconcileResult, stream: TextIO) -> None:
     if recipients:
         by_kind = {k: sum(r["kind"] == k for r in recipients) for k in RECIPIENT_KINDS}
         lines.append("接收方 recipients: " + ", ".join(f"{RECIPIENT_KINDS[k][0]} {k} {n}" for k, n in by_kind.items()))
+    if result.replies is not None:
+        r = result.replies
+        lines.append(f"反馈 replies: {fmt_int(r['read'])} 条回复 from {len(r['files'])} 个工作簿; 状态 status "
+                     + ", ".join(f"{k} {fmt_int(v)}" for k, v in s["statuses"].items())
+                     + f"; 已解决 resolved {fmt_int(len(r['resolved']))}"
+                     + (f"; 问题 problems {len(r['problems'])}" if r["problems"] else ""))
     if result.out_of_scope:
         lines.append(f"未纳入对账范围 out of scope: {fmt_int(len(result.out_of_scope))} records")
     for line in lines:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field as dc_field
 
-from .classes import CHANGES, CLASSES, DISCREPANCIES, RECIPIENT_KINDS
+from .classes import CHANGES, CLASSES, DISCREPANCIES, RECIPIENT_KINDS, STATUSES
 from .routing import Recipient
 
 SCHEMA_VERSION = "1.0"
@@ -61,16 +61,27 @@ class Finding:
     scale: dict | None = None
     # how the records were paired: {stage: key | fallback, keys: the names matched on, outside_scope, note}
     match: dict | None = None
+    creditor_recipient: Recipient | None = None  # bank loans: the lending branch (or the head office)
+    ref: str = ""  # the difference's stable identifier (rule: normalised keys), the same from month to month
+    status: str = "待确认"  # 待确认 | 已确认 | 有异议, from the recipients' replies (engine/reconcile/replies.py)
+    first_reported: str | None = None  # the month (folder name) the difference was first reported
+    replies: list[dict] = dc_field(default_factory=list)
+
+    def recipients(self) -> list[Recipient]:
+        """Who follows the finding up: the debt side's recipient, then the creditor side's."""
+        return [self.recipient] + ([self.creditor_recipient] if self.creditor_recipient else [])
 
     def to_dict(self) -> dict:
         c = CLASSES[self.cls]
-        return {"id": self.id, "rule": self.rule, "class": self.cls, "term": c.term, "label": c.label_zh,
+        return {"id": self.id, "ref": self.ref, "rule": self.rule, "class": self.cls, "term": c.term, "label": c.label_zh,
+                "status": self.status, "first_reported": self.first_reported, "replies": self.replies,
                 "match_key": self.match_key, "key_complete": self.key_complete,
                 "differing_fields": self.differing_fields, "unit_factor": self.unit_factor,
                 "scale": self.scale, "match": self.match,
                 "balance": {"debt": self.balance_debt, "creditor": self.balance_creditor,
                             "difference": self.balance_difference},
                 "recipient": flat(self.recipient),
+                "creditor_recipient": flat(self.creditor_recipient) if self.creditor_recipient else None,
                 "debt": [flat(r) for r in self.debt], "creditor": [flat(r) for r in self.creditor],
                 "comparison": [flat(x) for x in self.comparison]}
 
@@ -171,6 +182,8 @@ class ReconcileResult:
     inputs: list[InputTable] = dc_field(default_factory=list)
     file_findings: list[dict] = dc_field(default_factory=list)
     out_of_scope: list[OutOfScope] = dc_field(default_factory=list)
+    # --replies: {folder, files, problems, resolved: differences a reply names that are gone this month}
+    replies: dict | None = None
     schema_version: str = SCHEMA_VERSION
 
     @property
@@ -189,11 +202,13 @@ class ReconcileResult:
         """Findings grouped by who follows them up: units, then finance departments, then the province."""
         groups: dict[Recipient, list[Finding]] = {}
         for f in self.findings:
-            groups.setdefault(f.recipient, []).append(f)
+            for rec in f.recipients():
+                groups.setdefault(rec, []).append(f)
         out = []
         for rec in sorted(groups, key=lambda r: r.sort_key):
             items = groups[rec]
             out.append({"kind": rec.kind, "kind_label": RECIPIENT_KINDS[rec.kind][0], "code": rec.code, "name": rec.name,
+                        "note": rec.note,
                         "counts": {c: n for c in DISCREPANCIES if (n := sum(f.cls == c for f in items))},
                         "findings": [f.id for f in items]})
         return out
@@ -209,7 +224,9 @@ class ReconcileResult:
                 "rules_not_run": sum(r.status != "run" for r in self.rules),
                 "rows_rejected": sum(t.rows_rejected for t in self.inputs),
                 "out_of_scope": len(self.out_of_scope),
-                "recipients": len({f.recipient for f in self.findings}),
+                "recipients": len({r for f in self.findings for r in f.recipients()}),
+                "statuses": {st: sum(f.status == st for f in self.findings) for st in STATUSES},
+                "resolved": None if self.replies is None else len(self.replies["resolved"]),
                 "changes": None if self.changes is None else {
                     side: {k: sum(c.side == side and c.change == k for c in self.changes) for k in CHANGES if k != "unchanged"}
                     for side in ("debt", "creditor")}}
@@ -231,4 +248,5 @@ class ReconcileResult:
             "recipients": self.recipients(),
             "changes": None if self.changes is None else [flat(c) for c in self.changes],
             "units": [flat(u) for u in self.units],
+            "replies": self.replies,
         }

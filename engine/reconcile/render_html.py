@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from ..report.common import fmt_duration, fmt_int, write_text
 from .classes import CHANGES, CLASSES
@@ -58,6 +59,7 @@ small,.mut{color:var(--mut)}
 code{font:12px/1.3 ui-monospace,SFMono-Regular,Consolas,monospace}
 .b{display:inline-block;padding:0 6px;border-radius:10px;font-size:12px;white-space:nowrap;border:1px solid var(--red);color:var(--red);background:var(--redbg)}
 .b.ok{border-color:var(--grn);color:var(--grn);background:var(--grnbg)}
+.b.wait{border-color:var(--mut);color:var(--mut);background:var(--bg2)}
 details{margin:6px 0}summary{cursor:pointer;font-weight:600}
 a{color:var(--blu)}
 </style>
@@ -124,11 +126,11 @@ a{color:var(--blu)}
 <p><b>{{ run.id }}</b> {{ run.debt_table_name }} ↔ {{ run.creditor_table_name }}</p>
 {% set cols = layout[run.id] %}
 <div class="scroll"><table>
-<tr><th>序号</th><th>接收方</th><th>说明</th><th>债务方文件:行</th><th>债权方文件:行</th>{% for col in cols %}<th class="{{ 'd' if col.side == 'debt' }}">{{ col.title }}</th>{% endfor %}</tr>
+<tr><th>序号</th><th>接收方</th><th>状态</th><th>说明</th><th>债务方文件:行</th><th>债权方文件:行</th>{% for col in cols %}<th class="{{ 'd' if col.side == 'debt' }}">{{ col.title }}</th>{% endfor %}</tr>
 {% for f in items %}{% set n = [f.debt|length, f.creditor|length]|max %}
 {% for i in range(n) %}{% set d = f.debt[i] if i < f.debt|length else none %}{% set cr = f.creditor[i] if i < f.creditor|length else none %}
 <tr{% if i == 0 %} class="first" id="f-{{ f.id }}"{% endif %}>
-{% if i == 0 %}<td rowspan="{{ n }}"><code>{{ f.id }}</code></td><td rowspan="{{ n }}" class="w">{{ f.recipient.name }}</td><td rowspan="{{ n }}" class="w">{{ describe(f) }}</td>{% endif %}
+{% if i == 0 %}<td rowspan="{{ n }}"><code>{{ f.id }}</code></td><td rowspan="{{ n }}" class="w">{{ f.recipient.name }}{% if f.creditor_recipient %}<br><small>{{ f.creditor_recipient.name }}</small>{% endif %}</td><td rowspan="{{ n }}">{{ badge(f) }}{% if f.first_reported %}<br><small>首次 {{ f.first_reported }}</small>{% endif %}</td><td rowspan="{{ n }}" class="w">{{ describe(f) }}</td>{% endif %}
 <td>{{ d.file ~ ':' ~ d.line if d else '' }}</td><td>{{ cr.file ~ ':' ~ cr.line if cr else '' }}</td>
 {% for col in cols %}{% set rec = d if col.side == 'debt' else cr %}<td class="{{ 'diff' if col.pair is not none and run.fields[col.pair].field in f.differing_fields else ('d' if col.side == 'debt') }}">{{ rec.values.get(col.code) if rec and rec.values.get(col.code) is not none else '' }}</td>{% endfor %}
 </tr>
@@ -141,16 +143,43 @@ a{color:var(--blu)}
 {% if not recipients %}<p>没有需要反馈的差异。</p>{% endif %}
 {% for rec in recipients %}
 <details{% if loop.index <= 20 %} open{% endif %}><summary>{{ rec.kind_label }}：{{ rec.name }} <code>{{ rec.code }}</code> — {{ rec.findings|length }} 组（{% for k, v in rec.counts.items() %}{{ class_zh[k] }} {{ v }}{{ '，' if not loop.last }}{% endfor %}）</summary>
+{% if rec.note %}<p class="mut">{{ rec.note }}</p>{% endif %}
 <div class="scroll"><table>
-<tr><th>序号</th><th>规则</th><th>差异类别</th><th>差异字段</th><th>债务方 ↔ 债权方</th><th class="n">债务方余额</th><th class="n">债权方余额</th><th class="n">差额</th><th>债务方文件:行</th><th>债权方文件:行</th></tr>
+<tr><th>序号</th><th>规则</th><th>差异类别</th><th>状态</th><th>差异字段</th><th>债务方 ↔ 债权方</th><th class="n">债务方余额</th><th class="n">债权方余额</th><th class="n">差额</th><th>债务方文件:行</th><th>债权方文件:行</th></tr>
 {% for fid in rec.findings %}{% set f = by_id[fid] %}
-<tr><td><a href="#f-{{ f.id }}"><code>{{ f.id }}</code></a></td><td><code>{{ f.rule }}</code></td><td>{{ class_zh[f.cls] }}</td><td>{{ names(f) }}</td><td>{{ describe(f) }}</td>
+<tr><td><a href="#f-{{ f.id }}"><code>{{ f.id }}</code></a></td><td><code>{{ f.rule }}</code></td><td>{{ class_zh[f.cls] }}</td><td>{{ badge(f) }}</td><td>{{ names(f) }}</td><td>{{ describe(f) }}</td>
 <td class="n">{{ f.balance_debt or '' }}</td><td class="n">{{ f.balance_creditor or '' }}</td><td class="n">{{ f.balance_difference or '' }}</td>
 <td>{{ place(f.debt) }}</td><td>{{ place(f.creditor) }}</td></tr>
 {% endfor %}
 </table></div>
 </details>
 {% endfor %}
+
+{% if r.replies is not none %}
+<h2 id="replies">反馈回复与确认状态</h2>
+<p class="mut">读回 {{ r.replies.folder }} 中 {{ r.replies.files|length }} 个反馈工作簿的 {{ r.replies.read|num }} 条回复。
+状态：{% for k, v in s.statuses.items() %}{{ k }} {{ v|num }}{{ '，' if not loop.last }}{% endfor %}；已解决 {{ r.replies.resolved|length }}。
+有异议：任一接收方有异议；已确认：每个接收方均已确认；其余为待确认。</p>
+{% if r.replies.problems %}<h3>无法读取的回复</h3><ul>{% for p in r.replies.problems %}<li>{{ p }}</li>{% endfor %}</ul>{% endif %}
+{% set answered = r.findings|selectattr('replies')|list %}
+{% if answered %}
+<h3>本月仍存在、已有回复的差异</h3>
+<div class="scroll"><table>
+<tr><th>序号</th><th>差异标识</th><th>差异类别</th><th>状态</th><th>首次报告</th><th>接收方</th><th>回复状态</th><th>核实情况</th><th>处理说明</th><th>文件</th></tr>
+{% for f in answered %}{% for rep in f.replies %}<tr>
+{% if loop.first %}<td rowspan="{{ f.replies|length }}"><a href="#f-{{ f.id }}"><code>{{ f.id }}</code></a></td><td rowspan="{{ f.replies|length }}"><code>{{ f.ref }}</code></td><td rowspan="{{ f.replies|length }}">{{ class_zh[f.cls] }}</td><td rowspan="{{ f.replies|length }}">{{ badge(f) }}</td><td rowspan="{{ f.replies|length }}">{{ f.first_reported or '' }}</td>{% endif %}
+<td>{{ rep.recipient.name or rep.recipient.code or '' }}</td><td>{{ rep.status or '待确认' }}</td><td class="w">{{ rep.text }}</td><td class="w">{{ rep.action }}</td><td><small>{{ rep.file }}</small></td></tr>{% endfor %}{% endfor %}
+</table></div>
+{% endif %}
+{% if r.replies.resolved %}
+<h3>已解决（回复中有、本月已无差异）</h3>
+<div class="scroll"><table>
+<tr><th>差异标识</th><th>规则</th><th>首次报告</th><th>最后状态</th><th>回复</th></tr>
+{% for x in r.replies.resolved %}<tr><td><code>{{ x.ref }}</code></td><td><code>{{ x.rule }}</code></td><td>{{ x.first_reported or '' }}</td><td>{{ x.last_status }}</td>
+<td class="w">{% for rep in x.replies %}{{ rep.recipient.name or '' }}：{{ rep.status or '' }} {{ rep.text }}{{ '；' if not loop.last }}{% endfor %}</td></tr>{% endfor %}
+</table></div>
+{% endif %}
+{% endif %}
 
 {% if r.changes is not none %}
 <h2>月度变动（与上月一致数据比较）</h2>
@@ -221,9 +250,15 @@ def render_string(result: ReconcileResult) -> str:
         layout={r.id: columns(r) + extra_columns(r) for r in result.rules}, describe=describe,
         recipients=result.recipients(), by_id={f.id: f for f in result.findings},
         class_zh={c: CLASSES[c].label_zh for c in CLASSES}, names=lambda f: differing_names(f, runs[f.rule]),
-        place=place, changes=CHANGES, change_counts=change_counts, side_zh=SIDE_ZH,
+        place=place, changes=CHANGES, change_counts=change_counts, side_zh=SIDE_ZH, badge=_badge,
         field_names=lambda ch: "、".join(next((f.name for f in runs[ch.rule].fields if f.field == code), code)
                                          for code in ch.fields))
+
+
+def _badge(f) -> Markup:
+    """The status of a difference as a badge (escaped text in fixed markup)."""
+    css = {"已确认": "b ok", "有异议": "b", "待确认": "b wait"}.get(f.status, "b wait")
+    return Markup('<span class="{}">{}</span>').format(css, f.status)
 
 
 def render(result: ReconcileResult, out_dir: Path) -> list[Path]:

@@ -33,7 +33,8 @@ from .model import (Change, Comparison, FieldPair, Finding, InputTable, OutOfSco
                     RuleRun, UnitTotal)
 from .monthly import changed_keys_sql, changes_sql
 from .normalise import normalise_sql
-from .routing import divisions, route
+from .replies import apply as apply_replies, parse_ref, read_replies
+from .routing import Recipient, divisions, route, route_branch
 from .sql import Relations, classified_sql, current_relations, fallback_sql, records_sql, side_sql
 
 CENT = Decimal("0.01")
@@ -84,12 +85,19 @@ def _check_province(pack: RulePack, cfg: ReconcileConfig) -> None:
 
 
 def reconcile_submission(folder: Path, pack: RulePack, *, previous: Path | None = None,
-                         overrides: list[str] | tuple[str, ...] = (), memory_limit: str | None = None) -> ReconcileResult:
-    """Reconcile one month's folder; with ``previous``, only the keys that changed since then."""
+                         overrides: list[str] | tuple[str, ...] = (), memory_limit: str | None = None,
+                         replies: Path | None = None) -> ReconcileResult:
+    """Reconcile one month's folder; with ``previous``, only the keys that changed since then (and the
+    differences the replies name); with ``replies``, each difference carries its recipients' answers."""
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     configs = configure(pack, overrides)
-    needed = sorted({code for cfg in configs for code in cfg.tables()})
+    answered = read_replies(replies) if replies is not None else None
+    reopen: dict[str, list[tuple]] = {}
+    for ref in (answered.by_ref() if answered else {}):
+        rule, keys = parse_ref(ref)
+        reopen.setdefault(rule, []).extend(keys)
+    needed = sorted({code for cfg in configs for code in cfg.tables() | cfg.optional_tables()})
     workdir = scratch_dir()
     con = duckdb.connect(":memory:", config={"temp_directory": str(workdir / "spill")})
     con.execute(f"SET memory_limit = '{memory_limit or DEFAULT_MEMORY_LIMIT}'")
@@ -112,11 +120,12 @@ def reconcile_submission(folder: Path, pack: RulePack, *, previous: Path | None 
                 run.status, run.note = "not_run", f"table(s) not in the folder: {', '.join(missing)}"
                 continue
             run.note = _notes(cfg, inputs, present_before if previous is not None else None)
-            _classify(con, pack.catalog, n, cfg, run, changes if previous is not None else None, units)
+            _classify(con, pack.catalog, n, cfg, run, changes if previous is not None else None, units,
+                      reopen.get(cfg.rule_id, []))
             ran.append((n, cfg, run))
         claimed = _across_scopes(con, pack.catalog, ran, configs)
         for n, cfg, run in ran:
-            findings += _collect(con, n, cfg, run)
+            findings += _collect(con, n, cfg, run, present)
         out_of_scope = [o for o in _out_of_scope(con, configs, pack, present) if (o.file, o.line) not in claimed]
     finally:
         con.close()
@@ -128,18 +137,26 @@ def reconcile_submission(folder: Path, pack: RulePack, *, previous: Path | None 
         changes.sort(key=lambda c: (rule_order[c.rule], c.side != "debt", change_order[c.change],
                                     [k or "" for k in c.match_key]))
     numbers: dict[str, int] = {}
+    refs: dict[str, int] = {}
     for f in findings:
         numbers[f.rule] = numbers.get(f.rule, 0) + 1
         f.id = f"{f.rule}/{numbers[f.rule]:05d}"
+        refs[f.ref] = refs.get(f.ref, 0) + 1
+        if refs[f.ref] > 1:  # records with the same incomplete key: numbered in file order
+            f.ref += f"#{refs[f.ref]}"
+    resolved = apply_replies(findings, answered, Path(folder).name)
     options = {"previous": str(previous) if previous else None, "set": list(overrides),
-               "memory_limit": memory_limit}
+               "memory_limit": memory_limit, "replies": str(replies) if replies else None}
     return ReconcileResult(
         submission=str(folder), previous=str(previous) if previous else None,
         pack={"name": pack.name, "version": pack.version, "digest": pack.digest,
               "parameters": pack.options.get("parameters") or {}}, engine=engine_versions(),
         options=options, started_at=started_at, duration_s=round(time.perf_counter() - started, 3),
         rules=runs, findings=findings, changes=changes, units=sorted(units.values(), key=lambda u: u.uscc),
-        inputs=inputs, file_findings=file_findings, out_of_scope=out_of_scope)
+        inputs=inputs, file_findings=file_findings, out_of_scope=out_of_scope,
+        replies=None if answered is None else {"folder": answered.folder, "files": answered.files,
+                                               "read": len(answered.replies), "problems": answered.problems,
+                                               "resolved": resolved})
 
 
 def _notes(cfg: ReconcileConfig, inputs: list[InputTable], present_before: set[str] | None) -> str | None:
@@ -227,7 +244,7 @@ def _rc(n: int) -> str:
 
 
 def _classify(con, catalog: Catalog, n: int, cfg: ReconcileConfig, run: RuleRun, changes: list[Change] | None,
-              units: dict[str, UnitTotal]) -> None:
+              units: dict[str, UnitTotal], reopen: list[tuple] = ()) -> None:
     """Classify one rule's records (keys, then the second match within its scope) into ``_rc<n>``;
     its records stay in ``_rec<n>`` for the second match across scopes."""
     rel = current_relations(cfg)
@@ -237,7 +254,7 @@ def _classify(con, catalog: Catalog, n: int, cfg: ReconcileConfig, run: RuleRun,
     for side, count in con.execute(f"SELECT _side, count(*) FROM {rec} GROUP BY 1").fetchall():
         setattr(run, "records_debt" if side == "L" else "records_creditor", count)
     _add_unit_totals(con, cfg, units, rec)
-    key_filter = _monthly(con, cfg, rel, changes) if changes is not None else None
+    key_filter = _monthly(con, cfg, rel, changes, reopen) if changes is not None else None
     con.execute(f"CREATE OR REPLACE TEMP TABLE _rp AS SELECT * FROM ({classified_sql(cfg, rel, record_keys, key_filter, rec)})")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_rc(n)} AS {fallback_sql(cfg, '_rp', rec)}")
     con.execute("DROP TABLE _rp")
@@ -284,26 +301,44 @@ def _across_scopes(con, catalog: Catalog, ran: list[tuple[int, ReconcileConfig, 
     return claimed
 
 
-def _collect(con, n: int, cfg: ReconcileConfig, run: RuleRun) -> list[Finding]:
+def _collect(con, n: int, cfg: ReconcileConfig, run: RuleRun, present: set[str]) -> list[Finding]:
     """One rule's counts and findings from its classified records."""
     rel = current_relations(cfg)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _rc AS SELECT * FROM {_rc(n)}")
     con.execute(f"DROP TABLE {_rc(n)}")
     con.execute(f"DROP TABLE IF EXISTS _rec{n}")
     run.counts["matched"] = con.execute("SELECT count(*) FROM _rc WHERE _class = 'matched' AND _side = 'L'").fetchone()[0]
-    findings = _findings(con, cfg, rel)
+    findings = _findings(con, cfg, rel, present, _directory(con, cfg, present))
     for f in findings:
         run.counts[f.cls] += 1
     con.execute("DROP TABLE _rc")
     return findings
 
 
-def _monthly(con, cfg: ReconcileConfig, rel: Relations, changes: list[Change]) -> str:
-    """Classify each side's keys against last month; returns the relation of keys to reconcile."""
+def _directory(con, cfg: ReconcileConfig, present: set[str]) -> dict[tuple[str, str], str | None] | None:
+    """The branch directory as (head office, branch) → branch name, codes normalised; None without one."""
+    b = cfg.branch
+    if not (b and b.directory and b.directory.table.code in present):
+        return None
+    d, steps = b.directory, (b.head.steps if b.head else ("halfwidth", "trim", "upper"))
+    name = quote_ident(d.name.code) if d.name else "NULL"
+    rows = con.execute(f"SELECT {normalise_sql(quote_ident(d.head.code), steps)}, "
+                       f"{normalise_sql(quote_ident(d.branch.code), steps)}, any_value({name}) "
+                       f"FROM {quote_ident('t_' + d.table.code)} GROUP BY 1, 2").fetchall()
+    return {(h, br): nm for h, br, nm in rows if h and br}
+
+
+def _monthly(con, cfg: ReconcileConfig, rel: Relations, changes: list[Change], reopen: list[tuple] = ()) -> str:
+    """Classify each side's keys against last month; returns the relation of keys to reconcile: those that
+    changed, and those of last month's differences the replies name (still open until they match)."""
     prev = Relations(quote_ident(f"p_{cfg.left.code}"), quote_ident(f"p_{cfg.right.code}"))
     con.execute(f"CREATE OR REPLACE TEMP TABLE _chg AS {changes_sql(cfg, 'L', rel.left, prev.left)} "
                 f"UNION ALL {changes_sql(cfg, 'R', rel.right, prev.right)}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident('_keys_' + cfg.rule_id)} AS {changed_keys_sql(cfg, '_chg')}")
+    complete = sorted({k for k in reopen if len(k) == len(cfg.keys) and all(x is not None for x in k)})
+    if complete:
+        con.executemany(f"INSERT INTO {quote_ident('_keys_' + cfg.rule_id)} VALUES "
+                        f"({', '.join('?' for _ in cfg.keys)})", [list(k) for k in complete])
     n = len(cfg.keys)
     keys = ", ".join(f"_k{i}" for i in range(n))
     rows = con.execute(f"SELECT _side, _change, [{keys}], _n_now, _n_before, _bal_now, _bal_before, _fields, _file, "
@@ -330,45 +365,58 @@ def _display_fields(cfg: ReconcileConfig, side: str) -> list[str]:
     if cfg.branch:
         b = cfg.branch
         codes += [f.code for f in ((b.left, b.left_name) if side == "L" else (b.right, b.right_name)) if f]
-        if b.head:
-            codes.append(b.head.left.code if side == "L" else b.head.right.code)
+        for pair in (b.head, b.head_name):
+            if pair:
+                codes.append(pair.left.code if side == "L" else pair.right.code)
     return list(dict.fromkeys(codes))
 
 
-def _fetch(con, cfg: ReconcileConfig, rel: Relations, side: str) -> list[tuple[dict, dict]]:
+def _fetch(con, cfg: ReconcileConfig, rel: Relations, side: str, present: set[str]) -> list[tuple[dict, dict]]:
     """Records of non-matched groups on one side: (classification, values as written)."""
     table = rel.left if side == "L" else rel.right
     codes = _display_fields(cfg, side)
     n = len(cfg.keys)
-    unit_join, unit_name = "", "NULL"
+    joins, extra = [], ["NULL AS _uname", "NULL AS _usup", "NULL AS _sup", "NULL AS _supcode", "NULL AS _supregion"]
     if cfg.units:
         u = quote_ident(f"t_{cfg.units.table.code}")
         uscc = normalise_sql(quote_ident(cfg.units.uscc.code), cfg.debtor.steps)
         name = f"any_value({quote_ident(cfg.units.name.code)})" if cfg.units.name else "NULL"
-        unit_join = f"LEFT JOIN (SELECT {uscc} AS _u, {name} AS _uname FROM {u} GROUP BY 1) un ON un._u = rc._debtor"
-        unit_name = "un._uname"
+        sup = f"any_value({quote_ident(cfg.units.supervisor.code)})" if cfg.units.supervisor else "NULL"
+        joins.append(f"LEFT JOIN (SELECT {uscc} AS _u, {name} AS _uname, {sup} AS _usup FROM {u} GROUP BY 1) un "
+                     f"ON un._u = rc._debtor")
+        extra[0:2] = ["un._uname", "un._usup"]
+    s = cfg.supervisor
+    if s and s.table.code in present and cfg.debtor:
+        uscc = normalise_sql(quote_ident(s.uscc.code), cfg.debtor.steps)
+        code = f"any_value({quote_ident(s.code.code)})" if s.code else "NULL"
+        region = f"any_value({normalise_sql(quote_ident(s.region.code), ('halfwidth', 'trim'))})" if s.region else "NULL"
+        joins.append(f"LEFT JOIN (SELECT {uscc} AS _s, any_value({quote_ident(s.supervisor.code)}) AS _sup, "
+                     f"{code} AS _supcode, {region} AS _supregion FROM {quote_ident('t_' + s.table.code)} GROUP BY 1) "
+                     f"sv ON sv._s = rc._debtor")
+        extra[2:] = ["sv._sup", "sv._supcode", "sv._supregion"]
     meta = [c for c in RC_COLUMNS if c != "_side"] + [f"_k{i}" for i in range(n)]
-    select = ", ".join([f"rc.{c}" for c in meta] + [f"{unit_name} AS _uname"] + [f"t.{quote_ident(c)}" for c in codes])
+    select = ", ".join([f"rc.{c}" for c in meta] + extra + [f"t.{quote_ident(c)}" for c in codes])
     rows = con.execute(
-        f"SELECT {select} FROM _rc rc JOIN {table} t ON t._file = rc._file AND t._line = rc._line {unit_join} "
+        f"SELECT {select} FROM _rc rc JOIN {table} t ON t._file = rc._file AND t._line = rc._line {' '.join(joins)} "
         f"WHERE rc._side = '{side}' AND rc._class <> 'matched'").fetchall()
-    names = meta + ["_uname"]
+    names = meta + ["_uname", "_usup", "_sup", "_supcode", "_supregion"]
     return [(dict(zip(names, row[:len(names)])), dict(zip(codes, row[len(names):]))) for row in rows]
 
 
-def _findings(con, cfg: ReconcileConfig, rel: Relations) -> list[Finding]:
+def _findings(con, cfg: ReconcileConfig, rel: Relations, present: set[str] = frozenset(),
+              directory: dict | None = None) -> list[Finding]:
     groups: dict[tuple, dict[str, list]] = {}
     for side in ("L", "R"):
-        for meta, values in _fetch(con, cfg, rel, side):
+        for meta, values in _fetch(con, cfg, rel, side, present):
             if meta["_pair"] is not None:  # a pair of the second match: its records' keys differ
                 gid = (meta["_class"], meta["_pair"])
             else:
                 gid = (meta["_class"], meta["_g"], *[meta[f"_k{i}"] for i in range(1, len(cfg.keys))])
             groups.setdefault(gid, {"L": [], "R": []})[side].append((meta, values))
-    return [_finding(cfg, members) for members in groups.values()]
+    return [_finding(cfg, members, directory) for members in groups.values()]
 
 
-def _finding(cfg: ReconcileConfig, members: dict[str, list]) -> Finding:
+def _finding(cfg: ReconcileConfig, members: dict[str, list], directory: dict | None = None) -> Finding:
     left = sorted(members["L"], key=lambda m: (m[0]["_file"], m[0]["_line"]))
     right = sorted(members["R"], key=lambda m: (m[0]["_file"], m[0]["_line"]))
     second = (left or right)[0][0]["_pair"] is not None
@@ -396,7 +444,10 @@ def _finding(cfg: ReconcileConfig, members: dict[str, list]) -> Finding:
         field = cfg.region[side]
         if field:
             hints += [_plain(v.get(field.code)) for _, v in items]
-    recipient = route(registered, hints, [m["_debtor"] for m, _ in left + right], cfg.uscc_region, cfg.province)
+    supervised = [(m["_debtor"], m["_sup"], m["_supcode"], m["_supregion"]) for m, _ in left + right if m["_sup"]]
+    unit_supervisors = {m["_debtor"]: m["_usup"] for m, _ in left + right if m["_reg"] and m["_usup"]}
+    recipient = route(registered, hints, [m["_debtor"] for m, _ in left + right], cfg.uscc_region, cfg.province,
+                      supervised, unit_supervisors)
     scale = meta["_scale"] if cfg.balance.left.code in diffs and cls in ("misreported", "under_reported",
                                                                           "over_reported") else None
     unit = None
@@ -407,14 +458,42 @@ def _finding(cfg: ReconcileConfig, members: dict[str, list]) -> Finding:
              "keys": list(cfg.fallback.keys[meta["_stage"] - 1].names) if second else [k.name for k in cfg.keys],
              "outside_scope": bool(meta["_outside"]) or any(m["_outside"] for m, _ in left),
              "note": meta["_note"]}
+    ref = f"{cfg.rule_id}:{_key_text(meta, len(cfg.keys))}"
+    if second and left:  # a pair of the second match: the creditor's key, then the debt record's
+        ref += f"={_key_text(left[0][0], len(cfg.keys))}"
     return Finding(
-        id="", rule=cfg.rule_id, cls=cls,
+        id="", rule=cfg.rule_id, cls=cls, ref=ref,
         match_key=[meta[f"_k{i}"] for i in range(len(cfg.keys))], key_complete=bool(meta["_complete"]),
         debt=[Record(m["_file"], m["_line"], m["_key"], v) for m, v in left],
         creditor=[Record(m["_file"], m["_line"], m["_key"], v) for m, v in right],
         differing_fields=diffs, comparison=comparison, balance_debt=_money(bl), balance_creditor=_money(br),
         balance_difference=_money((bl or 0) - (br or 0)) if bl is not None or br is not None else None,
-        recipient=recipient, unit_factor=unit is not None, scale=unit, match=match)
+        recipient=recipient, unit_factor=unit is not None, scale=unit, match=match,
+        creditor_recipient=_branch_recipient(cfg, left, right, directory))
+
+
+def _key_text(meta: dict, n: int) -> str:
+    return "|".join("∅" if meta[f"_k{i}"] is None else meta[f"_k{i}"] for i in range(n))
+
+
+def _branch_recipient(cfg: ReconcileConfig, left: list, right: list, directory: dict | None) -> Recipient | None:
+    """The lending branch of a bank-loan finding (creditor record first), else the head office."""
+    b = cfg.branch
+    if b is None:
+        return None
+    candidates = []
+    for items, branch, name, head, head_name in (
+            (right, b.right, b.right_name, b.head.right if b.head else None, b.head_name.right if b.head_name else None),
+            (left, b.left, b.left_name, b.head.left if b.head else None, b.head_name.left if b.head_name else None)):
+        for _, v in items:
+            candidates.append((_code(v.get(head.code)) if head else None, v.get(head_name.code) if head_name else None,
+                               _code(v.get(branch.code)), v.get(name.code) if name else None))
+    return route_branch(candidates, directory)
+
+
+def _code(value: str | None) -> str | None:
+    """A code as the normalisation of keys reads it (half-width, trimmed, upper case)."""
+    return unicodedata.normalize("NFKC", value).strip().upper() or None if value else None
 
 
 def _factor(value) -> str:

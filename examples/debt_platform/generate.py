@@ -10,16 +10,24 @@ trust company and an asset manager are the creditors, covering 银行贷款, 银
 
 Every debt is declared once in DEBTS: its true terms this month, how each side reports it
 (``debt`` / ``creditor``: one entry per record, each a set of changes to the truth), whether it
-existed last month (``may``), and what the reconciliation must make of it (``expect``: class,
-which records, differing fields). ``expected_classification.json`` is written from these
-declarations — never from an engine run — and tests/reconcile/test_reconcile_example.py asserts
-the engine reports exactly that, in full and in monthly mode.
+existed last month (``may``; ``may_debt_terms`` what the unit reported differently then), and what
+the reconciliation must make of it (``expect``: class, which records, differing fields; ``may_expect``
+last month's difference). ``expected_classification.json`` is written from these declarations —
+never from an engine run — and tests/reconcile/test_reconcile_example.py asserts the engine reports
+exactly that, in full and in monthly mode.
+
+Both months carry the banks' branch directory (BANK_BRANCH) and the list of units and their 主管部门
+(UNIT_SUPERVISOR). ``replies/202405/`` holds the feedback workbooks the recipients returned on May's
+differences (``replies``: who answered what); June's run with ``--replies`` carries their statuses
+(待确认 / 已确认 / 有异议) and lists May's differences that are gone as resolved.
 """
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,7 +66,7 @@ UNITS = {
     "U7": Unit(uscc_code("12", "469002", "42800193"), "琼海市人民医院", "事业单位", "469002", "县", "否", "琼海市卫生健康委员会"),
     "U8": Unit(uscc_code("91", "469005", "MA5TEF36"), "文昌市城乡建设投资有限公司", "融资平台公司", "469005", "县", supervisor="文昌市国资委"),
 }
-# debtors that only creditors know: not registered on the platform
+# debtors that only creditors know: not registered on the platform (X1's 主管部门 is on the list of units)
 OUTSIDERS = {
     "X1": Unit(uscc_code("91", "460108", "MA5TGH47"), "海口美兰临空产业园开发有限公司", "国有企业", "460108", "区"),
     "X2": Unit(uscc_code("91", "469005", "MA5TJ558"), "文昌航天城发展有限公司", "国有企业", "", "县"),
@@ -83,6 +91,17 @@ BANKS = {
     "CIB": Creditor("B0013H135010001", "兴业银行", "兴业银行股份有限公司", "B0013B246010001", "兴业银行股份有限公司海口分行"),
 }
 OTHER_BRANCH = ("B0001B246020001", "中国工商银行股份有限公司三亚分行")
+UNLISTED_BRANCH = ("B0002B246990001", "中国农业银行股份有限公司某支行")  # not in ABC's branch directory
+# the list of units and their 主管部门 (UNIT_SUPERVISOR): who verifies whether a unit must be on the platform
+SUPERVISORS = {"X1": ("海口市美兰区国有资产管理局", uscc_code("11", "460108", "MB1A2B3C"), "460108")}
+
+
+def directory() -> list[dict]:
+    """The banks' branch directory: each bank's provincial branch, and ICBC's Sanya branch."""
+    rows = [(bank, bank.branch_code, bank.branch_name, "460100") for bank in BANKS.values()]
+    rows.append((BANKS["ICBC"], *OTHER_BRANCH, "460200"))
+    return [{"HEAD_CODE": bank.code, "HEAD_NAME": bank.name, "BRANCH_CODE": code, "BRANCH_NAME": name,
+             "REGION_CODE": region, "CONTACT": f"{bank.short}债务核对专员"} for bank, code, name, region in rows]
 MANAGERS = {  # product type → (manager, registry)
     "银行理财": (Creditor(uscc_code("91", "110000", "MA01KDH3"), "工银理财", "工银理财有限责任公司"), "银行业理财登记托管中心"),
     "信托": (Creditor("K0099H246000001", "琼州信托", "琼州信托有限责任公司"), "中国信托登记有限责任公司"),
@@ -118,6 +137,10 @@ class Debt:
     route: tuple[str, str] | None = None  # recipient of a creditor-only finding when the debtor is not registered
     note: str = ""
     field_findings: list[tuple[str, str, int]] = field(default_factory=list)  # (rule, side, record index) for validate
+    may_debt_terms: dict = field(default_factory=dict)  # what the unit reported differently last month
+    may_expect: list[tuple] = field(default_factory=list)  # last month's difference: (class, fields)
+    # the answers returned on last month's difference: recipient role (unit | branch) → (status, 核实情况, 处理说明)
+    replies: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
     @property
     def rule(self) -> str | None:
@@ -142,7 +165,10 @@ DEBTS: list[Debt] = [
     loan("L19", "U3", "ABC", 19, "10000000.00", "0.00", "20210115", "20260115", "4.050000", status="结清",
          may={"balance": "10000000.00", "status": "存续"}, expect=[(M,)], note="settled this month on both sides"),
     loan("L21", "U5", "CCB", 21, "12000000.00", "8500000.00", "20220601", "20270601", "3.950000",
-         may={"balance": "9000000.00"}, expect=[(M,)], note="amortised this month on both sides"),
+         may={"balance": "9000000.00"}, expect=[(M,)], note="amortised this month on both sides; the rate the unit "
+         "misreported in May is corrected: May's difference is resolved",
+         may_debt_terms={"rate": "4.950000"}, may_expect=[("misreported", ["RATE"])],
+         replies={"unit": ("已确认", "利率填报错误", "已于6月更正"), "branch": ("已确认", "执行利率3.95%", "")}),
     # --- normalisation cases that must MATCH
     loan("L09", "U7", "BOC", 9, "30000000.00", "26000000.00", "20230901", "20280901", "3.800000",
          debt=[{"contract": "ＨＴ２０２３０００９", "number": "JJ20230009  "}], expect=[(M,)],
@@ -159,7 +185,10 @@ DEBTS: list[Debt] = [
     loan("L04", "U1", "ABC", 4, "200000000.00", "150000000.00", "20220630", "20320930", "3.650000",
          debt=[{"maturity": "20320630"}], expect=[("misreported", [0], [0], ["MATURITY_DATE"])], note="maturity date differs"),
     loan("L05", "U3", "CIB", 5, "60000000.00", "55000000.00", "20230520", "20300520", "4.350000",
-         debt=[{"rate": "4.200000"}], expect=[("misreported", [0], [0], ["RATE"])], note="rate differs by 15 bp"),
+         debt=[{"rate": "4.200000"}], expect=[("misreported", [0], [0], ["RATE"])],
+         note="rate differs by 15 bp, as in May: both sides confirmed it, not yet corrected (已确认)",
+         may_debt_terms={"rate": "4.200000"}, may_expect=[("misreported", ["RATE"])],
+         replies={"unit": ("已确认", "利率应为4.35%", "7月补正"), "branch": ("已确认", "执行利率4.35%", "")}),
     loan("L06", "U4", "ICBC", 6, "30000000.00", "30000000.00", "20240115", "20290115", "3.900000",
          debt=[{"balance": "3000.00"}], expect=[("misreported", [0], [0], ["BALANCE"])],
          note="balance reported in 万元 instead of 元 (unit factor 10⁴)"),
@@ -168,9 +197,16 @@ DEBTS: list[Debt] = [
          note="the debt unit names another branch"),
     # --- 少报 / 多报
     loan("L02", "U2", "CCB", 2, "50000000.00", "45000000.00", "20230410", "20280410", "4.100000",
-         debt=[{"balance": "44000000.00"}], expect=[("under_reported", [0], [0], ["BALANCE"])], note="balance 1,000,000 lower"),
+         debt=[{"balance": "44000000.00"}], expect=[("under_reported", [0], [0], ["BALANCE"])],
+         note="balance 1,000,000 lower, as in May: the unit disputes it (有异议)",
+         may_debt_terms={"balance": "44000000.00"}, may_expect=[("under_reported", ["BALANCE"])],
+         replies={"unit": ("有异议", "5月31日已提前还款100万元，银行尚未入账", "请银行核实入账"),
+                  "branch": ("已确认", "", "")}),
     loan("L03", "U1", "BOC", 3, "300000000.00", "280000000.00", "20220105", "20370105", "3.650000",
-         debt=[{"balance": "290000000.00"}], expect=[("over_reported", [0], [0], ["BALANCE"])], note="balance 10,000,000 higher"),
+         debt=[{"balance": "290000000.00"}], expect=[("over_reported", [0], [0], ["BALANCE"])],
+         note="balance 10,000,000 higher, as in May: nobody answered (待确认)",
+         may_debt_terms={"balance": "290000000.00"}, may_expect=[("over_reported", ["BALANCE"])],
+         replies={"unit": ("", "", "")}),
     loan("L11", "U6", "CIB", 11, "5000000.00", "0.00", "20210701", "20260701", "4.500000", status="结清",
          may={"balance": "5000000.00", "status": "存续"}, debt=[{"balance": "5000000.00", "status": "存续"}],
          expect=[("over_reported", [0], [0], ["BALANCE"])], note="the bank settled the loan, the unit still reports it"),
@@ -220,8 +256,11 @@ DEBTS: list[Debt] = [
     loan("B7", "U6", "BOC", 47, "4999999.99", "4999999.99", "20240612", "20290612", "3.600000",
          debt=[], may=None, expect=[("omitted", [], [0])], note="threshold edge: 4,999,999.99 is not material"),
     loan("B3", "X1", "CCB", 43, "20000000.00", "20000000.00", "20240603", "20290603", "3.900000",
-         debt=[], may=None, expect=[("omitted", [], [0])], route=("finance", "460108"),
-         note="debtor not registered; the bank gives its region 460108"),
+         debt=[], may=None, expect=[("omitted", [], [0])], route=("supervisor", SUPERVISORS["X1"][1]),
+         note="debtor not registered; the list of units names its 主管部门, which verifies whether it must be"),
+    loan("B8", "U8", "ABC", 48, "7000000.00", "7000000.00", "20240614", "20290614", "3.800000",
+         debt=[], may=None, creditor_side=[{"branch": UNLISTED_BRANCH}], expect=[("concealed", [], [0])],
+         note="the bank's branch is not in its branch directory: the head office gets the feedback"),
     loan("B4", "X2", "CIB", 44, "35000000.00", "35000000.00", "20240606", "20340606", "4.000000",
          debt=[], may=None, expect=[("omitted", [], [0])], route=("finance", "469005"),
          note="debtor not registered, no region given: positions 3–8 of its USCC name 469005"),
@@ -258,7 +297,10 @@ DEBTS: list[Debt] = [
             debt=[{"manager": OTHER_MANAGER, "value_date": "20230905"}],
             expect=[("misreported", [0], [0], ["CREDITOR_CODE", "VALUE_DATE"])], note="another manager and value date"),
     product("P04", "U4", "信托", "ZXD46T2023020002", "TZ-2023-002", "50000000.00", "50000000.00", "20230215", "20280215",
-            "6.800000", debt=[{"balance": "40000000.00"}], expect=[("under_reported", [0], [0], ["BALANCE"])]),
+            "6.800000", debt=[{"balance": "40000000.00"}], expect=[("under_reported", [0], [0], ["BALANCE"])],
+            note="10,000,000 lower, as in May: the unit confirmed it (已确认)",
+            may_debt_terms={"balance": "40000000.00"}, may_expect=[("under_reported", ["BALANCE"])],
+            replies={"unit": ("已确认", "漏记追加认购1000万元", "下月补录")}),
     product("P05", "U6", "银行理财", "Z7001023000102", "LC2023002", "30000000.00", "20000000.00", "20230410", "20260410",
             "5.000000", debt=[{"balance": "30000000.00"}], expect=[("over_reported", [0], [0], ["BALANCE"])]),
     product("P07", "U7", "信托", "ZXD46T2024010003", "TZ-2024-003", "80000000.00", "80000000.00", "20240605", "20290605",
@@ -344,7 +386,8 @@ class Month:
 
     period: str
     tables: dict[str, list[dict]] = field(default_factory=lambda: {
-        "DEBT_UNIT": [], "DEBT_RECORD": [], "DEBT_REPAYMENT": [], "BANK_LOAN": [], "REGISTRY_PRODUCT": []})
+        "DEBT_UNIT": [], "DEBT_RECORD": [], "DEBT_REPAYMENT": [], "BANK_LOAN": [], "REGISTRY_PRODUCT": [],
+        "BANK_BRANCH": [], "UNIT_SUPERVISOR": []})
     where: dict[tuple[str, str, int], tuple[str, int]] = field(default_factory=dict)
 
     def add(self, table: str, row: dict, tag: tuple | None = None) -> None:
@@ -368,8 +411,8 @@ def build_month(period: str) -> Month:
             debt_records, creditor_records = d.debt, d.creditor_side
         elif d.may is None:
             continue
-        else:  # last month: both sides agreed on the terms, as many records as they had then
-            debt_records, creditor_records = [d.may] * d.may_debt, [d.may] * d.may_creditor
+        else:  # last month: the terms then, as many records as each side had (the unit's own May slips)
+            debt_records, creditor_records = [{**d.may, **d.may_debt_terms}] * d.may_debt, [d.may] * d.may_creditor
         for i, change in enumerate(debt_records):
             record_id = f"DR{period}-{d.tag}" + (f"-{i + 1}" if len(debt_records) > 1 else "")
             month.add("DEBT_RECORD", debt_row(d, terms(d, change), record_id, period), (d.tag, "debt", i))
@@ -378,6 +421,11 @@ def build_month(period: str) -> Month:
                 t = terms(d, change)
                 row = bank_row(d, t, period) if d.rule == LOAN else registry_row(d, t, period)
                 month.add(creditor_table(d), row, (d.tag, "creditor", i))
+    for row in directory():
+        month.add("BANK_BRANCH", row)
+    for who, (name, code, region) in SUPERVISORS.items():
+        month.add("UNIT_SUPERVISOR", {"UNIT_USCC": party(who).uscc, "UNIT_NAME": party(who).name, "SUPERVISOR": name,
+                                      "SUPERVISOR_USCC": code, "REGION_CODE": region})
     if current:
         for seq, (tag, date, kind, amount) in enumerate([("L01", "20240615", "还本", "2000000.00"),
                                                          ("L01", "20240621", "付息", "256666.67"),
@@ -399,6 +447,114 @@ def recipient(d: Debt, has_debt_records: bool) -> dict:
         return {"kind": "unit", "code": UNITS[d.who].uscc}
     assert d.route and not has_debt_records, d.tag
     return {"kind": d.route[0], "code": d.route[1]}
+
+
+def _upper(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().upper()
+
+
+def listed(head: str, branch: str) -> bool:
+    """The branch is in the directory under that head office (as written: the validate rule compares raw codes)."""
+    return any((r["HEAD_CODE"], r["BRANCH_CODE"]) == (head, branch) for r in directory())
+
+
+def creditor_recipient(d: Debt, debt_idx: list[int], cred_idx: list[int]) -> dict | None:
+    """Bank loans: the first branch of the records (the bank's, then the unit's) the directory lists under its
+    head office; else the head office."""
+    if d.rule != LOAN:
+        return None
+    rows = [bank_row(d, terms(d, d.creditor_side[i]), "") for i in cred_idx]
+    rows += [debt_row(d, terms(d, d.debt[i]), "", "") for i in debt_idx]
+    pairs = [(_upper(r.get("BANK_CODE", r.get("CREDITOR_CODE", ""))), _upper(r["BRANCH_CODE"])) for r in rows]
+    for head, branch in pairs:
+        if branch and listed(head, branch):
+            return {"kind": "branch", "code": branch}
+    return {"kind": "bank", "code": pairs[0][0]}
+
+
+def june_status(d: Debt) -> str:
+    """The status June's difference carries from May's replies: 有异议 if a recipient disputes it, 已确认 if every
+    recipient (the unit, and the lending branch for a loan) confirmed it, else 待确认."""
+    statuses = {role: answer[0] for role, answer in d.replies.items() if answer[0]}
+    roles = ["unit"] + (["branch"] if d.rule == LOAN else [])
+    if "有异议" in statuses.values():
+        return "有异议"
+    return "已确认" if statuses and all(statuses.get(r) == "已确认" for r in roles) else "待确认"
+
+
+def ref(d: Debt) -> str:
+    """The difference's identifier, as the engine writes it: rule and normalised key (a 1:1 pair's)."""
+    return f"{d.rule}:" + "|".join(k or "∅" for k in _key(d, d.rule, "creditor", d.may or {}))
+
+
+def previous_findings(may: Month) -> list[dict]:
+    """May's differences (each a 1:1 pair of the unit's May slip and the creditor's record)."""
+    out = []
+    for d in DEBTS:
+        for cls, fields in d.may_expect:
+            out.append({"tag": d.tag, "rule": d.rule, "class": cls, "ref": ref(d), "differing_fields": fields,
+                        "debt": [list(may.where[(d.tag, "debt", 0)])], "creditor": [list(may.where[(d.tag, "creditor", 0)])],
+                        "recipient": recipient(d, True)})
+    return out
+
+
+def write_replies(folder: Path) -> list[str]:
+    """The workbooks the recipients returned on May's differences, as the engine wrote them (说明 sheet and one
+    sheet per rule with the engine's columns) with their answers filled in; written byte for byte the same."""
+    from openpyxl import Workbook
+
+    from engine.reconcile.render_xlsx import LEAD, TAIL, filename
+    from engine.reconcile.routing import Recipient
+
+    books: dict[tuple, list[tuple[Debt, tuple]]] = {}
+    for d in DEBTS:
+        for role, answer in d.replies.items():
+            if role == "unit":
+                u = UNITS[d.who]
+                rec = Recipient("unit", u.uscc, u.name)
+            else:
+                bank = BANKS[d.creditor]
+                rec = Recipient("branch", bank.branch_code, bank.branch_name)
+            books.setdefault((rec.sort_key, rec.kind, rec.code, rec.name), []).append((d, answer))
+    folder.mkdir(parents=True, exist_ok=True)
+    names = []
+    for (_, kind, code, name), items in sorted(books.items()):
+        rec = Recipient(kind, code, name)
+        wb = Workbook()
+        info = wb.active
+        info.title = "说明"
+        label = {"unit": "债务单位", "branch": "银行分支机构"}[kind]
+        for row in (("接收方", f"{label} {code} {name}"), ("接收方类型", label), ("接收方代码", code), ("接收方名称", name),
+                    ("对账数据", f"examples/debt_platform/{PREVIOUS}")):
+            info.append(row)
+        for rule in (LOAN, REG):
+            mine = [(d, a) for d, a in items if d.rule == rule]
+            if not mine:
+                continue
+            ws = wb.create_sheet(rule)
+            ws.append(LEAD + TAIL)
+            for d, (status, text, action) in mine:
+                cls = d.may_expect[0][0]
+                term = {"misreported": "错报", "under_reported": "少报", "over_reported": "多报"}[cls]
+                lead = {"差异标识": ref(d), "首次报告": PREVIOUS, "状态": "待确认", "差异类别": term, "平台口径": term,
+                        "差异字段": "、".join(d.may_expect[0][1])}
+                ws.append([lead.get(h, "") for h in LEAD] + [status, text, action])
+        path = folder / filename(rec)
+        wb.save(path)
+        _freeze(path)
+        names.append(path.name)
+    return names
+
+
+def _freeze(path: Path) -> None:
+    """An .xlsx with fixed timestamps (zip entries and document properties), so regenerating is byte-identical."""
+    with zipfile.ZipFile(path) as z:
+        entries = [(info.filename, z.read(info.filename)) for info in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries:
+            if name == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2024-06-05T00:00:00Z", data)
+            z.writestr(zipfile.ZipInfo(name, date_time=(2024, 6, 5, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
 
 
 def rule_of(product: str) -> str | None:
@@ -423,12 +579,14 @@ def expectations(month: Month) -> list[dict]:
             creditor = [list(month.where[(d.tag, "creditor", i)]) for i in cred_idx]
             # jianhe validate judges each rule alone: a record paired across product types is listed by the
             # rule whose scope it is in
-            listed = [[record_rule(d, "debt", d.debt[i]), *month.where[(d.tag, "debt", i)]] for i in debt_idx]
-            listed += [[d.rule, *month.where[(d.tag, "creditor", i)]] for i in cred_idx]
+            listed_by = [[record_rule(d, "debt", d.debt[i]), *month.where[(d.tag, "debt", i)]] for i in debt_idx]
+            listed_by += [[d.rule, *month.where[(d.tag, "creditor", i)]] for i in cred_idx]
             out.append({
                 "tag": d.tag, "rule": d.rule, "class": cls, "note": d.note, "debt": debt, "creditor": creditor,
                 "differing_fields": exp[3] if len(exp) > 3 else [],
-                "recipient": recipient(d, bool(debt_idx)), "validate": listed})
+                "recipient": recipient(d, bool(debt_idx)),
+                "creditor_recipient": creditor_recipient(d, debt_idx, cred_idx), "validate": listed_by,
+                "status": june_status(d), "first_reported": PREVIOUS if d.may_expect and d.replies else CURRENT})
     return out
 
 
@@ -447,7 +605,8 @@ def changes(month: Month, previous: Month) -> list[dict]:
         if not d.rule:
             continue
         for side, now in (("debt", d.debt), ("creditor", d.creditor_side)):
-            before = [] if d.may is None else [d.may] * (d.may_debt if side == "debt" else d.may_creditor)
+            before = [] if d.may is None else (
+                [{**d.may, **d.may_debt_terms}] * d.may_debt if side == "debt" else [d.may] * d.may_creditor)
             for rule in (LOAN, REG):
                 now_idx = [i for i, c in enumerate(now) if record_rule(d, side, c) == rule]
                 before_idx = [i for i, c in enumerate(before) if record_rule(d, side, c) == rule]
@@ -520,6 +679,21 @@ def _change(d: Debt, now: list[dict], before: list[dict]) -> str:
     return "unchanged" if fp_now == fp_before else "changed"
 
 
+def branch_findings(month: Month) -> list[dict]:
+    """What the branch-directory rules report: loan records whose branch the directory does not list under the
+    head office as written (reference rules compare the codes as written)."""
+    out = []
+    for table, rule, head in (("DEBT_RECORD", "DP.DEBT.BRANCH_IN_DIRECTORY", "CREDITOR_CODE"),
+                              ("BANK_LOAN", "DP.BANK.BRANCH_IN_DIRECTORY", "BANK_CODE")):
+        for line, row in enumerate(month.tables[table], start=2):
+            if table == "DEBT_RECORD" and row["PRODUCT_TYPE"] != "银行贷款":
+                continue
+            if row[head].strip() and row["BRANCH_CODE"].strip() and not listed(row[head], row["BRANCH_CODE"]):
+                tag = next(t for (t, side, i), (f, n) in month.where.items() if f == f"{table}.csv" and n == line)
+                out.append({"rule": rule, "tag": tag, "file": f"{table}.csv", "line": line})
+    return out
+
+
 def check_declarations() -> None:
     """Every debt in a reconciled scope says what must become of it (a debt no side reports needs nothing)."""
     tags = [d.tag for d in DEBTS]
@@ -536,8 +710,10 @@ def main() -> None:
     june, may = build_month(CURRENT), build_month(PREVIOUS)
     write_month(june, out / CURRENT)
     write_month(may, out / PREVIOUS)
+    replies = write_replies(out / "replies" / PREVIOUS)
     field_findings = [{"rule": rule, "tag": d.tag, "file": june.where[(d.tag, side, i)][0],
                        "line": june.where[(d.tag, side, i)][1]} for d in DEBTS for rule, side, i in d.field_findings]
+    field_findings += branch_findings(june)
     out_of_scope = [{"tag": d.tag, "file": june.where[(d.tag, "debt", i)][0], "line": june.where[(d.tag, "debt", i)][1]}
                     for d in DEBTS if not d.rule for i in range(len(d.debt))]
     doc = {
@@ -548,6 +724,10 @@ def main() -> None:
         "current": CURRENT, "previous": PREVIOUS, "province": {"code": PROVINCE[0], "name": PROVINCE[1]},
         "matched": matched_counts(), "findings": expectations(june), "changes": changes(june, may),
         "field_findings": field_findings, "out_of_scope": out_of_scope,
+        "previous_findings": previous_findings(may),
+        "replies": {"folder": f"replies/{PREVIOUS}", "files": replies,
+                    "resolved": sorted(ref(d) for d in DEBTS if d.replies and d.expect == [(M,)]),
+                    "statuses": {d.tag: june_status(d) for d in DEBTS if d.replies and d.expect != [(M,)]}},
         "must_match": [{"tag": d.tag, "note": d.note} for d in DEBTS if d.note and d.expect == [(M,)]],
     }
     write_json(out / "expected_classification.json", doc)

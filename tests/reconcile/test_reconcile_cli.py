@@ -86,7 +86,8 @@ def test_feedback_workbooks_hold_both_sides_side_by_side(tmp_path):
     out = tmp_path / "out"
     assert main(["reconcile", str(folder), *PROVINCE, "--report-dir", str(out), "--quiet"]) == 1
     books = {p.name: p for p in (out / "feedback").glob("*.xlsx")}
-    assert sorted(books) == ["债务单位_91460100MA5RCE5U1C_海口市城市建设投资有限公司.xlsx", "地方财政部门_460108_海口市美兰区财政局.xlsx"]
+    assert sorted(books) == ["债务单位_91460100MA5RCE5U1C_海口市城市建设投资有限公司.xlsx", "地方财政部门_460108_海口市美兰区财政局.xlsx",
+                             "银行分支机构_B0001B246010001_中国工商银行股份有限公司海口分行.xlsx"]  # the lending branch (附件5 一)
     wb = openpyxl.load_workbook(books["债务单位_91460100MA5RCE5U1C_海口市城市建设投资有限公司.xlsx"])
     assert wb.sheetnames == ["说明", "DP.RECON.LOAN"]
     ws = wb["DP.RECON.LOAN"]
@@ -108,7 +109,7 @@ def test_an_earlier_runs_reports_are_replaced(tmp_path):
     out = tmp_path / "out"
     first = folder_with(tmp_path, [loan(1)], [bank(1, BORROWER_USCC=UNIT2, BORROWER_REGION="460108"), bank(1)], name="a")
     assert main(["reconcile", str(first), *PROVINCE, "--report-dir", str(out), "--quiet"]) == 1
-    assert len(list((out / "feedback").glob("*.xlsx"))) == 1
+    assert len(list((out / "feedback").glob("*.xlsx"))) == 2  # the finance department and the lending branch
     (out / "notes.txt").write_text("mine", "utf-8")
     second = folder_with(tmp_path, [loan(1)], [bank(1)], name="b")
     assert main(["reconcile", str(second), *PROVINCE, "--report-dir", str(out), "--quiet"]) == 0

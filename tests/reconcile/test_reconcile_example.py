@@ -33,21 +33,30 @@ def full(tmp_path_factory):
     return run(tmp_path_factory)
 
 
+REPLIES = EXAMPLE / EXPECTED["replies"]["folder"]
+
+
 @pytest.fixture(scope="module")
 def monthly(tmp_path_factory):
-    return run(tmp_path_factory, "--previous", str(PREVIOUS))
+    # last month's open differences are known from the returned workbooks: they are reconciled again
+    return run(tmp_path_factory, "--previous", str(PREVIOUS), "--replies", str(REPLIES))
+
+
+def _other(r: dict | None) -> tuple:
+    return (r["kind"], r["code"]) if r else ()
 
 
 def planted() -> set[tuple]:
     return {(f["rule"], f["class"], tuple(sorted(map(tuple, f["debt"]))), tuple(sorted(map(tuple, f["creditor"]))),
-             tuple(f["differing_fields"]), f["recipient"]["kind"], f["recipient"]["code"]) for f in EXPECTED["findings"]}
+             tuple(f["differing_fields"]), f["recipient"]["kind"], f["recipient"]["code"], _other(f["creditor_recipient"]))
+            for f in EXPECTED["findings"]}
 
 
 def reported(doc: dict) -> set[tuple]:
     def places(records):
         return tuple(sorted((r["file"], r["line"]) for r in records))
     return {(f["rule"], f["class"], places(f["debt"]), places(f["creditor"]), tuple(f["differing_fields"]),
-             f["recipient"]["kind"], f["recipient"]["code"]) for f in doc["findings"]}
+             f["recipient"]["kind"], f["recipient"]["code"], _other(f["creditor_recipient"])) for f in doc["findings"]}
 
 
 @pytest.mark.parametrize("mode", ["full", "monthly"])
@@ -57,13 +66,14 @@ def test_reports_exactly_the_planted_differences(mode, request):
     got, expected = reported(doc), planted()
     assert sorted(got - expected) == [], "reported but not planted"
     assert sorted(expected - got) == [], "planted but not reported"
-    assert len(doc["findings"]) == len(EXPECTED["findings"]) == 34
+    assert len(doc["findings"]) == len(EXPECTED["findings"]) == 35
 
 
 def test_every_class_is_planted():
     from engine.reconcile.classes import DISCREPANCIES
     assert {f["class"] for f in EXPECTED["findings"]} == set(DISCREPANCIES)
-    assert {f["recipient"]["kind"] for f in EXPECTED["findings"]} == {"unit", "finance", "province"}
+    assert {f["recipient"]["kind"] for f in EXPECTED["findings"]} == {"unit", "supervisor", "finance", "province"}
+    assert {_other(f["creditor_recipient"])[:1] for f in EXPECTED["findings"]} == {("branch",), ("bank",), ()}
 
 
 def test_matched_pairs_and_normalisation_cases(full):
@@ -102,8 +112,9 @@ def test_reports_validate_and_hold_every_recipient(full):
     _, doc, out = full
     jsonschema.Draft202012Validator(SCHEMA).validate(doc)
     books = sorted((out / FOLDER).glob("*.xlsx"))
-    assert len(books) == len(doc["recipients"]) == len({(f["recipient"]["kind"], f["recipient"]["code"])
-                                                         for f in EXPECTED["findings"]})
+    expected_recipients = {(f["recipient"]["kind"], f["recipient"]["code"]) for f in EXPECTED["findings"]}
+    expected_recipients |= {_other(f["creditor_recipient"]) for f in EXPECTED["findings"] if f["creditor_recipient"]}
+    assert len(books) == len(doc["recipients"]) == len(expected_recipients)
     by_code = {r["code"]: r for r in doc["recipients"]}
     for book in books:
         wb = openpyxl.load_workbook(book, read_only=True)
@@ -117,7 +128,8 @@ def test_html_is_offline_and_chinese(full):
     _, doc, out = full
     html = (out / "reconcile.html").read_text("utf-8")
     assert "http://" not in html and "https://" not in html and "<script" not in html
-    for label in ("存在差异", "按差异类别列示", "按接收方列示", "瞒报", "漏报", "一对多", "海口市美兰区财政局", "海南省财政厅"):
+    for label in ("存在差异", "按差异类别列示", "按接收方列示", "瞒报", "漏报", "一对多", "海口市美兰区财政局", "海南省财政厅",
+                  "海口市美兰区国有资产管理局", "中国农业银行股份有限公司", "待确认"):
         assert label in html
     assert all(f'id="f-{f["id"]}"' in html for f in doc["findings"])
 

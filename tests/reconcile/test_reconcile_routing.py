@@ -49,6 +49,9 @@ def test_findings_are_routed_and_grouped_by_recipient(tmp_path):
     ]
     groups = result.recipients()
     assert [(g["kind"], g["code"]) for g in groups] == [
-        ("unit", UNIT), ("finance", "460108"), ("finance", "460200"), ("finance", "469005"), ("province", "460000")]
+        ("unit", UNIT), ("finance", "460108"), ("finance", "460200"), ("finance", "469005"), ("province", "460000"),
+        ("branch", "B0001B246010001")]  # every bank-loan finding goes to the lending branch as well (附件5 一)
     assert groups[0]["counts"] == {"under_reported": 1, "debt_only": 1}
-    assert sum(len(g["findings"]) for g in groups) == len(result.findings)
+    loans = [f for f in result.findings if f.rule == "DP.RECON.LOAN"]
+    assert sum(len(g["findings"]) for g in groups) == len(result.findings) + len(loans)
+    assert groups[-1]["findings"] == [f.id for f in loans]
