@@ -35,7 +35,7 @@ from .monthly import changed_keys_sql, changes_sql
 from .normalise import normalise_sql
 from .replies import apply as apply_replies, parse_ref, read_replies
 from .routing import Recipient, divisions, route, route_branch
-from .sql import Relations, classified_sql, current_relations, fallback_sql, records_sql, side_sql
+from .sql import LEFTOVER, Relations, classified_sql, current_relations, fallback_pairs_sql, records_sql, side_sql
 
 CENT = Decimal("0.01")
 # what the command keeps of each classified record (the compared values are fetched from the files' rows)
@@ -255,11 +255,38 @@ def _classify(con, catalog: Catalog, n: int, cfg: ReconcileConfig, run: RuleRun,
         setattr(run, "records_debt" if side == "L" else "records_creditor", count)
     _add_unit_totals(con, cfg, units, rec)
     key_filter = _monthly(con, cfg, rel, changes, reopen) if changes is not None else None
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _rp AS SELECT * FROM ({classified_sql(cfg, rel, record_keys, key_filter, rec)})")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {_rc(n)} AS {fallback_sql(cfg, '_rp', rec)}")
-    con.execute("DROP TABLE _rp")
+    keep = ", ".join(_kept(cfg))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_rc(n)} AS SELECT {keep} "
+                f"FROM ({classified_sql(cfg, rel, record_keys, key_filter, rec)})")
+    _pair_leftovers(con, cfg, _rc(n), rec)
+    # only the records still unpaired can pair across scopes: keep those, free the rest
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _left AS SELECT r.* FROM {rec} r SEMI JOIN "
+                f"(SELECT _side, _file, _line FROM {_rc(n)} WHERE {LEFTOVER}) c "
+                f"ON c._side = r._side AND c._file = r._file AND c._line = r._line")
+    con.execute(f"DROP TABLE {rec}")
+    con.execute(f"ALTER TABLE _left RENAME TO {rec}")
     for side, count in con.execute(f"SELECT _side, count(*) FROM {_rc(n)} GROUP BY 1").fetchall():
         setattr(run, "reconciled_debt" if side == "L" else "reconciled_creditor", count)
+
+
+def _kept(cfg: ReconcileConfig) -> list[str]:
+    """What the command keeps of each classified record (the values shown are fetched from the files' rows)."""
+    return RC_COLUMNS + [f"_k{i}" for i in range(len(cfg.keys))]
+
+
+def _pair_leftovers(con, cfg: ReconcileConfig, rc: str, rec: str, pool: str | None = None) -> None:
+    """The second match in place: the pairs it finds replace their records' unpaired rows in ``rc``."""
+    if cfg.fallback is None:
+        return
+    leftovers = con.execute(f"SELECT count(*) FILTER (WHERE _side = 'L'), count(*) FILTER (WHERE _side = 'R') "
+                            f"FROM {rc} WHERE {LEFTOVER}").fetchone()
+    if not leftovers[1] or not (leftovers[0] or pool):
+        return
+    cols = ", ".join(_kept(cfg))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _fbp AS {fallback_pairs_sql(cfg, rc, rec, pool)}")
+    con.execute(f"DELETE FROM {rc} WHERE (_side, _file, _line) IN (SELECT _side, _file, _line FROM _fbp)")
+    con.execute(f"INSERT INTO {rc} ({cols}) SELECT {cols} FROM _fbp")
+    con.execute("DROP TABLE _fbp")
 
 
 def _across_scopes(con, catalog: Catalog, ran: list[tuple[int, ReconcileConfig, RuleRun]],
@@ -288,9 +315,7 @@ def _across_scopes(con, catalog: Catalog, ran: list[tuple[int, ReconcileConfig, 
         con.execute(f"CREATE OR REPLACE TEMP TABLE _pool AS SELECT *, "
                     f"{' AND '.join(f'_k{i} IS NOT NULL' for i in range(len(cfg.keys)))} AS _complete FROM ({pool}) p "
                     f"WHERE (_file, _line) NOT IN (SELECT _file, _line FROM _claimed)")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _rx AS {fallback_sql(cfg, _rc(n), f'_rec{n}', '_pool')}")
-        con.execute(f"DROP TABLE {_rc(n)}")
-        con.execute(f"ALTER TABLE _rx RENAME TO {_rc(n)}")
+        _pair_leftovers(con, cfg, _rc(n), f"_rec{n}", "_pool")
         con.execute(f"INSERT INTO _claimed SELECT {n}, _file, _line FROM {_rc(n)} WHERE _side = 'L' AND _outside")
         con.execute("DROP TABLE _pool")
     for n, _, _ in ran:  # what another rule paired leaves the rule whose scope it is in
@@ -304,14 +329,12 @@ def _across_scopes(con, catalog: Catalog, ran: list[tuple[int, ReconcileConfig, 
 def _collect(con, n: int, cfg: ReconcileConfig, run: RuleRun, present: set[str]) -> list[Finding]:
     """One rule's counts and findings from its classified records."""
     rel = current_relations(cfg)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _rc AS SELECT * FROM {_rc(n)}")
-    con.execute(f"DROP TABLE {_rc(n)}")
     con.execute(f"DROP TABLE IF EXISTS _rec{n}")
-    run.counts["matched"] = con.execute("SELECT count(*) FROM _rc WHERE _class = 'matched' AND _side = 'L'").fetchone()[0]
-    findings = _findings(con, cfg, rel, present, _directory(con, cfg, present))
+    run.counts["matched"] = con.execute(f"SELECT count(*) FROM {_rc(n)} WHERE _class = 'matched' AND _side = 'L'").fetchone()[0]
+    findings = _findings(con, cfg, rel, present, _directory(con, cfg, present), _rc(n))
     for f in findings:
         run.counts[f.cls] += 1
-    con.execute("DROP TABLE _rc")
+    con.execute(f"DROP TABLE {_rc(n)}")
     return findings
 
 
@@ -371,7 +394,7 @@ def _display_fields(cfg: ReconcileConfig, side: str) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def _fetch(con, cfg: ReconcileConfig, rel: Relations, side: str, present: set[str]) -> list[tuple[dict, dict]]:
+def _fetch(con, cfg: ReconcileConfig, rel: Relations, side: str, present: set[str], rc: str = "_rc") -> list[tuple[dict, dict]]:
     """Records of non-matched groups on one side: (classification, values as written)."""
     table = rel.left if side == "L" else rel.right
     codes = _display_fields(cfg, side)
@@ -397,17 +420,17 @@ def _fetch(con, cfg: ReconcileConfig, rel: Relations, side: str, present: set[st
     meta = [c for c in RC_COLUMNS if c != "_side"] + [f"_k{i}" for i in range(n)]
     select = ", ".join([f"rc.{c}" for c in meta] + extra + [f"t.{quote_ident(c)}" for c in codes])
     rows = con.execute(
-        f"SELECT {select} FROM _rc rc JOIN {table} t ON t._file = rc._file AND t._line = rc._line {' '.join(joins)} "
+        f"SELECT {select} FROM {rc} rc JOIN {table} t ON t._file = rc._file AND t._line = rc._line {' '.join(joins)} "
         f"WHERE rc._side = '{side}' AND rc._class <> 'matched'").fetchall()
     names = meta + ["_uname", "_usup", "_sup", "_supcode", "_supregion"]
     return [(dict(zip(names, row[:len(names)])), dict(zip(codes, row[len(names):]))) for row in rows]
 
 
 def _findings(con, cfg: ReconcileConfig, rel: Relations, present: set[str] = frozenset(),
-              directory: dict | None = None) -> list[Finding]:
+              directory: dict | None = None, rc: str = "_rc") -> list[Finding]:
     groups: dict[tuple, dict[str, list]] = {}
     for side in ("L", "R"):
-        for meta, values in _fetch(con, cfg, rel, side, present):
+        for meta, values in _fetch(con, cfg, rel, side, present, rc):
             if meta["_pair"] is not None:  # a pair of the second match: its records' keys differ
                 gid = (meta["_class"], meta["_pair"])
             else:

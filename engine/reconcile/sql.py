@@ -155,7 +155,7 @@ def _class_sql(cfg: ReconcileConfig) -> str:
     conceal = _conceal_sql(cfg, "_greg", "_br")
     others = " OR ".join(f"_d{j}" for j in range(1, len(cfg.compared))) or "FALSE"
     # n copies of one record, each agreeing in balance with the one creditor record: entered twice (多报)
-    copies = "_nl > 1 AND _nr = 1 AND _lcopies = 1 AND NOT coalesce(_d0, TRUE)"
+    copies = "_nl > 1 AND _nr = 1 AND _lcopies AND NOT coalesce(_d0, TRUE)"
     return (f"CASE WHEN _nl = 0 THEN CASE WHEN {conceal} THEN 'concealed' ELSE 'omitted' END "
             f"WHEN _nr = 0 THEN CASE WHEN _nl = 1 THEN 'debt_only' ELSE 'duplicate' END "
             f"WHEN _nl = 1 AND _nr = 1 THEN {_pair_class_sql(cfg, others)} "
@@ -200,8 +200,8 @@ def _typed(cfg: ReconcileConfig) -> list[str]:
 
 
 def _fingerprint(cfg: ReconcileConfig) -> str:
-    """A record's compared values in one text: equal for identical copies."""
-    return "concat_ws(chr(31), " + ", ".join(f"coalesce(_t{j}, chr(0))" for j in range(len(cfg.compared))) + ")"
+    """A hash of a record's compared values: equal for identical copies."""
+    return "hash(" + ", ".join(f"_t{j}" for j in range(len(cfg.compared))) + ")"
 
 
 def _groups_sql(cfg: ReconcileConfig, keys: list[str], source: str) -> str:
@@ -209,7 +209,8 @@ def _groups_sql(cfg: ReconcileConfig, keys: list[str], source: str) -> str:
     aggregates = ["count(*) FILTER (WHERE _side = 'L') AS _nl", "count(*) FILTER (WHERE _side = 'R') AS _nr",
                   "sum(_v0) FILTER (WHERE _side = 'L') AS _bl", "sum(_v0) FILTER (WHERE _side = 'R') AS _br",
                   "bool_or(_reg) AS _greg",
-                  f"count(DISTINCT {_fingerprint(cfg)}) FILTER (WHERE _side = 'L') AS _lcopies"]
+                  f"min({_fingerprint(cfg)}) FILTER (WHERE _side = 'L') = max({_fingerprint(cfg)}) FILTER (WHERE _side = 'L') "
+                  f"AS _lcopies"]
     values = _typed(cfg)
     packed = "{" + ", ".join(f"'{c}': {c}" for c in values) + "}"
     aggregates += [f"any_value({packed}) FILTER (WHERE _side = '{side}') AS _{side}" for side in ("L", "R")]
@@ -270,16 +271,26 @@ def _fallback_part(cfg: ReconcileConfig, part: tuple[str, int]) -> str:
 
 
 def fallback_sql(cfg: ReconcileConfig, classified: str, records: str, pool: str | None = None) -> str:
-    """The classified records with the second match applied to what the keys left unpaired.
+    """The classified records with the second match applied to what the keys left unpaired: the
+    records paired replace their unpaired rows; the rest are returned as they were."""
+    keep = ", ".join(output_columns(cfg))
+    if cfg.fallback is None:
+        return f"SELECT {keep} FROM {classified}"
+    return (f"WITH _fb_pairs_all AS MATERIALIZED ({fallback_pairs_sql(cfg, classified, records, pool)}) "
+            f"SELECT {keep} FROM {classified} c WHERE NOT EXISTS (SELECT 1 FROM _fb_pairs_all d "
+            f"WHERE d._side = c._side AND d._file = c._file AND d._line = c._line) "
+            f"UNION ALL SELECT {keep} FROM _fb_pairs_all")
+
+
+def fallback_pairs_sql(cfg: ReconcileConfig, classified: str, records: str, pool: str | None = None) -> str:
+    """The records the second match pairs, classified as pairs (``output_columns``, both sides).
 
     ``classified`` holds classified records (``output_columns``), ``records`` their normalised
     values (``records_sql``); ``pool`` (the reconcile command) holds further debt-side records
-    outside the rule's scope that no rule paired, with the same columns as ``records``. Records
-    paired here replace their unpaired rows; the rest are returned as they were."""
+    outside the rule's scope that no rule paired, with the same columns as ``records``."""
     cols = output_columns(cfg)
-    keep = ", ".join(cols)
     if cfg.fallback is None:
-        return f"SELECT {keep} FROM {classified}"
+        return f"SELECT {', '.join(cols)} FROM {classified} WHERE FALSE"
     rec_cols = ["_side", "_file", "_line", "_key", *[f"_k{i}" for i in range(len(cfg.keys))],
                 *_typed(cfg), "_debtor", "_reg", "_complete"]
     rc = ", ".join(rec_cols)
@@ -336,11 +347,7 @@ def fallback_sql(cfg: ReconcileConfig, classified: str, records: str, pool: str 
                "_bl": "_lv0", "_br": "_rv0"}
         return "SELECT " + ", ".join(f"{own.get(c, c)} AS {c}" for c in cols) + " FROM _fb_judged"
 
-    ctes.append("_fb_done AS (SELECT _side, _file, _line FROM _fb_m)")
-    return (f"WITH {', '.join(ctes)} "
-            f"SELECT {keep} FROM {classified} c WHERE NOT EXISTS (SELECT 1 FROM _fb_done d "
-            f"WHERE d._side = c._side AND d._file = c._file AND d._line = c._line) "
-            f"UNION ALL {row('L')} UNION ALL {row('R')}")
+    return f"WITH {', '.join(ctes)} {row('L')} UNION ALL {row('R')}"
 
 
 def _amount(expr: str) -> str:
