@@ -215,7 +215,8 @@ def main() -> None:
     load_before = os.getloadavg()
     floor = floor_seconds(args.data)
     reports = args.data.parent / "reconcile_1m_reports"
-    base = ["reconcile", str(args.data), "--pack", "debt_platform", "--report-dir", str(reports), "--quiet"]
+    base = ["reconcile", str(args.data), "--pack", "debt_platform", "--param", "province=460000",  # 海南省 data
+            "--report-dir", str(reports), "--quiet"]
     runs = {"json": timed_run([*base, "--format", "json"])}
     doc = json.loads((reports / "reconcile.json").read_text("utf-8"))
     got = {cls: n for cls, n in doc["summary"]["groups"].items() if n}

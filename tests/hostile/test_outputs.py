@@ -58,7 +58,7 @@ def test_reconcile_reports_inside_its_input_are_refused(tmp_path):
     folder = tmp_path / "202406"
     import shutil
     shutil.copytree(ROOT / "examples" / "debt_platform" / "202406", folder)
-    run = jianhe("reconcile", folder, "--report-dir", folder / "recon", "--quiet")
+    run = jianhe("reconcile", "--param", "province=460000", folder, "--report-dir", folder / "recon", "--quiet")
     assert run.returncode == 2 and "inside the folder" in run.stderr, run.stderr
 
 
@@ -78,24 +78,24 @@ def test_reconcile_keeps_recipients_replies(tmp_path):
     (out / "feedback").mkdir(parents=True)
     reply = out / "feedback" / "某银行.xlsx"
     reply.write_bytes(b"a recipient's filled-in reply")
-    missing = jianhe("reconcile", tmp_path / "none", "--report-dir", out)
+    missing = jianhe("reconcile", "--param", "province=460000", tmp_path / "none", "--report-dir", out)
     assert missing.returncode in (2, 3)
-    run = jianhe("reconcile", ROOT / "examples" / "debt_platform" / "202406", "--report-dir", out, "--quiet")
+    run = jianhe("reconcile", "--param", "province=460000", ROOT / "examples" / "debt_platform" / "202406", "--report-dir", out, "--quiet")
     assert run.returncode == 2 and "某银行.xlsx" in run.stderr, run.stderr
     assert reply.read_bytes() == b"a recipient's filled-in reply"
 
 
 def test_a_changed_feedback_workbook_is_not_replaced(tmp_path):
     out = tmp_path / "r"
-    first = jianhe("reconcile", ROOT / "examples" / "debt_platform" / "202406", "--report-dir", out, "--quiet")
+    first = jianhe("reconcile", "--param", "province=460000", ROOT / "examples" / "debt_platform" / "202406", "--report-dir", out, "--quiet")
     assert first.returncode == 1, first.stderr
     workbook = sorted((out / "feedback").glob("*.xlsx"))[0]
     workbook.write_bytes(workbook.read_bytes() + b"filled in")
-    second = jianhe("reconcile", ROOT / "examples" / "debt_platform" / "202406", "--report-dir", out, "--quiet")
+    second = jianhe("reconcile", "--param", "province=460000", ROOT / "examples" / "debt_platform" / "202406", "--report-dir", out, "--quiet")
     assert second.returncode == 2 and workbook.name in second.stderr
     assert workbook.read_bytes().endswith(b"filled in")
     workbook.unlink()  # the user moves it away: the run goes on and replaces only its own files
-    third = jianhe("reconcile", ROOT / "examples" / "debt_platform" / "202406", "--report-dir", out, "--quiet")
+    third = jianhe("reconcile", "--param", "province=460000", ROOT / "examples" / "debt_platform" / "202406", "--report-dir", out, "--quiet")
     assert third.returncode == 1, third.stderr
     assert workbook.exists()
 

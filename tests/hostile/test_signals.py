@@ -28,7 +28,7 @@ def _big_batch(tmp_path: Path, rows: int = 600_000) -> Path:
 
 
 @pytest.mark.parametrize("command", [["validate", str(EXAMPLE)],
-                                     ["reconcile", str(ROOT / "examples" / "debt_platform" / "202406")]])
+                                     ["reconcile", "--param", "province=460000", str(ROOT / "examples" / "debt_platform" / "202406")]])
 def test_closed_stdout_keeps_the_verdict(command):
     """`jianhe validate … | head -1` under pipefail: the exit code is the verdict, not 0."""
     shell = f"set -o pipefail; {sys.executable} -m engine.cli {' '.join(command)} | head -1"

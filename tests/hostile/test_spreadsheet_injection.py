@@ -112,7 +112,7 @@ def test_reconcile_feedback_workbooks_have_no_formula(tmp_path):
              bank(2, BORROWER_NAME="=SUM(1,2)", BRANCH_NAME="+cmd")]
     folder = folder_with(tmp_path, debts, banks, units=[unit(UNIT_NAME="=1+1")])
     out = tmp_path / "out"
-    proc = jianhe("reconcile", folder, "--pack", "debt_platform", "--report-dir", out)
+    proc = jianhe("reconcile", "--param", "province=460000", folder, "--pack", "debt_platform", "--report-dir", out)
     assert proc.returncode == 1, proc.stderr[-500:]
     texts = [c.value for book in all_books(out) for c in cells(book) if isinstance(c.value, str)]
     for value in ("=1+1", "+cmd", "@SUM(A1)", "-2+3", "=cmd|' /C calc'!A0", "=SUM(1,2)", "@SUM(A1)\\x07"):

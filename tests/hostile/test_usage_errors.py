@@ -42,7 +42,7 @@ def test_export_gx_onto_an_existing_file(tmp_path):
 
 @pytest.mark.parametrize("setting", ["against.when=1 +", "against.when=NOSUCH = 1"])
 def test_bad_reconcile_set_expression(setting):
-    run = jianhe("reconcile", ROOT / "examples" / "debt_platform" / "202406", "--set", setting, "--quiet")
+    run = jianhe("reconcile", "--param", "province=460000", ROOT / "examples" / "debt_platform" / "202406", "--set", setting, "--quiet")
     _one_line_usage_error(run, "--set")
 
 

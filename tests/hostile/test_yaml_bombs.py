@@ -144,7 +144,7 @@ def test_command_line_yaml_values_bomb(tmp_path, option):
     if option == "--param":
         proc = jianhe("rules", "--pack", tiny_pack(tmp_path), "--param", f"x={bomb()}", timeout=60)
     else:
-        proc = jianhe("reconcile", DEBT_FOLDER, "--set", f"conceal_min_balance={bomb()}", timeout=60)
+        proc = jianhe("reconcile", "--param", "province=460000", DEBT_FOLDER, "--set", f"conceal_min_balance={bomb()}", timeout=60)
     assert proc.returncode == 2 and len(proc.stderr.encode()) < SHORT, proc.stderr[:300]
 
 
