@@ -178,11 +178,11 @@ def tiny_fs(tmp_path):
 
 def _fill(mount: Path) -> None:
     """Write a filler file until the file system is full."""
-    with open(mount / "filler", "wb") as fh:
+    block = b"\0" * 4096
+    with open(mount / "filler", "wb", buffering=0) as fh:  # unbuffered: closing has nothing left to write
         try:
             while True:
-                fh.write(b"\0" * 65536)
-                fh.flush()
+                fh.write(block)
         except OSError:
             pass
 
