@@ -46,8 +46,8 @@ PLAN = [
     (range(15, 17), "错报: balance in 万元 (÷10⁴)", {"misreported": 1}),
     (range(17, 20), "debt record's key unknown to the creditor; creditor record of an unregistered debtor",
      {"debt_only": 1, "omitted": 1}),
-    (range(20, 22), "debt record's key unknown to the creditor; creditor record (20,000,000) of a registered unit",
-     {"debt_only": 1, "concealed": 1}),
+    (range(20, 22), "debt record's key unknown to the creditor; creditor record (20,000,000) of a registered unit: "
+     "paired by the second match (unit + contract), the balance lower", {"under_reported": 1}),
     (range(22, 24), "normalisation: full-width contract number, lower-case USCC, trailing spaces (must match)",
      {"matched": 1}),
     (range(24, 26), "24+25: two debt records on one creditor record; 25's creditor record is unregistered's",
