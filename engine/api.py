@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .errors import UsageError
 from .results import SEVERITY_ORDER, RunResult
+from .scope import table_code
 from .ruleset import RulePack, load_pack
 from .sources.frame import FrameInput, FrameSource, is_frame, kind_name
 from .sources.warehouse import AUTO_PUSHDOWN_ROWS, WarehouseSource, is_url
@@ -78,7 +79,7 @@ def _submission(data, pack: RulePack, table, schema, table_map, source_mode, pus
             raise UsageError("table= is for one frame; a dict names each frame's table by its key")
         frames: dict = {}
         for name, value in data.items():
-            code = _code(pack, name)
+            code = table_code(pack, name)
             if code in frames:
                 raise UsageError(f"table {code} is given twice ({frames[code].label!r} and {name!r})")
             frames[code] = _frame(name, value)
@@ -87,16 +88,9 @@ def _submission(data, pack: RulePack, table, schema, table_map, source_mode, pus
         if table is None:
             raise UsageError(f"name the table of this {kind_name(data)}: validate(frame, table='GRXDYWJJB') "
                              "(a code or Chinese name), or pass a dict of table → frame")
-        return FrameSource({_code(pack, table): _frame(table, data)})
+        return FrameSource({table_code(pack, table): _frame(table, data)})
     raise UsageError(f"cannot validate a {type(data).__name__}: give a folder, a database URL, a DataFrame, a "
                      "PyArrow table, a DuckDB relation or a dict of table → one of those")
-
-
-def _code(pack: RulePack, name) -> str:
-    spec = pack.catalog.table(str(name)) or pack.catalog.table(str(name).upper())
-    if spec is None:
-        raise UsageError(f"unknown table {name!r} in pack {pack.name} (known: {', '.join(sorted(pack.catalog.tables))})")
-    return spec.code
 
 
 def _frame(name, value) -> FrameInput:

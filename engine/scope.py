@@ -26,12 +26,12 @@ class Scope:
     @classmethod
     def build(cls, pack, only=None, require=None) -> "Scope":
         """``only``: codes or Chinese names; ``require``: 'all', a comma-separated text or a list."""
-        codes = tuple(dict.fromkeys(_code(pack, t) for t in only)) if only else None
+        codes = tuple(dict.fromkeys(table_code(pack, t) for t in only)) if only else None
         if pack.options.get("require_all_tables") or require == ALL:
             required = tuple(codes or sorted(pack.catalog.tables))
         elif require:
             names = require.split(",") if isinstance(require, str) else list(require)
-            required = tuple(dict.fromkeys(_code(pack, n.strip()) for n in names if n.strip()))
+            required = tuple(dict.fromkeys(table_code(pack, n.strip()) for n in names if n.strip()))
         else:
             required = ()
         return cls(codes, required)
@@ -61,7 +61,8 @@ class Scope:
         return f"needs table(s) not in the submission: {', '.join(missing)}"
 
 
-def _code(pack, name: str) -> str:
+def table_code(pack, name: str) -> str:
+    """A table's code from its code or Chinese name (any case); unknown is a usage error."""
     spec = pack.catalog.table(str(name)) or pack.catalog.table(str(name).upper())
     if spec is None:
         raise UsageError(f"unknown table {name!r} in pack {pack.name} (known: {', '.join(sorted(pack.catalog.tables))})")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
@@ -629,9 +628,3 @@ def _load_csv(con, src: SourceFile, table: TableSpec, workdir: Path) -> tuple[Fi
 
 
 _load_parquet = _load_csv
-
-
-def scratch_dir() -> Path:
-    """The run's private scratch folder (engine/scratch.py)."""
-    from ..scratch import scratch_dir as make
-    return make()
