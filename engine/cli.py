@@ -259,8 +259,7 @@ def cmd_validate(args) -> int:
     args.report_dir = None if args.report_dir in (None, STDOUT) else Path(args.report_dir)
     if args.sample_limit < 0:
         raise UsageError("--sample-limit must be >= 0")
-    if args.memory_limit and not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", args.memory_limit):
-        raise UsageError(f"--memory-limit must look like 2GB or 512MiB, not {args.memory_limit!r}")
+    check_memory_limit(args.memory_limit)
     parse_date("--previous-date", args.previous_date)
     _check_validate_outputs(args, FILENAMES.values())
     pack = _pack(args)
@@ -297,6 +296,12 @@ def cmd_validate(args) -> int:
     for reason in result.verdict_reasons:
         print(f"jianhe: {reason}", file=sys.stderr)
     return 1 if result.verdict == "not_ready" else 0
+
+
+def check_memory_limit(text: str | None) -> None:
+    """--memory-limit as DuckDB takes it (2GB, 512MiB), checked before anything runs."""
+    if text and not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", text):
+        raise UsageError(f"--memory-limit must look like 2GB or 512MiB, not {text!r}")
 
 
 def _report_formats(args) -> list[str]:

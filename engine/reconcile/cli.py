@@ -6,7 +6,6 @@ read, or a rule that could not run) · 2 usage or rule-file error · 3 the data 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
@@ -40,7 +39,7 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def handle(args) -> int:
-    from ..cli import stdout_may_close
+    from ..cli import check_memory_limit, stdout_may_close
     from ..outputs import Input, check_output
     from ..parameters import parse_override
     from ..ruleset import load_pack
@@ -52,8 +51,7 @@ def handle(args) -> int:
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise UsageError(f"unknown report format(s): {', '.join(unknown)} (known: {', '.join(FORMATS)})")
-    if args.memory_limit and not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", args.memory_limit):
-        raise UsageError(f"--memory-limit must look like 2GB or 512MiB, not {args.memory_limit!r}")
+    check_memory_limit(args.memory_limit)
     if args.previous is not None and not args.previous.is_dir():
         raise UsageError(f"--previous must be a folder: {args.previous}")
     if args.replies is not None and not args.replies.is_dir():
