@@ -21,6 +21,7 @@ from .errors import DataReadError, JianheError, UsageError
 from .outputs import Input, check_distinct, check_output, parse_date
 from .parameters import parse_override
 from .reconcile import cli as reconcile_cli
+from .survey import cli as survey_cli
 from .results import SEVERITY_ZH
 from .ruleset import RulePack, load_pack
 
@@ -130,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--pack-version", default=None)
     c.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="override a pack parameter")
     reconcile_cli.register(sub)
+    survey_cli.register(sub)
 
     i = sub.add_parser("init", help="scaffold a spec and a rule pack for a new table from a sample file")
     i.add_argument("--sample", type=Path, required=True, help="CSV/Parquet with a header, or EAST text with --fields")
@@ -516,6 +518,7 @@ def cmd_lint(args) -> int:
 
 
 COMMANDS = {"validate": cmd_validate, "rules": cmd_rules, "compile": cmd_compile, "reconcile": reconcile_cli.handle,
+            "survey": survey_cli.handle,
             "init": cmd_init, "lint": cmd_lint, "export": cmd_export}
 
 if __name__ == "__main__":
