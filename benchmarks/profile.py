@@ -30,7 +30,7 @@ from engine.compile import build_plan
 from engine.identifiers import install_macros
 from engine.ruleset import load_pack
 from engine.scan import OPENERS, STORE, storing_sql
-from engine.formats import sql_quote
+from engine.dialects.quoting import sql_quote
 from engine.sources import discover
 from engine.sources.load import LINES
 

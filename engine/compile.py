@@ -12,7 +12,7 @@ from dataclasses import dataclass, field as dc_field
 from .excuses import REMARK_FIELD
 from .ruleset import RulePack
 from .rules import REGISTRY, CompileContext, Rule
-from .rules.base import quote_ident
+from .dialects.quoting import quote_ident
 from .sources.findings import FILE_RULES
 from .spec import TableSpec
 

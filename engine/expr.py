@@ -19,7 +19,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from .formats import sql_quote
+from .dialects.quoting import sql_quote
 from .spec import TableSpec
 
 ALLOWED_NODES: tuple[type, ...] = (

@@ -78,10 +78,6 @@ def parse_format(code: str) -> FormatCode:
     return FormatCode(code, "time", 6, fixed=True)
 
 
-def sql_quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def violation_sql(fmt: FormatCode, col: str) -> str:
     """Predicate TRUE when the (non-empty) text in ``col`` breaks the format."""
     if fmt.kind == "char":

@@ -28,7 +28,8 @@ from sqlglot import exp
 
 from .errors import RuleFileError, UsageError
 from .expr import ExpressionError, _parse, compile_expression
-from .formats import FormatCode, sql_quote, violation_sql
+from .formats import FormatCode, violation_sql
+from .dialects.quoting import sql_quote
 from .parameters import resolve, substitute_rule
 from .rules import REGISTRY, CompileContext, Rule, RuleError
 from .ruleset import REQUIREMENTS_FILE, RulePack, load_pack, resolve_pack_dir

@@ -26,9 +26,8 @@ from .sources import FileFinding, discover
 from .sources.discover import submission_entries
 from .excuses import REMARK_FIELD
 from .identifiers import install_macros
-from .formats import sql_quote
+from .dialects.quoting import quote_ident, sql_quote
 from .waivers import WaiverSet, apply_waivers, gate_expired
-from .rules.base import quote_ident
 from .signals import is_interrupt
 from .scope import Scope
 from .scratch import scratch_dir

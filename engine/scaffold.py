@@ -35,7 +35,7 @@ import yaml
 
 from .errors import RuleFileError, UsageError
 from .formats import parse_format
-from .rules.base import quote_ident
+from .dialects.quoting import quote_ident
 from .sources.discover import EAST_NAME, SourceFile
 from .sources.load import create_relation, load_table
 from .spec import Field, TableSpec

@@ -29,11 +29,10 @@ from pathlib import Path
 import duckdb
 
 from .compile import Plan, TablePlan, hits_sql
-from .formats import sql_quote
+from .dialects.quoting import quote_ident, sql_quote
 from .progress import Progress
 from .results import FileInfo, TableResult
 from .signals import is_interrupt
-from .rules.base import quote_ident
 from .sources.discover import SourceFile
 from .sources.findings import FileFinding
 from .sources.load import (MIB, FileRelation, careful_relation, create_relation, csv_relation, east_relation,

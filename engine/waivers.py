@@ -27,7 +27,7 @@ from pathlib import Path
 import jsonschema
 
 from .errors import Location, RuleFileError
-from .formats import sql_quote
+from .dialects.quoting import sql_quote
 from .spec import node_line
 from .yamlio import LocDict, load_yaml
 

@@ -2,7 +2,8 @@
 import duckdb
 import pytest
 
-from engine.formats import FormatCode, parse_format, sql_quote, violation_sql
+from engine.formats import FormatCode, parse_format, violation_sql
+from engine.dialects.quoting import sql_quote
 
 
 @pytest.mark.parametrize("code, kind, width, scale, fixed", [
@@ -72,11 +73,6 @@ def test_format_code_is_frozen_and_comparable():
     assert parse_format("C8") == FormatCode("C8", "char", 8, fixed=True)
     with pytest.raises(Exception):
         parse_format("C8").width = 9  # type: ignore[misc]
-
-
-def test_sql_quote():
-    assert sql_quote("it's") == "'it''s'"
-    assert sql_quote("名称") == "'名称'"
 
 
 @pytest.mark.parametrize("code, value, bad", [

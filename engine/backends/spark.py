@@ -28,7 +28,7 @@ from pyspark.sql.types import BooleanType, IntegerType, LongType, StringType, St
 from ..compile import Plan, TablePlan, build_plan, fused_sql, set_rule_sql, single_check_sql
 from ..errors import UsageError
 from ..excuses import REMARK_FIELD
-from ..formats import sql_quote
+from ..dialects.quoting import sql_quote
 from ..results import Finding, RunResult, TableResult
 from ..rules import REGISTRY, CompileContext
 from ..waivers import WaiverSet, _key_condition

@@ -18,7 +18,7 @@ from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession, functions as F
 
 from ..compile import Plan
-from ..formats import sql_quote
+from ..dialects.quoting import sql_quote
 from ..results import FileInfo, TableResult
 from ..rules.forbidden_chars import CHARSETS, char_class
 from ..sources import FileFinding

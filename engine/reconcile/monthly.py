@@ -15,7 +15,7 @@ are always reconciled.
 """
 from __future__ import annotations
 
-from ..formats import sql_quote
+from ..dialects.quoting import sql_quote
 from .config import ReconcileConfig
 from .sql import side_sql, value_sql
 

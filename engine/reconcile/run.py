@@ -20,7 +20,8 @@ import duckdb
 from ..errors import UsageError
 from ..expr import ExpressionError
 from ..identifiers import install_macros
-from ..rules.base import CompileContext, Rule, RuleError, quote_ident
+from ..rules.base import CompileContext, Rule, RuleError
+from ..dialects.quoting import quote_ident
 from ..ruleset import RulePack
 from ..run import DEFAULT_MEMORY_LIMIT, engine_versions
 from ..sources import FILE_RULES, discover, load_table

@@ -27,8 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..formats import sql_quote
-from ..rules.base import quote_ident
+from ..dialects.quoting import quote_ident, sql_quote
 from .classes import CLASSES
 from .config import Pair, ReconcileConfig
 from .normalise import NUMBER_STEPS, normalise_sql

@@ -33,9 +33,10 @@ from __future__ import annotations
 import re
 
 from ..expr import compile_expression
-from ..formats import parse_format, sql_quote
+from ..formats import parse_format
+from ..dialects.quoting import quote_ident, sql_quote
 from ..spec import Field, TableSpec
-from .base import CompileContext, Rule, RuleError, RuleKind, filled, mask_sql, quote_ident
+from .base import CompileContext, Rule, RuleError, RuleKind, filled, mask_sql
 
 MEASURE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 NUMERIC_AGGREGATES = ("sum", "min", "max", "avg")

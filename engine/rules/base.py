@@ -10,7 +10,7 @@ from dataclasses import dataclass, field as dc_field
 from typing import ClassVar
 
 from ..expr import compile_expression
-from ..formats import sql_quote
+from ..dialects.quoting import quote_ident, sql_quote
 from ..spec import Catalog, Field, TableSpec
 
 CATEGORIES = ("为空", "默认值", "日期格式", "特殊字符", "唯一性", "长度", "字典值", "关联", "数值比较", "其他")
@@ -91,10 +91,6 @@ class CompileContext:
 
 def mask_or_plain(ctx: CompileContext, ref: str, table: TableSpec) -> str:
     return f"coalesce({ctx.value(ref, table)}, '')"
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def is_empty(col: str) -> str:

@@ -3,7 +3,7 @@
 Supports the standard's ``其他-XX`` form (XX non-empty, bank-defined) where the list allows it,
 extra ``prefix-XX`` forms (e.g. 第三方支付-XX), and ';'-separated multi-valued fields.
 """
-from ..formats import sql_quote
+from ..dialects.quoting import sql_quote
 from .base import CompileContext, Rule, RuleError, RuleKind, filled
 
 

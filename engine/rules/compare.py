@@ -5,7 +5,8 @@ Rows where either side is empty (or, for dates, the default 99991231, unless
 """
 from decimal import Decimal, InvalidOperation
 
-from ..formats import DATE_DEFAULT, sql_quote
+from ..formats import DATE_DEFAULT
+from ..dialects.quoting import sql_quote
 from .base import CompileContext, Rule, RuleError, RuleKind, filled
 
 OPS = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "=", "==": "=", "!=": "<>", "<>": "<>"}

@@ -12,7 +12,8 @@ guessed and not passed: it is reported under the rule with the value "…calenda
 2027", so the run fails closed until a calendar file for that year is given. Rows with an empty,
 unparsable or default (99991231) date are skipped.
 """
-from ..formats import DATE_DEFAULT, sql_quote
+from ..formats import DATE_DEFAULT
+from ..dialects.quoting import sql_quote
 from .base import CompileContext, Rule, RuleError, RuleKind, filled
 
 UNITS = {"working_days": ("个工作日", "working days"), "days": ("日", "calendar days"), "months": ("个月", "months")}

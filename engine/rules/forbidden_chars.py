@@ -5,7 +5,7 @@ account_number | bank_name``); ``chars`` gives an explicit set. ``control`` is w
 file may hold (FILE.CONTROL_CHARS): C0 and C1 control characters, and the invisible format
 characters that make two values look alike or reorder what is shown (zero-width, bidi controls).
 """
-from ..formats import sql_quote
+from ..dialects.quoting import sql_quote
 from .base import CompileContext, Rule, RuleError, RuleKind, filled
 
 # invisible characters no field may hold: C1 controls (U+0080-U+009F, e.g. U+0085 NEL), zero-width

@@ -20,7 +20,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from ..expr import compile_expression
-from ..formats import sql_quote
+from ..dialects.quoting import sql_quote
 from .aggregate import NUMBER, number_field, number_text, pseudo_table
 from .base import CompileContext, Rule, RuleError, RuleKind, filled
 

@@ -1,5 +1,5 @@
 """not_default: the field must not hold its 'not applicable' default (99991231, 999912, 000000, 0)."""
-from ..formats import sql_quote
+from ..dialects.quoting import sql_quote
 from .base import CompileContext, Rule, RuleError, RuleKind
 
 

@@ -3,7 +3,7 @@ from functools import lru_cache
 
 import duckdb
 
-from ..formats import sql_quote
+from ..dialects.quoting import sql_quote
 from .base import CompileContext, Rule, RuleError, RuleKind, filled
 
 

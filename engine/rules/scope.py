@@ -5,7 +5,8 @@ and whose ``date_field`` (e.g. 终结日期) lies before the previous 采集日�
 must not be reported again. ``mode: window`` (明细类 tables): ``date_field`` must fall in
 (previous 采集日期, 采集日期]. Both need ``--previous-date``; without it the rule is not run.
 """
-from ..formats import DATE_DEFAULT, sql_quote
+from ..formats import DATE_DEFAULT
+from ..dialects.quoting import sql_quote
 from .base import CompileContext, Rule, RuleError, RuleKind, filled
 
 COLLECTION_DATE = "coalesce(_file_date, \"CJRQ\")"

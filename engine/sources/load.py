@@ -19,9 +19,8 @@ from pathlib import Path
 
 import duckdb
 
-from ..formats import sql_quote
+from ..dialects.quoting import quote_ident, sql_quote
 from ..results import FileInfo
-from ..rules.base import quote_ident
 from ..rules.forbidden_chars import CHARSETS, INVISIBLE, char_class
 from ..signals import is_interrupt
 from ..spec import TableSpec

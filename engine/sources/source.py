@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from ..results import FileInfo, TableResult
-from ..rules.base import quote_ident
+from ..dialects.quoting import quote_ident
 from ..spec import TableSpec
 from .findings import FileFinding
 from .load import _marks_sql, create_relation

@@ -32,9 +32,8 @@ from typing import Callable
 
 import duckdb
 
-from ..formats import sql_quote
+from ..dialects.quoting import quote_ident, sql_quote
 from ..results import FileInfo
-from ..rules.base import quote_ident
 from ..signals import is_interrupt
 from ..spec import TableSpec
 from .discover import SourceFile

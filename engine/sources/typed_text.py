@@ -9,7 +9,7 @@ from decimal import Decimal
 import duckdb
 
 from ..errors import UsageError
-from ..rules.base import quote_ident
+from ..dialects.quoting import quote_ident
 from ..spec import Field
 
 TIME_FORMATS = {"date": "%Y%m%d", "yearmonth": "%Y%m", "time": "%H%M%S"}

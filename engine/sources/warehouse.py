@@ -43,10 +43,9 @@ from sqlglot.tokens import TokenType
 
 from ..errors import DataReadError, UsageError
 from ..excuses import REMARK_FIELD
-from ..formats import sql_quote
+from ..dialects.quoting import quote_ident, sql_quote
 from ..results import FileInfo, TableResult
 from ..rules import REGISTRY
-from ..rules.base import quote_ident
 from ..rules.forbidden_chars import CHARSETS, char_class
 from ..spec import Field, TableSpec
 from ..yamlio import LocDict, load_yaml

@@ -48,7 +48,7 @@ from engine.cli import main
 from engine.compile import build_plan, fused_sql
 from engine.errors import RuleFileError
 from engine.expr import ExpressionError, compile_expression
-from engine.formats import sql_quote
+from engine.dialects.quoting import sql_quote
 from engine.rules import REGISTRY, CompileContext, Rule
 from engine.ruleset import load_pack
 from engine.sources.load import create_relation

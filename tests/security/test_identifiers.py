@@ -1,6 +1,6 @@
 """Field codes, Chinese field names and literals with quotes are quoted correctly all the way to DuckDB.
 
-* engine.rules.base.quote_ident makes any name — ``名"称``, ``a""b``, ``x"; DROP TABLE t; --`` —
+* engine.dialects.quoting.quote_ident makes any name — ``名"称``, ``a""b``, ``x"; DROP TABLE t; --`` —
   exactly one DuckDB column (checked by creating tables with such columns and selecting through it);
 * a spec field whose Chinese *name* carries quotes (or SQL) can be named in ``when`` and
   ``expression`` rules with double-quoted identifier syntax ("名""称" = '1') and compiles to the
@@ -23,7 +23,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from engine.errors import RuleFileError
 from engine.expr import ExpressionError, compile_expression
 from engine.rules import CompileContext
-from engine.rules.base import quote_ident
+from engine.dialects.quoting import quote_ident
 from engine.spec import load_catalog
 from tests.helpers import DEMO_FIELDS, failing_lines, rule_result, run_rules, write_spec
 
