@@ -140,17 +140,29 @@ def _judge(rule: RuleResult, base: BaselineRule | None, tolerance: Tolerance) ->
     return {"status": status, "failed": before, "new": new}
 
 
+def _current_ids(rules: dict[tuple[str, str], BaselineRule], pack: str | None) -> dict[tuple[str, str], BaselineRule]:
+    """The baseline's rules under the pack's current ids: a rule the pack renamed since (a derived rule that
+    took its official number) is matched under its new id; a rule under its current id is kept as it is."""
+    from .changelog import aliases_named
+
+    renamed = aliases_named(pack)
+    out = {(t, renamed.get(i, i)): b for (t, i), b in rules.items() if renamed.get(i, i) != i}
+    out.update({key: b for key, b in rules.items() if key[1] not in renamed})
+    return out
+
+
 def apply_baseline(result: RunResult, baseline: Baseline, tolerance: Tolerance | None = None) -> RunResult:
     """Mark every rule against the baseline and decide the verdict on new and grown rules only."""
     tolerance = tolerance or Tolerance()
     counts = dict.fromkeys(STATUSES, 0)
     seen = set()
+    before = _current_ids(baseline.rules, (result.pack or {}).get("name"))
     for rule in result.rules:
         seen.add((rule.table, rule.id))
-        rule.baseline = _judge(rule, baseline.rules.get((rule.table, rule.id)), tolerance)
+        rule.baseline = _judge(rule, before.get((rule.table, rule.id)), tolerance)
         if rule.baseline:
             counts[rule.baseline["status"]] += 1
-    gone = sorted(f"{t}/{i}" for (t, i), b in baseline.rules.items() if b.failed and (t, i) not in seen)
+    gone = sorted(f"{t}/{i}" for (t, i), b in before.items() if b.failed and (t, i) not in seen)
     result.baseline = {"file": str(baseline.path), "tolerance": str(tolerance), "submission": baseline.submission,
                        "started_at": baseline.started_at, "pack": baseline.pack, "counts": counts, "gone": gone}
     result.options = {**(result.options or {}), "baseline": str(baseline.path),

@@ -4,13 +4,22 @@ Rules are matched by (table, id); a rule present only in the newer version is ad
 the older one retired, in both but different (kind, field, condition, parameters, severity,
 category, message) changed — with the reasons the pack records for the versions in between.
 Code-list changes are listed too.
+
+A rule renamed by the pack (a derived rule that took its official number, engine/derive.py) keeps
+its old id as an *alias*: :func:`aliases` gives old -> current id, :func:`canonical_id` resolves one
+id, and waivers, baselines and ``jianhe rules show`` accept either.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from .compile import natural_key
-from .ruleset import RulePack
+from .derive import official_aliases
+from .errors import RuleFileError
+from .ruleset import RulePack, pack_roots, resolve_pack_dir
+from .yamlio import load_yaml
 
 COMPARED = ("kind", "field", "when", "severity", "category", "params", "message_zh")
 
@@ -69,3 +78,42 @@ def render(changes: list[Change], v1: str, v2: str) -> str:
         lines.append(f"{c.kind:<8} {c.table:<10} {c.rule_id:<28} {c.what}")
         lines += [f"{'':<48}reason {r}" for r in c.reasons]
     return "\n".join(lines)
+
+
+def aliases(pack: RulePack) -> dict[str, str]:
+    """Old id -> current id of every rule the pack renamed (empty when it renamed none)."""
+    return dict(_aliases_of(str(Path(pack.path).resolve())))
+
+
+def canonical_id(pack: RulePack, rule_id: str) -> str:
+    """The pack's current id for ``rule_id`` (itself unless it is an old, renamed id)."""
+    return aliases(pack).get(str(rule_id), str(rule_id))
+
+
+def aliases_named(name: str | None) -> dict[str, str]:
+    """Aliases of the pack called ``name`` (pack.yaml ``pack:``), found as :func:`resolve_pack_dir` finds
+    packs; empty when no such pack is found (a report of a pack this installation does not have)."""
+    folder = _folder_of(name) if name else None
+    return dict(_aliases_of(str(folder.resolve()))) if folder else {}
+
+
+def _folder_of(name: str) -> Path | None:
+    try:
+        candidates = [resolve_pack_dir(name)]
+    except RuleFileError:
+        candidates = []
+    candidates += [p.parent for root in pack_roots() if root.is_dir() for p in sorted(root.glob("*/pack.yaml"))]
+    for folder in candidates:
+        meta = load_yaml(folder / "pack.yaml") if (folder / "pack.yaml").is_file() else {}
+        if isinstance(meta, dict) and meta.get("pack") == name:
+            return folder
+    return None
+
+
+@lru_cache(maxsize=16)
+def _aliases_of(folder: str) -> tuple[tuple[str, str], ...]:
+    meta = load_yaml(Path(folder) / "pack.yaml")
+    derive = dict(meta.get("derive") or {})
+    if not derive.get("official_ids"):
+        return ()
+    return tuple(official_aliases((Path(folder) / meta["spec"]).resolve(), derive).items())

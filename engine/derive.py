@@ -1,13 +1,24 @@
 """Rules implied by the spec: every required flag, format code, code list, key and link.
 
 Ids are stable: the official rule number where the spec records one, else
-``<TABLE>.<FIELD>.<kind>`` — so baselines and waivers survive spec edits.
+``<TABLE>.<FIELD>.<kind>`` — so baselines and waivers survive spec edits. A pack may name an
+official-id file of its spec (``derive: {official_ids: official_ids.yaml}``, generated from the
+regulator's rule register): a derived rule listed there takes the official number, 检核类型,
+strong/weak flag and history, its local id staying valid as an alias (:func:`official_aliases`),
+and the file may add rules the spec implies without deriving them (a date's length, a key that
+must map to one value).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field as dc_field
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import Location, RuleFileError
 from .rules import Rule
 from .rules.format import format_category
 from .spec import Catalog, TableSpec
+from .yamlio import load_yaml
 
 
 def derive_rules(catalog: Catalog, options: dict) -> list[Rule]:
@@ -18,7 +29,91 @@ def derive_rules(catalog: Catalog, options: dict) -> list[Rule]:
     for table in catalog.tables.values():
         rules += _table_rules(table, enabled, severity)
     excluded = {str(x) for x in options.get("exclude", [])}
-    return [r for r in rules if r.id not in excluded]
+    rules = [r for r in rules if r.id not in excluded]
+    official = official_ids(catalog, options)
+    if official is None:
+        return rules
+    return [r for r in official.apply(rules, catalog, severity) if r.id not in excluded]
+
+
+# keys of an official-id entry that are not rule parameters
+ENTRY_KEYS = {"id", "official", "category", "severity", "changes", "table", "field", "kind", "examples"}
+
+
+@dataclass
+class OfficialIds:
+    """The official-id file of a spec: derived id -> official identity, plus added rules."""
+
+    path: Path
+    register: Path | None
+    renamed: dict[str, dict] = dc_field(default_factory=dict)
+    added: list[dict] = dc_field(default_factory=list)
+
+    def aliases(self) -> dict[str, str]:
+        """Old (local) id -> official id of every renamed derived rule."""
+        return {old: str(e["id"]) for old, e in self.renamed.items() if "id" in e}
+
+    def apply(self, rules: list[Rule], catalog: Catalog, severity: str) -> list[Rule]:
+        out = [self._renamed(r) if r.id in self.renamed else r for r in rules]
+        for entry in self.added:
+            table = catalog.tables.get(entry["table"])
+            if table is not None and table.field(entry["field"]) is not None:
+                out.append(self._added(entry, table, severity))
+        return out
+
+    def _renamed(self, rule: Rule) -> Rule:
+        entry = self.renamed[rule.id]
+        if "id" in entry:
+            rule.id = str(entry["id"])
+            rule.number_kind = "draft" if rule.id.startswith("JHGZ") else "official"
+        rule.category = entry.get("category", rule.category)
+        rule.severity = entry.get("severity", rule.severity)
+        rule.changes = [dict(c) for c in entry.get("changes", [])]
+        return rule
+
+    def _added(self, entry: dict, table: TableSpec, severity: str) -> Rule:
+        rid = str(entry["id"])
+        return Rule(id=rid, table=table.code, kind=entry["kind"], severity=entry.get("severity", severity),
+                    category=entry["category"], field=entry["field"], origin="derived",
+                    number_kind="draft" if rid.startswith("JHGZ") else "official", source=str(self.path),
+                    params={k: v for k, v in entry.items() if k not in ENTRY_KEYS},
+                    changes=[dict(c) for c in entry.get("changes", [])], examples=dict(entry.get("examples", {})))
+
+
+def official_ids(catalog: Catalog | Path, options: dict) -> OfficialIds | None:
+    """The official-id file ``options['official_ids']`` names (relative to the spec folder), or None."""
+    name = options.get("official_ids")
+    if not name:
+        return None
+    spec_dir = catalog.path if isinstance(catalog, Catalog) else catalog
+    path = (Path(spec_dir) / name).resolve()
+    if not path.is_file():
+        raise RuleFileError(f"official-id file not found: {path} (derive.official_ids in pack.yaml)")
+    return _load_official_ids(path, path.stat().st_mtime_ns)
+
+
+def official_aliases(catalog: Catalog | Path, options: dict) -> dict[str, str]:
+    """Old derived id -> official id, for the pack's derivation options (empty without an official-id file)."""
+    official = official_ids(catalog, options)
+    return official.aliases() if official else {}
+
+
+@lru_cache(maxsize=8)
+def _load_official_ids(path: Path, _mtime: int) -> OfficialIds:
+    doc = load_yaml(path)
+    if not isinstance(doc, dict) or not isinstance(doc.get("rules") or {}, dict) \
+            or not isinstance(doc.get("added") or [], list):
+        raise RuleFileError("expected a mapping with 'rules' (derived id -> entry) and 'added' (a list)",
+                            Location(str(path), 1))
+    renamed = {str(k): dict(v) for k, v in (doc.get("rules") or {}).items()}
+    added = [dict(e) for e in doc.get("added") or []]
+    for i, entry in enumerate(added):
+        missing = [k for k in ("id", "table", "field", "kind", "category") if k not in entry]
+        if missing:
+            line = doc["added"][i].line if hasattr(doc["added"][i], "line") else None
+            raise RuleFileError(f"added rule needs {', '.join(missing)}", Location(str(path), line))
+    register = (path.parent / doc["register"]) if doc.get("register") else None
+    return OfficialIds(path, register, renamed, added)
 
 
 # 采集技术接口说明 masking: ID numbers become 6 bytes + SM3 (70 chars, checked as ≥ 64), personal names
