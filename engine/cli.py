@@ -409,7 +409,8 @@ def cmd_rules(args) -> int:
     if args.action == "show":
         if len(args.args) != 1:
             raise UsageError("usage: jianhe rules show <rule id> [--table T]")
-        return _show_rule(pack, args.args[0], table)
+        from .changelog import canonical_id  # an old id of a renamed rule shows the rule
+        return _show_rule(pack, canonical_id(pack, args.args[0]), table)
     rules = [r for r in pack.rules if (table is None or r.table == table) and (args.kind is None or r.kind == args.kind)]
     if args.count:
         _print_counts(pack, rules)

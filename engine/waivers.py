@@ -133,8 +133,14 @@ def _waiver(item: LocDict, path: Path) -> Waiver:
 
 def check_against(waivers: WaiverSet, pack) -> WaiverSet:
     """Tables are resolved (code or Chinese name); a table or rule the pack does not know is an error."""
+    from dataclasses import replace
+
+    from .changelog import aliases  # an old id of a renamed rule still names it
+
+    renamed = aliases(pack)
     resolved = []
     for w in waivers.waivers:
+        w = replace(w, rule=renamed.get(w.rule, w.rule))
         file, line = w.source.rsplit(":", 1)
         table = w.table
         if table is not None:
