@@ -22,6 +22,7 @@ from .outputs import Input, check_distinct, check_output, parse_date
 from .parameters import parse_override
 from .reconcile import cli as reconcile_cli
 from .survey import cli as survey_cli
+from .history import cli as history_cli
 from .results import SEVERITY_ZH
 from .ruleset import RulePack, load_pack
 
@@ -132,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="override a pack parameter")
     reconcile_cli.register(sub)
     survey_cli.register(sub)
+    history_cli.register(sub)
 
     i = sub.add_parser("init", help="scaffold a spec and a rule pack for a new table from a sample file")
     i.add_argument("--sample", type=Path, required=True, help="CSV/Parquet with a header, or EAST text with --fields")
@@ -519,7 +521,7 @@ def cmd_lint(args) -> int:
 
 
 COMMANDS = {"validate": cmd_validate, "rules": cmd_rules, "compile": cmd_compile, "reconcile": reconcile_cli.handle,
-            "survey": survey_cli.handle,
+            "survey": survey_cli.handle, "history": history_cli.handle,
             "init": cmd_init, "lint": cmd_lint, "export": cmd_export}
 
 if __name__ == "__main__":
