@@ -45,9 +45,10 @@ class OfficialIds:
     """The official-id file of a spec: derived id -> official identity, plus added rules."""
 
     path: Path
-    register: Path | None
+    register: Path | None  # the regulator's rule register (rules.csv) the ids come from
     renamed: dict[str, dict] = dc_field(default_factory=dict)
     added: list[dict] = dc_field(default_factory=list)
+    unexpressed: Path | None = None  # folder of *.yaml: [{official, why}] — register rules no rule can express
 
     def aliases(self) -> dict[str, str]:
         """Old (local) id -> official id of every renamed derived rule."""
@@ -113,7 +114,8 @@ def _load_official_ids(path: Path, _mtime: int) -> OfficialIds:
             line = doc["added"][i].line if hasattr(doc["added"][i], "line") else None
             raise RuleFileError(f"added rule needs {', '.join(missing)}", Location(str(path), line))
     register = (path.parent / doc["register"]) if doc.get("register") else None
-    return OfficialIds(path, register, renamed, added)
+    unexpressed = (path.parent / doc["unexpressed"]) if doc.get("unexpressed") else None
+    return OfficialIds(path, register, renamed, added, unexpressed)
 
 
 # 采集技术接口说明 masking: ID numbers become 6 bytes + SM3 (70 chars, checked as ≥ 64), personal names
