@@ -30,6 +30,7 @@ import io
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .derive import OfficialIds, official_ids
@@ -269,3 +270,41 @@ def _pad(text: str, width: int) -> str:
     """``text`` padded to ``width`` terminal columns (CJK characters take two)."""
     used = sum(2 if ord(ch) > 0x2e80 else 1 for ch in text)
     return text + " " * max(width - used, 1)
+
+
+@dataclass(frozen=True)
+class OfficialRule:
+    """A rule of the regulator's register as its workbook shows it: place in the workbook, label, text."""
+
+    order: int
+    category: str
+    text: str
+
+
+def official_rules_of(pack_name: str | None) -> dict[str, OfficialRule]:
+    """Rule id (final number, else JHGZ) -> the register's entry, for the pack called ``pack_name`` when its
+    derivation names the regulator's register (empty otherwise): the 检核结果及备案表 follows the workbook."""
+    from .changelog import _folder_of  # finds a pack folder by the name a report records
+
+    folder = _folder_of(pack_name) if pack_name else None
+    if folder is None:
+        return {}
+    meta = load_yaml(folder / "pack.yaml")
+    derive = dict(meta.get("derive") or {})
+    official = official_ids((folder / meta["spec"]).resolve(), derive) if derive.get("official_ids") else None
+    if official is None or official.register is None or not official.register.is_file():
+        return {}
+    return dict(_official_rules(str(official.register), official.register.stat().st_mtime_ns))
+
+
+@lru_cache(maxsize=4)
+def _official_rules(register: str, _mtime: int) -> tuple[tuple[str, OfficialRule], ...]:
+    out: dict[str, OfficialRule] = {}
+    for order, row in enumerate(register_rows(Path(register))):
+        if row["status"] in ("removable", "not_in_final"):
+            continue
+        entry = OfficialRule(order, row["category"], row["final_text"] or row["text"])
+        for number in (row["final"], row["jhgz"]):
+            if number:
+                out.setdefault(number, entry)
+    return tuple(out.items())

@@ -3,7 +3,10 @@
 Sheets: 检核结果 — one row per rule with the regulator's columns (rule no., rule type, table, table
 code, field, field code, rule text, strong flag, total rows, error rows, error rate, remark-excused
 rows, status and an empty explanation column for the bank to fill in), failed rules first (strong,
-weak, info; most error rows first), then rules not run, then passed ones; 错误明细 — every failing
+weak, info; most error rows first), then rules not run, then passed ones — except for a pack built on
+the regulator's own rule register (east5): there the sheet is the regulator's layout, every rule of the
+register under its official number, 检核类型 label and text in the order of the official workbook, the
+pack's other rules after them (in the order above); 错误明细 — every failing
 record the results keep (up to --sample-limit per rule, masked as in every report) in the same
 order; 运行信息 — what was run on what, in Chinese. The workbook is streamed (write-only), so a large
 detail sheet costs no memory per cell.
@@ -20,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..coverage import OfficialRule, official_rules_of
 from ..results import SEVERITY_ZH, RuleResult, RunResult
 from .common import CATEGORY_FULL, STATUS_ZH, VERDICT_ZH, output_path, triage_key
 
@@ -44,19 +48,38 @@ FAIL_ON_ZH = {"strong": "强校验未通过即不予报送", "weak": "弱校验�
 BASELINE_ZH = {"new": "新增", "grown": "增长", "unchanged": "未变", "fixed": "已修复"}
 
 
-def ordered_rules(result: RunResult) -> list[RuleResult]:
-    """Failed rules first (strong, weak, info; most error rows first), then not run, then passed."""
-    return sorted(result.rules, key=triage_key)
+def official_rules(result: RunResult) -> dict[str, OfficialRule]:
+    """The regulator's register entries of the result's pack by rule id (empty for packs without one)."""
+    return official_rules_of((result.pack or {}).get("name"))
+
+
+def ordered_rules(result: RunResult, official: dict[str, OfficialRule] | None = None) -> list[RuleResult]:
+    """Rules of the official register in the workbook's order, then the others: failed first (strong, weak,
+    info; most error rows first), then not run, then passed. Without a register, only the latter order."""
+    official = official_rules(result) if official is None else official
+    triaged = sorted(result.rules, key=triage_key)
+    listed = sorted((r for r in triaged if r.id in official), key=lambda r: official[r.id].order)
+    return listed + [r for r in triaged if r.id not in official]
+
+
+def _label_and_text(r: RuleResult, official: dict[str, OfficialRule]) -> tuple[str, str]:
+    """The official 检核类型 label and rule text where the register has the rule, else the pack's."""
+    entry = official.get(r.id)
+    if entry and entry.category:
+        return entry.category, entry.text
+    return CATEGORY_FULL.get(r.category, r.category), r.message_zh
 
 
 def rows(result: RunResult) -> list[list]:
     """The 检核结果 sheet's rows, in ordered_rules() order."""
     out = []
-    for r in ordered_rules(result):
+    official = official_rules(result)
+    for r in ordered_rules(result, official):
         ran = r.status not in ("not_run", "not_applicable")
         total = r.checked if ran else None
-        out.append([r.id, CATEGORY_FULL.get(r.category, r.category), r.table_name, r.table, r.field_name or "",
-                    r.field or "", r.message_zh, "是" if r.severity == "strong" else "否", total,
+        label, text = _label_and_text(r, official)
+        out.append([r.id, label, r.table_name, r.table, r.field_name or "",
+                    r.field or "", text, "是" if r.severity == "strong" else "否", total,
                     r.failed if ran else None, r.rate if ran else None,
                     r.excused, STATUS_ZH.get(r.status, r.status), r.note or ""])
     return out
@@ -66,10 +89,12 @@ def detail_rows(result: RunResult) -> list[list]:
     """The 错误明细 sheet's rows: every failing record kept in the results (the samples, masked as
     every report shows them), rule by rule in ordered_rules() order, each rule's in the model's order."""
     out = []
-    for r in ordered_rules(result):
+    official = official_rules(result)
+    for r in ordered_rules(result, official):
+        label = _label_and_text(r, official)[0]
         for s in r.samples:
             state = "已豁免" if s.waived else ("备注豁免" if s.excused else "错误")
-            out.append([r.id, CATEGORY_FULL.get(r.category, r.category), r.table_name, s.table or r.table,
+            out.append([r.id, label, r.table_name, s.table or r.table,
                         r.field_name or "", r.field or "", SEVERITY_ZH.get(r.severity, r.severity), s.file or "",
                         s.line, s.key or "", "" if s.value is None else s.value, state])
     return out
