@@ -29,7 +29,7 @@ import duckdb
 from engine.compile import build_plan
 from engine.identifiers import install_macros
 from engine.ruleset import load_pack
-from engine.scan import OPENERS, STORE, storing_sql
+from engine.backends.duckdb.scan import OPENERS, STORE, storing_sql
 from engine.dialects.quoting import sql_quote
 from engine.sources import discover
 from engine.sources.load import LINES

@@ -8,16 +8,14 @@ how numbers and dates become text).
 """
 from __future__ import annotations
 
-import contextlib
-import os
 from pathlib import Path
 
 from .errors import UsageError
 from .results import SEVERITY_ORDER, RunResult
-from .scope import table_code
 from .ruleset import RulePack, load_pack
-from .sources.frame import FrameInput, FrameSource, is_frame, kind_name
-from .sources.warehouse import AUTO_PUSHDOWN_ROWS, WarehouseSource, is_url
+from .sources.frame import FrameSource
+from .sources.submission import open_submission
+from .sources.warehouse import AUTO_PUSHDOWN_ROWS
 
 DEFAULT_PACK = "east5_core"
 FAIL_ON = (*SEVERITY_ORDER, "none")
@@ -41,7 +39,7 @@ def validate(data, pack: str | Path | RulePack = DEFAULT_PACK, *, table: str | N
     ``require_tables`` ('all' or names) makes absent tables fail (FILE.NOT_SUBMITTED).
     Errors are ``engine.errors.JianheError`` subclasses with a one-line message.
     """
-    from .run import validate_submission
+    from .backends.duckdb import validate_submission
     if fail_on not in FAIL_ON:
         raise UsageError(f"fail_on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
     if isinstance(pack, RulePack):
@@ -54,50 +52,14 @@ def validate(data, pack: str | Path | RulePack = DEFAULT_PACK, *, table: str | N
     if waivers is not None:
         from .waivers import check_against, load_waivers
         gates = check_against(load_waivers(Path(waivers)), rule_pack)
-    with _submission(data, rule_pack, table, schema, table_map, source_mode, pushdown_rows) as submission:
+    with open_submission(data, rule_pack, table=table, schema=schema, table_map=table_map,
+                         source_mode=None if source_mode == "stream" else source_mode,
+                         pushdown_rows=None if pushdown_rows == AUTO_PUSHDOWN_ROWS else pushdown_rows) as submission:
         only = [table] if table is not None and isinstance(submission, FrameSource) else None
         return validate_submission(submission, rule_pack, fail_on=fail_on, show_pii=show_pii,
                                    sample_limit=sample_limit, failures_path=Path(failures) if failures else None,
                                    memory_limit=memory_limit, previous_date=previous_date, waivers=gates,
                                    tables=only, require_tables=require_tables)
-
-
-def _submission(data, pack: RulePack, table, schema, table_map, source_mode, pushdown_rows):
-    """The run's submission for each kind of input (a context manager)."""
-    database_options = schema is not None or table_map is not None or source_mode != "stream"
-    if isinstance(data, str) and is_url(data):
-        return WarehouseSource(data, schema=schema, table_map=Path(table_map) if table_map else None,
-                               mode=source_mode, pushdown_rows=pushdown_rows)
-    if database_options:
-        raise UsageError("schema, table_map and source_mode apply to database URLs")
-    if isinstance(data, (str, os.PathLike)):
-        if table is not None:
-            raise UsageError("table= names the table of one in-memory frame; a folder's files name their tables")
-        return contextlib.nullcontext(Path(data))
-    if isinstance(data, dict):
-        if table is not None:
-            raise UsageError("table= is for one frame; a dict names each frame's table by its key")
-        frames: dict = {}
-        for name, value in data.items():
-            code = table_code(pack, name)
-            if code in frames:
-                raise UsageError(f"table {code} is given twice ({frames[code].label!r} and {name!r})")
-            frames[code] = _frame(name, value)
-        return FrameSource(frames)
-    if is_frame(data):
-        if table is None:
-            raise UsageError(f"name the table of this {kind_name(data)}: validate(frame, table='GRXDYWJJB') "
-                             "(a code or Chinese name), or pass a dict of table → frame")
-        return FrameSource({table_code(pack, table): _frame(table, data)})
-    raise UsageError(f"cannot validate a {type(data).__name__}: give a folder, a database URL, a DataFrame, a "
-                     "PyArrow table, a DuckDB relation or a dict of table → one of those")
-
-
-def _frame(name, value) -> FrameInput:
-    if not is_frame(value):
-        raise UsageError(f"table {name!r}: cannot validate a {type(value).__name__} (give a DataFrame, a PyArrow "
-                         "table or a DuckDB relation)")
-    return FrameInput(str(name), kind_name(value), value)
 
 
 __all__ = ["validate"]

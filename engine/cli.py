@@ -37,6 +37,8 @@ EXIT_CODES = """exit codes:
 
 DEFAULT_FORMATS = "json,html,junit"
 STDOUT = "-"
+DATABASE_FLAGS = {"schema": "--schema", "table_map": "--table-map", "source_mode": "--source-mode",
+                  "pushdown_rows": "--pushdown-rows"}
 
 
 def default_pack() -> str:
@@ -45,7 +47,7 @@ def default_pack() -> str:
 
 
 def _version() -> str:
-    from .run import engine_versions
+    from .backends.shared import engine_versions
     versions = engine_versions()
     return f"jianhe {versions['jianhe']} (DuckDB {versions['duckdb']}, Python {versions['python']})"
 
@@ -233,25 +235,14 @@ def _table_code(pack: RulePack, ref: str | None) -> str | None:
     return table.code
 
 
-def _submission(args):
-    """The folder or file; for a database URL a read-only warehouse source, closed after the run."""
-    from .sources.warehouse import AUTO_PUSHDOWN_ROWS, WarehouseSource, is_url
-    options = {"--schema": args.schema, "--table-map": args.table_map, "--source-mode": args.source_mode,
-               "--pushdown-rows": args.pushdown_rows}
-    if not is_url(args.submission):
-        given = [name for name, value in options.items() if value is not None]
-        if given:
-            raise UsageError(f"{', '.join(given)} apply to database URLs, not to {args.submission}")
-        path = Path(args.submission)
-        if not path.exists():  # before the report folder is touched
-            raise DataReadError(f"submission not found: {path}")
-        if path.exists() and not (path.is_dir() or path.is_file()):  # a FIFO would block the run for ever
-            raise UsageError(f"the submission {path} is neither a folder nor a regular file")
-        return contextlib.nullcontext(path)
-    if getattr(args, "engine", "duckdb") != "duckdb":
+def _submission(args, pack):
+    """The source of the run (engine/sources/submission.py); a database is read on DuckDB only."""
+    from .sources.submission import open_submission
+    from .sources.warehouse import is_url
+    if is_url(args.submission) and getattr(args, "engine", "duckdb") != "duckdb":
         raise UsageError("a database URL is validated on the DuckDB engine (--engine duckdb)")
-    return WarehouseSource(args.submission, schema=args.schema, table_map=args.table_map,
-                           mode=args.source_mode or "stream", pushdown_rows=args.pushdown_rows or AUTO_PUSHDOWN_ROWS)
+    return open_submission(args.submission, pack, schema=args.schema, table_map=args.table_map,
+                           source_mode=args.source_mode, pushdown_rows=args.pushdown_rows, names=DATABASE_FLAGS)
 
 
 def cmd_validate(args) -> int:
@@ -273,7 +264,7 @@ def cmd_validate(args) -> int:
         load_calendar_file(args.calendar)
     folder = None
     try:
-        with _submission(args) as submission:
+        with _submission(args, pack) as submission:
             if args.report_dir:  # from here on, an earlier run's report must not pass for this run's
                 folder = report_folder(args.report_dir).claim()
                 folder.withdraw()

@@ -417,7 +417,7 @@ def sample_submission(sample: Path, table: str, folder: Path, fields: list[str] 
 def self_check(result: Scaffold, sample: Path, fields: list[str] | None):
     """Load the new pack and validate the sample with it: a scaffold must accept its own sample."""
     from .ruleset import load_pack
-    from .run import validate_submission
+    from .backends.duckdb import validate_submission
 
     pack = load_pack(result.pack_dir)
     cjrq = next((c for c in result.profile.columns if c.code == "CJRQ"), None)

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 from engine.ruleset import load_pack
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 from engine.sources import discover, load_table
 from engine.scratch import scratch_dir
 from engine.sources.load import create_relation

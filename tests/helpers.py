@@ -8,7 +8,7 @@ import yaml
 
 from engine.results import RunResult
 from engine.ruleset import load_pack
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 
 LICENCE = "B0001H111000001"
 DATE = "20240630"

@@ -22,7 +22,7 @@ import pytest
 import engine
 from engine.errors import UsageError
 from engine.ruleset import load_pack
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 from engine.sources.source import TableSource
 from engine.sources.typed_text import float_text
 from tests.example_tables import BATCH, PREVIOUS, ROOT, comparable, example_rows, file_run, pack

@@ -5,10 +5,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import engine.run as run_module
+import engine.backends.duckdb.connection as connection_module
 from engine.compile import build_plan
 from engine.ruleset import load_pack
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = ROOT / "examples" / "east5" / "B0001H111000001-20240630"
@@ -49,7 +49,7 @@ def test_each_table_is_scanned_once_for_all_its_row_rules(pack, monkeypatch):
         def connect(*a, **kw):
             return RecordingConnection(real_connect(*a, **kw), log)
 
-    monkeypatch.setattr(run_module, "duckdb", FakeDuckDB)
+    monkeypatch.setattr(connection_module, "duckdb", FakeDuckDB)
     validate_submission(BATCH, pack)
     plan = build_plan(pack)
     for code, tp in plan.tables.items():

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from engine.report.json_report import dumps
 from engine.ruleset import load_pack
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 from tests.test_reproducible import without_timings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ import pytest
 
 from engine.ruleset import load_pack
 from engine.rules import REGISTRY
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = [  # (batch, pack, run parameters)

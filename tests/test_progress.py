@@ -5,7 +5,7 @@ from pathlib import Path
 from engine.cli import main
 from engine.progress import Progress, wanted
 from engine.ruleset import load_pack
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 from tests.helpers import DEMO_FIELDS, write_east, write_pack, write_spec
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ from pathlib import Path
 from engine.cli import main
 from engine.report.json_report import dumps
 from engine.ruleset import load_pack
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = ROOT / "examples" / "east5" / "B0001H111000001-20240630"

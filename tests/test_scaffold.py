@@ -12,7 +12,7 @@ import yaml
 
 from engine.cli import main
 from engine.ruleset import load_pack
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 from engine.scaffold import profile, round_up, sample_submission
 
 HEADER = ["JJH", "客户名称", "DKJE", "LL", "DKFFRQ", "DKLX", "QS", "ZT", "NY", "SJ", "NBJGH", "BZ", "KZD", "CJRQ"]

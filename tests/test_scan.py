@@ -8,7 +8,7 @@ import pytest
 import engine.sources.load as load
 from engine.compile import build_plan
 from engine.ruleset import load_pack
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 from tests.helpers import DATE, DEMO_FIELDS, LICENCE, east_line, write_pack, write_spec
 
 NAME = f"{LICENCE}-DEMO-{DATE}.txt"
@@ -126,7 +126,7 @@ def test_a_rule_failing_on_the_data_is_isolated_and_the_rest_still_run(tmp_path,
     """A predicate that raises on a row (here a strict CAST) fails the one-pass scan: the rows are
     stored anyway and each row rule runs on its own, the failing one reported as not run."""
     import engine.compile as compile_module
-    import engine.run as run_module
+    import engine.backends.duckdb.run as run_module
     real = compile_module.build_plan
 
     def with_a_failing_rule(pack, *args, **kwargs):

@@ -12,7 +12,7 @@ import pytest
 from engine.cli import main
 from engine.errors import RuleFileError
 from engine.ruleset import load_pack
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 from engine.waivers import check_against, load_waivers
 from tests.helpers import DEMO_FIELDS, write_east, write_pack, write_spec
 

@@ -1,6 +1,6 @@
 """Execution backends: where the compiled SQL of a plan runs.
 
-``duckdb`` (the default) is engine.run, one process; ``spark`` transpiles the same SQL to Spark
+``duckdb`` (the default) is engine.backends.duckdb, one process; ``spark`` transpiles the same SQL to Spark
 SQL and runs it on a Spark cluster (or local mode). Each backend is imported on first use, so
 an optional engine costs nothing until it is chosen; all return the same RunResult.
 """
@@ -31,7 +31,7 @@ class Backend:
 
 
 BACKENDS: dict[str, Backend] = {b.name: b for b in (
-    Backend("duckdb", "engine.run", "pip install jianhe", "DuckDB in this process (default)"),
+    Backend("duckdb", "engine.backends.duckdb", "pip install jianhe", "DuckDB in this process (default)"),
     Backend("spark", "engine.backends.spark", "pip install 'jianhe[spark]' (and Java 17+)",
             "Apache Spark: local mode or a cluster (--spark-master)"),
 )}

@@ -2,10 +2,10 @@
 
 Loading (engine.backends.spark_load) registers each table as the cached temp view ``t_<CODE>``
 with the DuckDB loader's columns; each table's fused scan (in chunks of row checks small enough
-for Spark's generated code) and each set rule are transpiled (engine.backends.spark_sql) and run
+for Spark's generated code) and each set rule are transpiled (engine.dialects.spark) and run
 as jobs of their own, their failure rows kept without their plans; failures are gathered into
 one cached frame from which counts, samples, 备注 excuses and the --failures export are computed,
-and engine.run.build_result makes the same RunResult as the DuckDB path, so every report works
+and engine.backends.shared.build_result makes the same RunResult as the DuckDB path, so every report works
 unchanged.
 
 A rule Spark cannot express is reported not run with the reason; a rule that fails on the data
@@ -30,16 +30,18 @@ from ..errors import UsageError
 from ..excuses import REMARK_FIELD
 from ..dialects.quoting import sql_quote
 from ..results import Finding, RunResult, TableResult
-from ..rules import REGISTRY, CompileContext
+from ..rules import CompileContext
 from ..waivers import WaiverSet, _key_condition
-from ..run import build_result, engine_versions, run_options, submission_inputs
+from .shared import (build_result, engine_versions, excuse_groups, run_options, runnable_set_rules, samples_by_rule,
+                     samples_sql, skip_absent)
 from ..ruleset import RulePack
-from ..sources import FileFinding, discover
+from ..sources import FileFinding
+from ..sources.files import FileSource
 from ..scope import Scope
 from ..scratch import scratch_dir
 from .spark_helpers import install_helpers
 from .spark_load import load_submission, view_name
-from .spark_sql import SparkUnsupported, to_spark
+from ..dialects.spark import SparkUnsupported, to_spark
 
 SPARK_ERRORS = (PySparkException, Py4JError)
 FAILURES = StructType([StructField("_rule", IntegerType()), StructField("_file", StringType()),
@@ -68,7 +70,7 @@ def spark_session(master: str | None = None, conf: dict[str, str] | None = None)
                          "Java 17+ and a reachable --spark-master") from None
 
 
-def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "strong", show_pii: bool = False,
+def validate_submission(submission: Path | FileSource, pack: RulePack, *, fail_on: str = "strong", show_pii: bool = False,
                         sample_limit: int = 50, failures_path: Path | None = None, previous_date: str | None = None,
                         waivers: WaiverSet | None = None, calendar: Path | None = None,
                         memory_limit: str | None = None, progress=None, spark: SparkSession | None = None,
@@ -81,7 +83,8 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
                          "(local mode) or spark.executor.memory=… (cluster)")
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    files, findings = discover(Path(submission), pack.catalog)
+    source = submission if isinstance(submission, FileSource) else FileSource(submission)
+    files, findings = source.discover(pack.catalog)
     scope = Scope.build(pack, tables, require_tables)
     plan = build_plan(pack, show_pii, tables=list(scope.only) if scope.narrowed else None,
                       params={"previous_date": previous_date})
@@ -120,8 +123,8 @@ def validate_submission(submission: Path, pack: RulePack, *, fail_on: str = "str
             shutil.rmtree(workdir, ignore_errors=True)
     options = {**run_options(fail_on, show_pii, sample_limit, previous_date, failures_path, calendars),
                "engine": "spark", "spark_master": session.sparkContext.master}
-    return build_result(submission, pack, plan, tables, counts, samples, not_run, options=options,
-                        inputs=submission_inputs(Path(submission), tables), waiver_records=waiver_records, timings=timings,
+    return build_result(source, pack, plan, tables, counts, samples, not_run, options=options,
+                        inputs=source.inputs(tables), waiver_records=waiver_records, timings=timings,
                         engine={**engine_versions(), "spark": session.version}, started=started,
                         started_at=started_at, fail_on=fail_on)
 
@@ -154,21 +157,11 @@ def run_rules(spark: SparkSession, plan: Plan, tables: dict[str, TableResult], f
     not_run: dict[int, str] = dict(plan.not_run)
     scope = scope or Scope()
     batch: list[tuple[TablePlan, int | list, str]] = []  # (table, set rule index or a scan's checks, SQL)
-    for code, tp in plan.tables.items():
-        if not tables[code].present:
-            for entry in tp.row_rules + tp.set_rules:
-                not_run[entry.index] = "table not in the submission"
+    for tp in plan.tables.values():
+        if skip_absent(tp, tables, not_run):
             continue
         batch += [(tp, chunk, sql) for chunk, sql in fused_for_spark(plan, tp, not_run)]
-        for entry in tp.set_rules:
-            if entry.index in not_run:
-                continue
-            needed = {plan.pack.catalog.table(n).code for n in REGISTRY[entry.rule.kind].tables_needed(entry.rule)}
-            missing = scope.missing_tables(needed, tables)
-            if missing:
-                not_run[entry.index] = scope.missing_note(missing)
-                findings += scope.missing_findings(code, missing, entry.rule.id)
-                continue
+        for _, entry in runnable_set_rules(plan, tp, tables, findings, not_run, scope):
             try:
                 batch.append((tp, entry.index, to_spark(set_rule_sql(plan, entry))))
             except SparkUnsupported as exc:
@@ -269,18 +262,11 @@ def union_failures(spark: SparkSession, plan: Plan, parts: list[DataFrame], find
 def excuse(spark: SparkSession, plan: Plan, tables: dict[str, TableResult], failures: DataFrame) -> DataFrame:
     """Add ``_excused``: the row's 备注 carries a token that excuses the rule (kept, counted apart)."""
     failures.createOrReplaceTempView(FAILURES_VIEW)
-    excuses = plan.pack.options.get("excuses") or {}
-    groups: dict[tuple[str, tuple[str, ...]], list[int]] = {}
-    for entry in plan.entries:
-        tokens = excuses.get(entry.rule.id)
-        table = plan.tables.get(entry.rule.table)
-        if tokens and table and table.table.field(REMARK_FIELD) and tables[entry.rule.table].present:
-            groups.setdefault((entry.rule.table, tuple(sorted(tokens))), []).append(entry.index)
     excused = [
         f"SELECT DISTINCT f._rule, f._file, f._line FROM {FAILURES_VIEW} f JOIN `{view_name(code)}` t "
         f"ON f._file = t._file AND f._line = t._line WHERE f._rule IN ({', '.join(map(str, indexes))}) "
         f"AND arrays_overlap(split(coalesce(t.`{REMARK_FIELD}`, ''), ';'), array({', '.join(map(sql_quote, tokens))}))"
-        for (code, tokens), indexes in groups.items()]
+        for (code, tokens), indexes in excuse_groups(plan, tables).items()]
     if not excused:
         return failures.withColumn("_excused", F.lit(False))
     keys = spark.sql(" UNION ".join(excused)).withColumn("_hit", F.lit(True))
@@ -316,15 +302,7 @@ def condition_sql(duckdb_condition: str) -> str:
 def collect_samples(spark: SparkSession, plan: Plan, failures: DataFrame, limit: int) -> dict[int, list[Finding]]:
     """The first ``limit`` failures of each rule, in the DuckDB path's order (NULL keys last)."""
     failures.createOrReplaceTempView(FAILURES_VIEW)
-    rows = spark.sql(
-        f"SELECT _rule, _file, _line, _key, _value, _excused, _waived FROM (SELECT *, row_number() OVER (PARTITION BY _rule "
-        f"ORDER BY _excused OR _waived, _file ASC NULLS FIRST, _line ASC NULLS FIRST, _key ASC NULLS LAST, _value ASC NULLS LAST) "
-        f"AS _n FROM {FAILURES_VIEW}) WHERE _n <= {int(limit)} ORDER BY _rule, _n").collect()
-    out: dict[int, list[Finding]] = {}
-    for idx, file, line, key, value, excused, waived in rows:
-        rule = plan.entries[idx].rule
-        out.setdefault(idx, []).append(Finding(rule.id, rule.table, file, line, key, value, excused, waived))
-    return out
+    return samples_by_rule(plan, spark.sql(samples_sql(FAILURES_VIEW, limit)).collect())
 
 
 def export_failures(spark: SparkSession, plan: Plan, failures: DataFrame, path: Path) -> None:

@@ -8,24 +8,21 @@ travel to Python, joined back to their source rows for the values as written.
 from __future__ import annotations
 
 import re
-import shutil
 import time
 import unicodedata
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-import duckdb
 
 from ..errors import UsageError
 from ..expr import ExpressionError
-from ..identifiers import install_macros
 from ..rules.base import CompileContext, Rule, RuleError
 from ..dialects.quoting import quote_ident
 from ..ruleset import RulePack
-from ..run import DEFAULT_MEMORY_LIMIT, engine_versions
+from ..backends.duckdb.connection import run_connection
+from ..backends.shared import engine_versions
 from ..sources import FILE_RULES, discover, load_table
-from ..scratch import scratch_dir
 from ..sources.load import create_relation
 from ..spec import Catalog, TableSpec
 from .classes import CHANGES, CLASSES
@@ -99,12 +96,7 @@ def reconcile_submission(folder: Path, pack: RulePack, *, previous: Path | None 
         rule, keys = parse_ref(ref)
         reopen.setdefault(rule, []).extend(keys)
     needed = sorted({code for cfg in configs for code in cfg.tables() | cfg.optional_tables()})
-    workdir = scratch_dir()
-    con = duckdb.connect(":memory:", config={"temp_directory": str(workdir / "spill")})
-    con.execute(f"SET memory_limit = '{memory_limit or DEFAULT_MEMORY_LIMIT}'")
-    con.execute("SET enable_progress_bar = false")
-    install_macros(con)
-    try:
+    with run_connection(memory_limit, enable_progress_bar="false") as (con, workdir):
         inputs, file_findings, present_before = [], [], set()
         if previous is not None:
             present_before = _load(con, Path(previous), pack, needed, workdir, "previous", inputs, file_findings)
@@ -128,9 +120,6 @@ def reconcile_submission(folder: Path, pack: RulePack, *, previous: Path | None 
         for n, cfg, run in ran:
             findings += _collect(con, n, cfg, run, present)
         out_of_scope = [o for o in _out_of_scope(con, configs, pack, present) if (o.file, o.line) not in claimed]
-    finally:
-        con.close()
-        shutil.rmtree(workdir, ignore_errors=True)
     rule_order = {c.rule_id: i for i, c in enumerate(configs)}
     findings.sort(key=lambda f: (rule_order[f.rule], CLASS_ORDER[f.cls], [k or "" for k in f.match_key], _first_place(f)))
     if changes is not None:

@@ -1,7 +1,7 @@
 """Submissions that are not a folder of files: tables in a database (engine/sources/warehouse.py)
 or in memory (engine/api.py).
 
-``engine.run.validate_submission`` accepts a ``TableSource`` in place of a folder: the source
+The DuckDB backend (engine/backends/duckdb/run.py) accepts a ``TableSource`` in place of a folder: the source
 fills the ``t_<CODE>`` relations (the same columns as the file loader: ``_file`` names the
 table where it lives, ``_line`` is the row's ordinal there) and may run some tables' rules where
 the data lives (``runner``). Findings still point at one record: the ordinal and the row's key.

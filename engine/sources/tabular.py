@@ -69,7 +69,7 @@ class TabularRelation(FileRelation):
     expected: int | None = None  # fields a CSV row must have: the header's
 
     def long_lines(self, table: TableSpec) -> bool:
-        """After a failed read (engine/scan.py asks every file of the table): a CSV file is given
+        """After a failed read (engine/backends/duckdb/scan.py asks every file of the table): a CSV file is given
         lines up to LONG_LINES; if this file alone still cannot be read, it is reported unreadable
         and left out. False when nothing changed: the failure lies elsewhere."""
         if not self.sql or self.retried:

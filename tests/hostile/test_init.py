@@ -13,7 +13,7 @@ from pathlib import Path
 
 from engine.cli import main
 from engine.ruleset import load_pack
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 from engine.scaffold import sample_submission
 
 CODELIST_NOTE = "# 码值由业务部门确认 (hand-written, must survive)"

@@ -196,7 +196,7 @@ def test_a_field_given_twice_in_memory_is_a_finding_not_a_silent_choice(tmp_path
 @pytest.mark.parametrize("mode", ["stream", "pushdown"])
 def test_invisible_characters_are_flagged_in_a_warehouse_table(tmp_path, mode):
     sa = pytest.importorskip("sqlalchemy", reason="warehouse sources need the 'warehouse' extra")
-    from engine.run import validate_submission
+    from engine.backends.duckdb.run import validate_submission
     from engine.sources.warehouse import WarehouseSource
     from tests.sources.test_warehouse import PG_URL, _answers, _engine, _importable
     if not _answers(5432):

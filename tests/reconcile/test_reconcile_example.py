@@ -12,7 +12,7 @@ import pytest
 from engine.cli import main
 from engine.reconcile.render_xlsx import FOLDER
 from engine.ruleset import load_pack
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "debt_platform"

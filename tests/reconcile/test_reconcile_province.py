@@ -60,6 +60,6 @@ def test_province_through_set_and_python(tmp_path):
 
 
 def test_validate_needs_no_province(tmp_path):
-    from engine.run import validate_submission
+    from engine.backends.duckdb.run import validate_submission
     result = validate_submission(hunan_folder(tmp_path), load_pack("debt_platform"))
     assert any(r.id == "DP.RECON.LOAN" and r.failed for r in result.rules)

@@ -9,7 +9,7 @@ import pytest
 from engine.cli import main
 from engine.reconcile.run import reconcile_submission
 from engine.ruleset import load_pack
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 from tests.reconcile.helpers import BANK, BRANCH, PACK, UNIT, UNIT2, bank, loan, product, registry, unit, write_folder
 
 OUTSIDER = "91460108MA5TGH479M"  # not on the platform

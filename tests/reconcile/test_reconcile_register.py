@@ -102,7 +102,7 @@ def test_every_rule_citation_of_the_notice_is_in_the_source_at_its_place():
                                      ("政府部门", False)])
 def test_unit_types_are_the_notices_five(tmp_path, kind, ok):
     """通知 二(一): 政府机关、事业单位、融资平台公司、国有企业、国有控股企业."""
-    from engine.run import validate_submission
+    from engine.backends.duckdb.run import validate_submission
     from tests.reconcile.helpers import folder_with, unit
     result = validate_submission(folder_with(tmp_path, units=[unit(UNIT_KIND=kind)]), load_pack("debt_platform"))
     rule = next(r for r in result.rules if r.id == "DEBT_UNIT.UNIT_KIND.codelist")

@@ -8,7 +8,7 @@ import json
 from engine.cli import main
 from engine.reconcile.run import reconcile_submission
 from engine.ruleset import load_pack
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 from tests.reconcile.helpers import (BANK, BRANCH, PACK, UNIT, bank, classes, folder_with, loan, product, reconcile,
                                      registry)
 

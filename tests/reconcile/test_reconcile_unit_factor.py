@@ -5,7 +5,7 @@ balance is 多报. A loan the unit entered twice (identical copies, each agreein
 (重复填报), not 匹配异常. Every threshold just below, at and just above its boundary."""
 import pytest
 
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 from engine.ruleset import load_pack
 from tests.reconcile.helpers import bank, classes, folder_with, loan, reconcile
 

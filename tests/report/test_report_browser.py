@@ -21,7 +21,7 @@ from engine import conformance
 from engine.cli import main
 from engine.report import write_reports
 from engine.ruleset import load_pack
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 
 CHROMIUM = Path(os.environ.get("JIANHE_CHROMIUM", "/usr/bin/chromium"))
 if not CHROMIUM.exists():

@@ -99,7 +99,7 @@ def test_join_as_of_the_previous_quarter_end_with_parameters(tmp_path):
     pack_dir = write_pack(tmp_path, rules)
     (pack_dir / "pack.yaml").write_text((pack_dir / "pack.yaml").read_text() + "parameters: {single_pct: 10}\n")
     from engine.ruleset import load_pack
-    from engine.run import validate_submission
+    from engine.backends.duckdb.run import validate_submission
     from tests.helpers import write_east
     batch = tmp_path / "batch"
     write_east(batch, "ZB", TABLES["ZB"], [{"JG": "A", "QM": "20240331", "ZBJE": "1000"},

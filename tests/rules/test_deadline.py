@@ -11,7 +11,7 @@ import yaml
 from engine.cli import main
 from engine.errors import RuleFileError
 from engine.ruleset import load_pack
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 from engine.workdays import package_years
 from tests.helpers import DEMO_FIELDS, failing_lines, rule_result, run_rules, write_east, write_pack, write_spec
 

@@ -6,7 +6,7 @@ import pytest
 from engine.errors import RuleFileError
 from engine.identifiers import IDENTIFIERS
 from engine.ruleset import load_pack
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 from tests.helpers import DEMO_FIELDS, failing_lines, rule_result, run_rules, write_east, write_pack, write_spec
 
 FIELDS = DEMO_FIELDS[:-1] + [

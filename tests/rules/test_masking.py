@@ -1,6 +1,6 @@
 """Personal data in evidence: masked by default (names keep the last character), shown with show_pii."""
 from engine.ruleset import load_pack
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 from tests.helpers import DEMO_FIELDS, failing_lines, rule_result, write_east, write_pack, write_spec
 
 RULES = """

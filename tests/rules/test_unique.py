@@ -75,7 +75,7 @@ def _csv_batch(tmp_path, rows):
 
 def test_maps_to_on_csv_with_nulls_in_different_columns(tmp_path):
     from engine.ruleset import load_pack
-    from engine.run import validate_submission
+    from engine.backends.duckdb.run import validate_submission
     from tests.helpers import write_pack, write_spec
     write_spec(tmp_path)
     pack = load_pack(write_pack(tmp_path, "rules:\n  - {id: U1, table: DEMO, kind: unique, fields: [ID], maps_to: [JE, YE]}\n"))
@@ -86,7 +86,7 @@ def test_maps_to_on_csv_with_nulls_in_different_columns(tmp_path):
 
 def test_maps_to_evidence_on_csv_null_target(tmp_path):
     from engine.ruleset import load_pack
-    from engine.run import validate_submission
+    from engine.backends.duckdb.run import validate_submission
     from tests.helpers import write_pack, write_spec
     write_spec(tmp_path)
     pack = load_pack(write_pack(tmp_path, "rules:\n  - {id: U1, table: DEMO, kind: unique, fields: [ID], maps_to: [JE]}\n"))

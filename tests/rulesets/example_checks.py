@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from engine.ruleset import load_pack
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from engine.conformance import clean_rows
 from engine.ruleset import load_pack
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 
 
 def run(tmp_path: Path, pack_name: str, tables: dict[str, list[dict]], **parameters) -> dict[str, list[tuple[str, int]]]:

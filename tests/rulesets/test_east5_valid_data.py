@@ -10,7 +10,7 @@ import yaml
 
 from engine import conformance
 from engine.ruleset import load_pack
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 
 ROOT = Path(__file__).resolve().parents[2]
 OFFICIAL = ROOT / "specs" / "east5" / "official"

@@ -26,7 +26,7 @@ import duckdb
 import pytest
 
 from engine.ruleset import load_pack
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 from engine.sources.load import CHUNK
 from tests.helpers import DATE, DEMO_FIELDS, LICENCE, east_line, write_pack, write_spec
 
@@ -693,7 +693,7 @@ CHILD = textwrap.dedent("""
     import json, sys
     sys.path.insert(0, sys.argv[1])
     from engine.ruleset import load_pack
-    from engine.run import validate_submission
+    from engine.backends.duckdb.run import validate_submission
     result = validate_submission(sys.argv[3], load_pack(sys.argv[2]), memory_limit=sys.argv[4])
     t = next(t for t in result.tables if t.code == "DEMO")
     print(json.dumps({"rows": [t.rows_read, t.rows_checked, t.rows_rejected],

@@ -7,7 +7,7 @@ import pytest
 
 from engine.errors import DataReadError
 from engine.ruleset import load_pack
-from engine.run import validate_submission
+from engine.backends.duckdb.run import validate_submission
 from tests.helpers import DATE, DEMO_FIELDS, LICENCE, east_line, failing_lines, rule_result, write_pack, write_spec
 
 NAME = f"{LICENCE}-DEMO-{DATE}.txt"

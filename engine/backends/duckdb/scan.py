@@ -16,7 +16,7 @@ EAST files are read by DuckDB as they are while a thread computes their SHA-256 
 bytes for CR, NUL and control characters (a small file is checked before it is read). A file
 holding some, or one DuckDB refuses (invalid UTF-8), is read again the careful way (pre-scan,
 cleaned copy, per-line findings; engine/sources/load.py) — clean files, the rule, are read once. If the rules themselves fail on the data, the rows are
-stored without them and the run isolates the failing rule (engine/run.py).
+stored without them and the run isolates the failing rule (engine/backends/duckdb/run.py).
 """
 from __future__ import annotations
 
@@ -28,14 +28,14 @@ from pathlib import Path
 
 import duckdb
 
-from .compile import Plan, TablePlan, hits_sql
-from .dialects.quoting import quote_ident, sql_quote
-from .progress import Progress
-from .results import FileInfo, TableResult
-from .signals import is_interrupt
-from .sources.discover import SourceFile
-from .sources.findings import FileFinding
-from .sources.load import (MIB, FileRelation, careful_relation, create_relation, csv_relation, east_relation,
+from ...compile import Plan, TablePlan, hits_sql
+from ...dialects.quoting import quote_ident, sql_quote
+from ...progress import Progress
+from ...results import FileInfo, TableResult
+from ...signals import is_interrupt
+from ...sources.discover import SourceFile
+from ...sources.findings import FileFinding
+from ...sources.load import (MIB, FileRelation, careful_relation, create_relation, csv_relation, east_relation,
                            finish_relation, line_notes_sql, load_table, needs_care, parquet_relation)
 
 OPENERS = {"east": east_relation, "csv": csv_relation, "parquet": parquet_relation}
