@@ -11,8 +11,13 @@ from pathlib import Path
 
 from ..errors import DataReadError, UsageError
 
-FORMATS = ("json", "html", "xlsx")
 DEFAULT_PACK = "debt_platform"
+
+
+def formats() -> list[str]:
+    """The report formats: the keys of the renderer registry (engine/reconcile/reports.py)."""
+    from .reports import RENDERERS
+    return list(RENDERERS)
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -27,7 +32,7 @@ def register(subparsers) -> argparse.ArgumentParser:
                    help="the recipients' returned feedback workbooks (last month's feedback folder): each difference "
                         "carries its status (待确认/已确认/有异议) and replies; read from its own folder, never the report folder")
     p.add_argument("--report-dir", type=Path, default=None, help="write reconcile.json, reconcile.html, feedback/*.xlsx")
-    p.add_argument("--format", default=",".join(FORMATS), help=f"comma-separated: {', '.join(FORMATS)}")
+    p.add_argument("--format", default=",".join(formats()), help=f"comma-separated: {', '.join(formats())}")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="override a pack parameter (a threshold declared in pack.yaml), e.g. conceal_min_balance=1000000")
     p.add_argument("--set", action="append", default=[], metavar="[RULE:]PATH=VALUE", dest="overrides",
@@ -47,10 +52,10 @@ def handle(args) -> int:
     from .reports import report_folder, write_reports
     from .run import reconcile_submission
 
-    formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    unknown = [f for f in formats if f not in FORMATS]
+    names = [f.strip() for f in args.format.split(",") if f.strip()]
+    unknown = [f for f in names if f not in formats()]
     if unknown:
-        raise UsageError(f"unknown report format(s): {', '.join(unknown)} (known: {', '.join(FORMATS)})")
+        raise UsageError(f"unknown report format(s): {', '.join(unknown)} (known: {', '.join(formats())})")
     check_memory_limit(args.memory_limit)
     if args.previous is not None and not args.previous.is_dir():
         raise UsageError(f"--previous must be a folder: {args.previous}")
@@ -73,7 +78,7 @@ def handle(args) -> int:
             folder.withdraw()
         result = reconcile_submission(args.folder, pack, previous=args.previous, overrides=args.overrides,
                                       memory_limit=args.memory_limit, replies=args.replies)
-        written = write_reports(result, args.report_dir, formats, folder) if folder else []
+        written = write_reports(result, args.report_dir, names, folder) if folder else []
     finally:
         if folder:
             folder.release()
