@@ -71,6 +71,7 @@ def test_conditions_severity_and_history_follow_the_register(pack):
     # 填报口径第二期 made the 明细科目 rules conditional on a balance / turnover
     assert first.rule("2721").when is None and latest.rule("2721").when == "num(交易金额) <> 0"
     assert first.rule("2713").when is None and latest.rule("2713").when == "num(存款余额) <> 0"
+    assert first.rule("2812").when is None and latest.rule("2812").when == "num(贷款余额) <> 0"  # written, renamed
     # deleted by 第一期 / 第三期: present before the batch, retired from it on
     assert first.rule("2707") is not None and pack.at("2022.1").rule("2707") is None
     assert pack.at("2022.2").rule("2789") is not None and pack.at("2022.3").rule("2789") is None
