@@ -112,8 +112,19 @@ TARGETS = {
     "2653": [("JGXXB", "YHJGMC")],  # "关联数据项：银行机构名称" (of 机构信息表, named in the text)
     "2953": [("GRJCXXB", "KHTYBH"), ("DGKHXXB", "KHTYBH")],  # 申请人编号 → the customers' 客户统一编号
 }
+# targets the Q&A answers add: 第三期 — 对方科目 of another branch may be in 内部科目对照表 instead of 总账会计全科目表
+EXTRA_TARGETS = {"2758": [("NBKMDZB", "KJKMBH")], "2759": [("NBKMDZB", "KJKMMC")]}
+HISTORY = "the Q&A ({}) lets the value match earlier submissions of the target table, not only this batch's; " \
+          "the engine checks one batch"
+GROUP_SALES = "the Q&A (第一期 {}) limits the check to products sold within the group (母行代销); no field of the " \
+              "table says which sales those are, and other sellers' rows would fail valid data"
 # rules no rule kind can express as the register writes them
 UNEXPRESSED_WHY = {
+    "2873": HISTORY.format("第一期 1913: 往期所报数据一同纳入校验"),
+    "2895": HISTORY.format("第四期: 检核时应关联历史数据 — written-off contracts are no longer reported"),
+    "2903": HISTORY.format("第一期 1681, 第四期: 不限于当期数据 — transferred loans leave the IOU tables"),
+    "3016": GROUP_SALES.format("1008"),
+    "3020": GROUP_SALES.format("1004"),
     "2666": "(deleted by 2022.3) 法人代表证件号码 must equal the 关联人证件号码 of the 关联关系表 rows whose 关系类型 is "
             "法定代表人 and 关联关系状态 有效: a reference target cannot carry a condition on the target's own rows",
     "2992": "理财产品信息表 has no 是否代销 field and the target is the table's own 产品登记编码: the text cannot be "
@@ -268,6 +279,7 @@ def build_rule(rid: str, row: dict, jhgz: list[str], catalog) -> dict:
         pairs = TARGETS.get(rid) or parse_targets(text, catalog)
         if not pairs:
             raise LookupError("the 关联数据项 clause names no table and field of the final tables")
+        pairs = pairs + EXTRA_TARGETS.get(rid, [])
         targets = [{"table": t, "fields": [f]} for t, f in dict.fromkeys(pairs)]
         when, _ = condition(row, catalog)
     rule = {"id": rid, "table": table.code, "fields": fields, "targets": targets, "when": when,
@@ -367,7 +379,9 @@ HEADER = """\
 def _note(rule: dict) -> str:
     strong = "否" if rule["severity"] == "weak" else "是"
     history = f"; history {rule['history']}" if rule["history"] else ""
-    return f"official {' / '.join(rule['jhgz'])}（是否强校验 {strong}）{history}"
+    extra = ("; 第三期答疑: the 对方科目 may also be one of 内部科目对照表 (another branch's subject)"
+             if rule["id"] in EXTRA_TARGETS else "")
+    return f"official {' / '.join(rule['jhgz'])}（是否强校验 {strong}）{history}{extra}"
 
 
 def render(rules: list[dict], catalog) -> str:
