@@ -26,12 +26,24 @@ def outcome_of(batch: Batch, result: RunResult, report_dir: str, duration: float
             bucket["failed"] += rule.failed
             bucket["rules"] += 1
             bucket["rules_failed"] += rule.status == "failed"
+    sampling = result.options.get("sampling") or {}
+    estimates = {(e["table"], e["id"]): e for e in sampling.get("sampled_rules", [])}
     failed = [{"id": r.id, "table": r.table, "table_name": r.table_name, "category": r.category,
                "severity": r.severity, "message_zh": r.message_zh, "message_en": r.message_en,
                "checked": r.checked, "failed": r.failed, "rate": r.rate,
-               **({"sampled": r.sampled} if getattr(r, "sampled", None) else {})}
+               **({"sampled": _estimate(estimates[(r.table, r.id)])} if (r.table, r.id) in estimates else {})}
               for r in result.rules if r.status == "failed"]
     return Outcome(batch.licence, batch.date, batch.label, batch.source, report_dir=report_dir,
                    verdict=result.verdict, exit_code=1 if result.verdict == "not_ready" else 0,
                    duration_s=round(duration, 3), summary=result.summary(), categories=categories,
-                   tables=tables, failed_rules=failed, sampling=result.options.get("sampling"))
+                   tables=tables, failed_rules=failed, sampling=_sampling_summary(sampling) if sampling else None)
+
+
+def _estimate(entry: dict) -> dict:
+    return {"sample": entry["sample"], "population": entry["population"], "interval": entry["interval"]}
+
+
+def _sampling_summary(sampling: dict) -> dict:
+    """What the summary keeps of a batch's spot check (its report lists every rule)."""
+    return {"seed": sampling["seed"], "tables": sampling["tables"], "rules_sampled": len(sampling["sampled_rules"]),
+            "rules_whole": len(sampling["whole_rules"]), "method": sampling["method"], "level": sampling["level"]}

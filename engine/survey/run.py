@@ -127,11 +127,13 @@ def _validate(batch: Batch, options: RunOptions):
     from ..api import validate
     kwargs = dict(pack=options.pack, pack_version=options.pack_version, params=dict(options.params) or None,
                   fail_on=options.fail_on, previous_date=options.previous_date, memory_limit=options.memory_limit)
-    if options.sample:
-        from ..sampling import sampled
-        with sampled(**options.sample):
-            return _validate_source(batch, validate, kwargs)
-    return _validate_source(batch, validate, kwargs)
+    if not options.sample:
+        return _validate_source(batch, validate, kwargs)
+    from ..sampling import apply, sampled
+    with sampled(options.sample["rows"], options.sample["fraction"], options.sample["seed"]) as sampling:
+        result = _validate_source(batch, validate, kwargs)
+    apply(result, sampling)
+    return result
 
 
 def _validate_source(batch: Batch, validate, kwargs: dict):

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import duckdb
 
+from ... import sampling
 from ...compile import Plan, TablePlan, hits_sql
 from ...dialects.quoting import quote_ident, sql_quote
 from ...progress import Progress
@@ -301,7 +302,8 @@ def _number_lines(con, code: str, tp: TablePlan, parts: dict[int, _Part], hits: 
     lines, view = numbered(code), quote_ident("t_" + code)
     file = _by_place(parts, lambda p: sql_quote(p.file))
     date = _by_place(parts, lambda p: sql_quote(p.date) if p.date else "NULL")
-    unjudged = ", CASE WHEN NOT _bad THEN _hits END AS _hits" if hits else ""
+    sample = sampling.row_filter(con, tp, stored(code), f"{STORE}.main.{quote_ident(code + '#sample')}") if hits else ""
+    unjudged = f", CASE WHEN NOT _bad{sample} THEN _hits END AS _hits" if hits else ""
     con.execute(f"CREATE OR REPLACE VIEW {lines} AS SELECT {file}::VARCHAR AS _file, {date}::VARCHAR AS _file_date, "
                 f"* REPLACE ({_line_sql(parts)} AS _line{unjudged}) FROM (SELECT *, rowid AS _rowid FROM {stored(code)})")
     columns = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {lines}").fetchall()}
