@@ -72,6 +72,10 @@ def test_conditions_severity_and_history_follow_the_register(pack):
     assert first.rule("2721").when is None and latest.rule("2721").when == "num(交易金额) <> 0"
     assert first.rule("2713").when is None and latest.rule("2713").when == "num(存款余额) <> 0"
     assert first.rule("2812").when is None and latest.rule("2812").when == "num(贷款余额) <> 0"  # written, renamed
+    # adopted Q&A answers: 第二期 limits 2855/2856 to 转贴现买断 deals and lets 2662 name a corporate customer
+    assert first.rule("2855").when is None and latest.rule("2855").when == "转贴现类别 = '转贴现买断'"
+    assert {t["table"] for t in latest.rule("2662").params["targets"]} == {"GRJCXXB", "DGKHXXB"}
+    assert {t["table"] for t in first.rule("2662").params["targets"]} == {"GRJCXXB"}
     # deleted by 第一期 / 第三期: present before the batch, retired from it on
     assert first.rule("2707") is not None and pack.at("2022.1").rule("2707") is None
     assert pack.at("2022.2").rule("2789") is not None and pack.at("2022.3").rule("2789") is None

@@ -87,6 +87,14 @@ CONDITIONS = [
     ("当垫款类型为：1.1承兑汇票 或 1.2融资性保函 或2.1非融资性保函 或 3.1跟单信用证",
      "垫款类型 IN ('1.1承兑汇票', '1.2融资性保函', '2.1非融资性保函', '3.1跟单信用证')"),
 ]
+# changes the Q&A answers make (表1 答疑口径, adopted): rule → (pack version, what it sets, why)
+BUYOUT = ("2022.2", {"when": "转贴现类别 = '转贴现买断'"},
+          "填报口径第二期（表1 1124/1125，采纳）：信贷合同表和借据表只报送转贴现买断业务，其他转贴现类别不关联")
+QA_CHANGES = {
+    "2855": BUYOUT, "2856": BUYOUT,
+    "2662": ("2022.2", {"targets": [{"table": "GRJCXXB", "fields": ["KHXM"]}, {"table": "DGKHXXB", "fields": ["KHMC"]}]},
+             "填报口径第二期（表1 330，同意）：与2661一致，客户姓名可在个人基础信息表或对公客户信息表中"),
+}
 STAFF_FLAG = {"CZXXB": "员工标志", "JJKXXB": "员工卡标志"}  # 借记卡信息表 names its flag 员工卡标志
 # "用 X 关联 T，Y 应与 T 的 Y 相同" → source fields, target table, target fields
 SAME_VALUE = {
@@ -285,6 +293,9 @@ def build_rule(rid: str, row: dict, jhgz: list[str], catalog) -> dict:
     rule = {"id": rid, "table": table.code, "fields": fields, "targets": targets, "when": when,
             "severity": "weak" if row["final_strong"] == "否" else "strong", "text": text, "jhgz": jhgz,
             "history": row["history"], "changes": []}
+    if rid in QA_CHANGES:
+        version, what, reason = QA_CHANGES[rid]
+        rule["changes"].append({"version": version, "set": what, "reason": reason})
     for version, change in _history(row):
         reason = f"{BATCH_NAMES[version]}：{change}（表3 检核规则调整表）"
         if change == "调整为弱校验":
@@ -338,7 +349,7 @@ def _condition_rows(cond: str | None, table) -> tuple[dict, dict | None]:
     field = table.field(m.group(1)).code
     if m.group(2) == "<>":
         return ({field: "NOTZERO" if m.group(3) == "0" else "其他"}, {field: m.group(3)})
-    other = "否" if m.group(3) in ("是",) else "是" if m.group(3) == "否" else "3.2其他与贸易相关的或有项目"
+    other = {"是": "否", "否": "是"}.get(m.group(3), "其他")
     return ({field: m.group(3)}, {field: other})
 
 
