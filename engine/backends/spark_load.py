@@ -25,11 +25,11 @@ from ..sources import FileFinding
 from ..sources.discover import SourceFile
 from ..sources.load import clean_copy, file_sha256, prescan
 from ..spec import TableSpec
-from .java_regex import to_java
+from ..dialects.regex import java_search
 
 ID_BITS = 33  # monotonically_increasing_id(): partition index << 33 | row index in the partition
-CONTROL = to_java(char_class(CHARSETS["control"]))
-QUOTE = to_java('"')
+CONTROL = java_search(char_class(CHARSETS["control"]))
+QUOTE = java_search('"')
 
 
 def view_name(code: str) -> str:

@@ -12,3 +12,19 @@ another engine, and what those translations share.
 Importing this package is cheap (no sqlglot): the dialects load on first use.
 """
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .base import Dialect
+
+
+def dialect_for(name: str) -> Dialect | None:
+    """The dialect registered under this name (a SQLAlchemy dialect name such as ``postgresql``,
+    or ``spark``); None where there is none (MySQL/MariaDB: the warehouse is streamed)."""
+    from . import postgres, spark  # noqa: F401  (each registers its dialect)
+    from .base import DIALECTS
+    return DIALECTS.get(name)
+
+
+__all__ = ["dialect_for"]

@@ -39,7 +39,7 @@ from sqlglot.errors import SqlglotError
 
 from ..errors import UsageError
 from ..formats import DATE_DEFAULT, YEARMONTH_DEFAULT
-from ..portable_regex import NotPortable, char, full_match, translate
+from ..dialects.regex import NotPortable, char, portable_full_match as full_match, portable_search as translate
 from ..ruleset import RulePack
 from ..rules import REGISTRY, CompileContext, Rule
 from ..rules.forbidden_chars import CHARSETS

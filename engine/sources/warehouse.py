@@ -15,7 +15,7 @@ Two ways to run a table's rules, chosen per table (``--source-mode``):
   (bounded memory: one batch in Python at a time; DuckDB spills to disk) and every rule runs
   there exactly as on files. Works with any dialect.
 - ``pushdown``: the table's fused row checks and its set rules are lowered to the warehouse's
-  dialect (engine/sources/lowering.py, PostgreSQL) and run there; only failing rows travel. A
+  dialect (engine/dialects/postgres.py) and run there; only failing rows travel. A
   rule with no faithful lowering, or a value that needs DuckDB's lenient reading, sends the
   table back to ``stream`` (the manifest says so and why).
 - ``auto`` (default): pushdown where every rule of the table lowers, else stream.
@@ -50,7 +50,9 @@ from ..rules.forbidden_chars import CHARSETS, char_class
 from ..spec import Field, TableSpec
 from ..yamlio import LocDict, load_yaml
 from .findings import FileFinding
-from .lowering import MARKER, Lowering, NotPushable, lowering_for
+from ..dialects import dialect_for
+from ..dialects.base import Dialect
+from ..dialects.postgres import MARKER, NotPushable
 from .source import TableSource, empty_tables, insert_rows, missing_columns, record
 from .typed_text import TIME_FORMATS  # the text of a typed date/time value, by the field's format
 
@@ -436,7 +438,7 @@ class WarehouseSource(TableSource):
             engine.dispose()
             raise DataReadError(f"cannot connect to {self.label}: {self._why(exc)}") from None
         self.engine, self.conn, self.snapshot = engine, conn, bool(isolation)
-        self.lowering = lowering_for(self.dialect)
+        self.lowering = dialect_for(self.dialect)
         if self.dialect == "postgresql":  # byte lengths are UTF-8 lengths only in a UTF-8 database
             encoding = conn.exec_driver_sql("SHOW server_encoding").scalar()
             if str(encoding).upper() not in ("UTF8", "UTF-8"):
@@ -803,7 +805,7 @@ class _Pushdown:
         """All row checks of the table in one scan: a boolean per check, then one row per failure.
         ``OFFSET 0`` keeps PostgreSQL from inlining the flags into every place that reads them
         (each predicate is evaluated once per row)."""
-        low: Lowering = self.source.lowering
+        low: Dialect = self.source.lowering
         flags = ", ".join(f"coalesce({low.expression(pred)}, FALSE) AS _b{i}" for i, (_, pred, _) in enumerate(tp.checks))
         values = ", ".join(f"({index}, s._b{i}, CASE WHEN s._b{i} THEN {low.expression(f'CAST({ev} AS VARCHAR)')} END)"
                            for i, (index, _, ev) in enumerate(tp.checks))

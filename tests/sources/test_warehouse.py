@@ -29,7 +29,7 @@ from engine.cli import main  # noqa: E402
 from engine.errors import UsageError  # noqa: E402
 from engine.ruleset import load_pack  # noqa: E402
 from engine.run import validate_submission  # noqa: E402
-from engine.sources.lowering import MARKER, NotPushable, Postgres  # noqa: E402
+from engine.dialects.postgres import MARKER, NotPushable, Postgres  # noqa: E402
 from engine.sources.source import TableSource  # noqa: E402
 from engine.sources.warehouse import WarehouseSource, load_table_map, mask_url  # noqa: E402
 from tests.example_tables import (PREVIOUS, ROOT, comparable, example_rows, file_only_failures, file_run,  # noqa: E402

@@ -1,19 +1,19 @@
-"""Transpile the compiled DuckDB SQL of a plan into Spark SQL with the same results.
+"""The compiled DuckDB SQL of a plan in Spark SQL with the same results.
 
-sqlglot does the bulk (``sqlglot.transpile(sql, read="duckdb", write="spark")``: lambdas,
-``list_filter`` → ``filter``, ``unnest`` → ``explode``, struct literals, quoting). What it
-cannot know is where the two engines *mean* different things; each such spot is one entry of
-``FIXES`` applied to the DuckDB syntax tree before Spark SQL is written:
+sqlglot does the bulk (lambdas, ``list_filter`` → ``filter``, ``unnest`` → ``explode``, struct
+literals, quoting). What it cannot know is where the two engines *mean* different things; each
+such spot is one fix, keyed by node type:
 
-- ``strlen`` (UTF-8 bytes) → ``octet_length``;
+- ``strlen`` (UTF-8 bytes) → ``octet_length``; the identifier macros (``jh_*``) are inlined;
 - ``try_strptime(x, '%Y%m%d')``: DuckDB trims ASCII blanks and reads a 1- or 2-digit day;
   Spark's parser is stricter, so the value is checked and normalised before ``try_to_timestamp``;
 - ``TRY_CAST(x AS DECIMAL)``: Java also reads full-width and other Unicode digits, DuckDB does
   not; DuckDB reads a '_' between two digits, Java does not;
 - ``regexp_full_match`` / ``regexp_matches`` (RE2) → ``regexp_like`` with a Java pattern of the
-  same meaning (engine.backends.java_regex);
+  same meaning (engine.dialects.regex), ``GLOB`` likewise;
 - ``len(list)`` → ``size``; ``string_agg(DISTINCT x ORDER BY x)`` → ``array_join(array_sort(
-  collect_set(x)))`` (runs on Spark 3.5 too); ``LIKE`` gets ``ESCAPE ''`` (DuckDB has no escape).
+  collect_set(x)))`` (runs on Spark 3.5 too); ``LIKE`` gets its backslashes escaped (DuckDB has
+  no escape); ``x IN (SELECT … FROM _jh_…)`` → ``array_contains``.
 
 Anything else sqlglot leaves as an unknown function raises ``SparkUnsupported`` naming it, so a
 rule is reported not run on Spark rather than run with a different meaning.
@@ -21,15 +21,13 @@ rule is reported not run on Spark rather than run with a different meaning.
 from __future__ import annotations
 
 import re
-import sys
-from collections.abc import Callable
-from functools import lru_cache
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from .java_regex import UnsupportedPattern, full_match, to_java
+from .base import DIALECTS, Dialect, Untranslatable, walk
+from .regex import JAVA
 
 BLANKS = "[ \\t\\n\\x0b\\f\\r]*"  # what DuckDB's strptime skips around a number (C isspace)
 DATE_TEXT = f"^{BLANKS}[0-9]{{7,8}}{BLANKS}\\z"
@@ -49,42 +47,18 @@ DECIMAL_SQL = ("CASE WHEN regexp_like(__x, __not_number) THEN NULL "
                "ELSE TRY_CAST(__x AS __t) END")
 UNDERSCORE = "(?<=[0-9])_(?=[0-9])"  # DuckDB reads 1_000 as 1000
 RENAMED = {"strlen": "octet_length"}
+ARRAYS = (exp.ArrayFilter, exp.Array, exp.Split)
 
 
-DEEP = 20000
-
-
-class SparkUnsupported(ValueError):
+class SparkUnsupported(Untranslatable):
     """The DuckDB SQL uses something with no faithful Spark SQL equivalent."""
-
-
-def _template(sql: str, **args: exp.Expression) -> exp.Expression:
-    """Parse a Spark SQL template and put the given expressions in for its ``__name`` columns."""
-    tree = _parsed_template(sql).copy()
-
-    def put(node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.Column) and node.name in args:
-            return args[node.name].copy()
-        return node
-    return tree.transform(put)
-
-
-@lru_cache(maxsize=None)
-def _parsed_template(sql: str) -> exp.Expression:
-    return sqlglot.parse_one(sql, read="spark")
-
-
-def _literal(node: exp.Expression | None, what: str) -> str:
-    if not isinstance(node, exp.Literal) or not node.is_string:
-        raise SparkUnsupported(f"{what} must be a constant string on Spark")
-    return node.this
 
 
 _MACROS: dict[str, tuple[tuple[str, ...], exp.Expression]] = {}
 _LOADED: list[bool] = []  # set once the building of _MACROS has begun
 
 
-def _macros() -> dict[str, tuple[tuple[str, ...], exp.Expression]]:
+def _macros(d: Dialect) -> dict[str, tuple[tuple[str, ...], exp.Expression]]:
     """The identifier macros (engine.identifiers, ``jh_*``) as Spark-ready bodies over their
     parameters: Spark has no SQL macros, so each call is replaced by its body. Built in the
     module's order (helpers first), so a body's calls of earlier macros are inlined too."""
@@ -97,12 +71,12 @@ def _macros() -> dict[str, tuple[tuple[str, ...], exp.Expression]]:
         return _MACROS
     for name, (params, body) in macro_sql().items():
         tree = sqlglot.parse_one(_null_safe(params, body), read="duckdb")
-        _MACROS[name.lower()] = (tuple(p.strip() for p in params.split(",")), bottom_up(tree, _fix))
+        _MACROS[name.lower()] = (tuple(p.strip() for p in params.split(",")), walk(tree, d.fix))
     return _MACROS
 
 
-def inline_macro(node: exp.Anonymous) -> exp.Expression | None:
-    macro = _macros().get(node.name.lower())
+def inline_macro(d: Dialect, node: exp.Anonymous) -> exp.Expression | None:
+    macro = _macros(d).get(node.name.lower())
     if macro is None:
         return None
     params, body = macro
@@ -117,11 +91,13 @@ def inline_macro(node: exp.Anonymous) -> exp.Expression | None:
     return exp.Paren(this=body.copy().transform(put))
 
 
-def fix_helper_in(node: exp.Expression) -> exp.Expression:
+# --- the fixes, by node type --------------------------------------------------------------------
+
+def fix_helper_in(d: Dialect, node: exp.In) -> exp.Expression:
     """``x IN (SELECT … FROM _jh_list)`` sits inside the fused scan's projection, where Spark
     allows no IN subquery: it becomes ``array_contains((SELECT collect_set(…)), x)``, the small
     helper list computed once."""
-    query = node.args.get("query") if isinstance(node, exp.In) else None
+    query = node.args.get("query")
     if query is None or not any(t.name.lower().startswith("_jh_") for t in query.find_all(exp.Table)):
         return node
     inner = query.this if isinstance(query, exp.Subquery) else query
@@ -131,48 +107,39 @@ def fix_helper_in(node: exp.Expression) -> exp.Expression:
     return exp.Anonymous(this="array_contains", expressions=[exp.Subquery(this=listed), node.this])
 
 
-def fix_anonymous(node: exp.Expression) -> exp.Expression:
+def fix_anonymous(d: Dialect, node: exp.Anonymous) -> exp.Expression:
     """DuckDB functions sqlglot passes through by name, and the identifier macros."""
-    if not isinstance(node, exp.Anonymous):
-        return node
     name = node.name.lower()
-    inlined = inline_macro(node)
+    inlined = inline_macro(d, node)
     if inlined is not None:
         return inlined
     if name in RENAMED:
         return exp.Anonymous(this=RENAMED[name], expressions=node.expressions)
     if name == "try_strptime":
-        if len(node.expressions) != 2 or _literal(node.expressions[1], "the strptime format") != "%Y%m%d":
+        if len(node.expressions) != 2 or d.constant(node.expressions[1], "the strptime format") != "%Y%m%d":
             raise SparkUnsupported(f"{node.sql('duckdb')[:80]}: only the format '%Y%m%d' runs on Spark")
-        return _template(DATE_SQL, __x=node.expressions[0], __date_text=exp.Literal.string(DATE_TEXT),
-                         __blanks=exp.Literal.string(" \t\n\x0b\f\r"))
+        return d.template(DATE_SQL, x=node.expressions[0], date_text=exp.Literal.string(DATE_TEXT),
+                          blanks=exp.Literal.string(" \t\n\x0b\f\r"))
     raise SparkUnsupported(f"function {node.name}() has no Spark equivalent here")
 
 
-def fix_decimal_cast(node: exp.Expression) -> exp.Expression:
-    if isinstance(node, exp.TryCast) and node.to.is_type(exp.DataType.Type.DECIMAL) and not isinstance(node.this, exp.Literal):
-        return _template(DECIMAL_SQL.replace("__t", node.to.sql("spark")), __x=node.this,
-                         __not_number=exp.Literal.string(NOT_DUCKDB_NUMBER), __underscore=exp.Literal.string(UNDERSCORE))
+def fix_decimal_cast(d: Dialect, node: exp.TryCast) -> exp.Expression:
+    if node.to.is_type(exp.DataType.Type.DECIMAL) and not isinstance(node.this, exp.Literal):
+        return d.template(DECIMAL_SQL.replace("__t", node.to.sql("spark")), x=node.this,
+                          not_number=exp.Literal.string(NOT_DUCKDB_NUMBER), underscore=exp.Literal.string(UNDERSCORE))
     return node
 
 
-def fix_regex(node: exp.Expression) -> exp.Expression:
-    try:
-        if isinstance(node, exp.RegexpFullMatch):
-            pattern = full_match(_literal(node.expression, "a regular expression"))
-        elif isinstance(node, exp.RegexpLike) and not node.args.get("flag"):
-            pattern = to_java(_literal(node.expression, "a regular expression"))
-        else:
+def fix_regex(full: bool):
+    def fix(d: Dialect, node: exp.Expression) -> exp.Expression:
+        if not full and node.args.get("flag"):
             return node
-    except UnsupportedPattern as exc:
-        raise SparkUnsupported(f"regular expression {node.expression.sql('duckdb')}: {exc}") from None
-    return exp.RegexpLike(this=node.this, expression=exp.Literal.string(pattern))
+        return exp.RegexpLike(this=node.this, expression=d.pattern(node, full, node.expression.sql("duckdb")))
+    return fix
 
 
-def fix_group_concat(node: exp.Expression) -> exp.Expression:
+def fix_group_concat(d: Dialect, node: exp.GroupConcat) -> exp.Expression:
     """string_agg(DISTINCT x, sep ORDER BY x) → array_join(array_sort(collect_set(x)), sep)."""
-    if not isinstance(node, exp.GroupConcat):
-        return node
     sep = node.args.get("separator") or exp.Literal.string(",")
     inner = node.this
     order = None
@@ -212,26 +179,21 @@ def glob_regex(pattern: str) -> str:
     return "(?s)^(?:" + "".join(out) + ")\\z"
 
 
-def fix_glob(node: exp.Expression) -> exp.Expression:
-    if not isinstance(node, exp.Glob):
-        return node
-    pattern = glob_regex(_literal(node.expression, "a GLOB pattern"))
+def fix_glob(d: Dialect, node: exp.Glob) -> exp.Expression:
+    pattern = glob_regex(d.constant(node.expression, "a GLOB pattern"))
     return exp.RegexpLike(this=node.this, expression=exp.Literal.string(pattern))
 
 
-def fix_like(node: exp.Expression) -> exp.Expression:
+def fix_like(d: Dialect, node: exp.Like | exp.ILike) -> exp.Expression:
     """DuckDB's LIKE has no escape character; Spark's is '\\': a literal pattern gets its
     backslashes escaped, any other an escape character no text holds (0x01, the field separator)."""
-    if not isinstance(node, (exp.Like, exp.ILike)) or isinstance(node.parent, exp.Escape):
+    if isinstance(node.parent, exp.Escape):
         return node
     pattern = node.expression
     if isinstance(pattern, exp.Literal) and pattern.is_string:
         node.set("expression", exp.Literal.string(pattern.this.replace("\\", "\\\\")))
         return node
     return exp.Escape(this=node, expression=exp.Literal.string("\x01"))
-
-
-ARRAYS = (exp.ArrayFilter, exp.Array, exp.Split)
 
 
 def is_list(node: exp.Expression | None) -> bool:
@@ -260,50 +222,28 @@ def fix_list_length(tree: exp.Expression) -> exp.Expression:
     return tree.transform(fix)
 
 
-NODE_FIXES: tuple[Callable[[exp.Expression], exp.Expression], ...] = (
-    fix_anonymous, fix_decimal_cast, fix_regex, fix_group_concat, fix_like, fix_helper_in, fix_glob)
+class Spark(Dialect, name="Spark", write="spark", names=("spark",), error=SparkUnsupported, regex=JAVA,
+            parse_error="the SQL does not parse: {}", constant_error="{} must be a constant string on Spark"):
+    """The Spark engine (engine/backends/spark.py)."""
 
+    fixes = {exp.Anonymous: fix_anonymous, exp.TryCast: fix_decimal_cast, exp.RegexpFullMatch: fix_regex(full=True),
+             exp.RegexpLike: fix_regex(full=False), exp.GroupConcat: fix_group_concat, exp.Like: fix_like,
+             exp.ILike: fix_like, exp.In: fix_helper_in, exp.Glob: fix_glob}
 
-def bottom_up(node: exp.Expression, fun: Callable[[exp.Expression], exp.Expression]) -> exp.Expression:
-    """Apply ``fun`` to every node, children first, so a fix sees already-fixed arguments."""
-    for key, value in list(node.args.items()):
-        if isinstance(value, exp.Expression):
-            node.set(key, bottom_up(value, fun))
-        elif isinstance(value, list):
-            node.set(key, [bottom_up(v, fun) if isinstance(v, exp.Expression) else v for v in value])
-    return fun(node)
+    def translate(self, tree: exp.Expression) -> exp.Expression:
+        return super().translate(fix_list_length(tree))
 
-
-def _fix(node: exp.Expression) -> exp.Expression:
-    for fix in NODE_FIXES:
-        fixed = fix(node)
-        if fixed is not node:
-            return fixed
-    return node
+    def generate(self, tree: exp.Expression) -> str:
+        """Spark SQL, or the construct sqlglot cannot write for Spark."""
+        try:
+            return tree.sql(dialect=self.write, unsupported_level=sqlglot.ErrorLevel.RAISE)
+        except SqlglotError as exc:
+            raise SparkUnsupported(str(exc).splitlines()[0]) from None
 
 
 def to_spark(sql: str) -> str:
     """Spark SQL with the meaning of the given DuckDB SQL; SparkUnsupported when there is none."""
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, DEEP))  # unrolled check sums (LEI: 20 nested levels) parse deep
-    try:
-        return _to_spark(sql)
-    except RecursionError:
-        raise SparkUnsupported("the SQL is nested too deeply to transpile") from None
-    finally:
-        sys.setrecursionlimit(limit)
+    return DIALECTS["spark"].query(sql)
 
 
-def _to_spark(sql: str) -> str:
-    try:
-        tree = sqlglot.parse_one(sql, read="duckdb")
-    except SqlglotError as exc:
-        raise SparkUnsupported(f"the SQL does not parse: {str(exc).splitlines()[0]}") from None
-    tree = bottom_up(fix_list_length(tree), _fix)
-    try:
-        return tree.sql(dialect="spark", unsupported_level=sqlglot.ErrorLevel.RAISE)
-    except SqlglotError as exc:
-        raise SparkUnsupported(str(exc).splitlines()[0]) from None
-
-
-__all__ = ["SparkUnsupported", "to_spark"]
+__all__ = ["Spark", "SparkUnsupported", "glob_regex", "to_spark"]
