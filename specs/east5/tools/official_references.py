@@ -206,6 +206,50 @@ def official_rows(register: Path = REGISTER, statuses: tuple[str, ...] = ("activ
     return dict(sorted(rows.items(), key=lambda kv: (not kv[0].isdigit(), int(kv[0].lstrip("JHGZ")))))
 
 
+def _written_rules(rules_dir: Path, out: Path) -> dict[str, dict]:
+    """Rule id → the rule as written outside the generated file."""
+    found = {}
+    for path in sorted(rules_dir.rglob("*.yaml")):
+        if path == out:
+            continue
+        doc = yaml.safe_load(path.read_text("utf-8")) or {}
+        for r in doc.get("rules", []):
+            if "id" in r:
+                found[str(r["id"])] = {**r, "table": r.get("table", doc.get("table"))}
+    return found
+
+
+def disagreements(catalog, register: Path = REGISTER, rules_dir: Path = RULES_DIR, out: Path = OUT) -> list[str]:
+    """Official 关联 rules written in other files whose targets, severity or condition differ from the register's."""
+    written = _written_rules(rules_dir, out)
+    lines = []
+    for rid, rows in official_rows(register).items():
+        hit = next((i for i in [rid, *(r["jhgz"] for r in rows)] if i in written), None)
+        if hit is None:
+            continue
+        try:
+            want = build_rule(rid, rows[0], [r["jhgz"] for r in rows], catalog)
+        except LookupError:
+            continue
+        got = written[hit]
+        what = []
+        latest = [c["set"]["targets"] for c in got.get("changes", []) if "targets" in c.get("set", {})]
+        targets = latest[-1] if latest else got.get("targets")
+        if targets and _target_set(targets) != _target_set(want["targets"]):
+            what.append("targets")
+        severity = got.get("severity", "strong")
+        if SEVERITY.get(severity, severity) != want["severity"] and not want["changes"]:
+            what.append(f"severity {got.get('severity', 'strong')} (register {want['severity']})")
+        if hit != rid:
+            what.append(f"id {hit} (final number {rid})")
+        if what:
+            lines.append(f"written elsewhere: {rid} {want['table']}.{'+'.join(want['fields'])}: {', '.join(what)}")
+    return lines
+
+
+SEVERITY = {"强校验": "strong", "弱校验": "weak"}
+
+
 def _written_elsewhere(rules_dir: Path, out: Path) -> dict[str, str]:
     """Rule id → file of every rule written outside the generated file."""
     ids = {}
@@ -466,6 +510,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{sum(r in active for r, _ in unexpressed)} unexpressed; deleted ones recorded: "
           f"{sum(r['id'] not in active for r in rules)} generated with their retirement, "
           f"{sum(r not in active for r, _ in unexpressed)} unexpressed", file=sys.stderr)
+    for line in disagreements(catalog):
+        print(line, file=sys.stderr)
     if args.check:
         stale = [p for p, text in files.items() if not p.exists() or p.read_text("utf-8") != text]
         for p in stale:
