@@ -89,6 +89,15 @@ def _counter(f: str) -> Cond:
     return _transfer(f)
 
 
+def _loan_counter(f: str) -> Cond:
+    """Q&A (对公信贷分户账明细记录 对方账号/户名/行名): write-off entries without a counterparty may leave it empty."""
+    c = _transfer(f)
+    c.when += " AND 交易类型 NOT LIKE '%核销%'"
+    c.ok.append({"XZBZ": "转", "CBMBZ": "正常", "JYLX": "其他-核销", f: ""})
+    c.why = "write-off entries (交易类型 其他-核销) left out: Q&A on 467-469 lets them leave the counterparty empty"
+    return c
+
+
 def _flag(flag_name: str, flag_code: str, f: str, value: str = "是", filled: str = "X1") -> Cond:
     return Cond(f"{flag_name} = '{value}'", [{flag_code: value, f: ""}],
                 [{flag_code: value, f: filled}, {flag_code: "否" if value == "是" else "其他-无", f: ""}])
@@ -110,13 +119,23 @@ def _card_counter(f: str) -> Cond:
 
 
 def _guarantee(f: str) -> Cond:
-    return Cond("filled(担保方式) AND 担保方式 <> '信用担保'", [{"DBFS": "抵押", f: ""}],
-                [{"DBFS": "抵押", f: "X1"}, {"DBFS": "信用担保", f: ""}, {"DBFS": "", f: ""}])
+    """Text: required when 担保方式 is filled and not 信用担保; Q&A on 1345/1346 (理财中心 data elements, agreed):
+    filled only for 信用担保 / 第三方保证, empty for 抵押, 质押, 信用增级, 其他 — both hold only for 第三方保证."""
+    return Cond("担保方式 = '第三方保证'", [{"DBFS": "第三方保证", f: ""}],
+                [{"DBFS": "第三方保证", f: "X1"}, {"DBFS": "抵押", f: ""}, {"DBFS": "信用担保", f: ""}, {"DBFS": "", f: ""}],
+                why="第三方保证 only: the text (not 信用担保) and the agreed Q&A on 1345/1346 (only 信用担保 or 第三方保证) meet there")
 
 
 def _pledge(f: str) -> Cond:
     return Cond("担保方式 IN ('抵押', '质押')", [{"DBFS": "质押", f: ""}],
                 [{"DBFS": "抵押", f: "X1"}, {"DBFS": "第三方保证", f: ""}])
+
+
+def _five_class() -> Cond:
+    return Cond(f"信贷业务种类 NOT LIKE '%委托贷款%' AND NOT ({TERMINAL})", [{"XDYWZL": "流动资金贷款", "DKZT": "正常", "DKWJFL": ""}],
+                [{"XDYWZL": "流动资金贷款", "DKZT": "正常", "DKWJFL": "正常"}, {"XDYWZL": "委托贷款", "DKZT": "正常", "DKWJFL": ""},
+                 {"XDYWZL": "流动资金贷款", "DKZT": "结清", "DKWJFL": ""}],
+                why="settled, written-off and transferred loans left out: Q&A on 564 lets them leave 五级分类 empty")
 
 
 def _terminated(f: str) -> Cond:
@@ -170,18 +189,15 @@ CONDITIONAL_NONNULL: dict[str, Cond] = {
                  {"JYJDBZ": "贷", "JYQD": "手机银行", "MACDZ": ""}, {"JYJDBZ": "借", "JYQD": "柜面", "MACDZ": ""}],
                 changes=[{"version": "2022.3", "from_when": "交易渠道 IN ('网银', '手机银行')"}]),
     "331": _teller(),
-    "417": _counter("DFZH"), "418": _counter("DFHM"), "419": _counter("DFXM"),
+    "417": _loan_counter("DFZH"), "418": _loan_counter("DFHM"), "419": _loan_counter("DFXM"),
     "422": Cond("filled(代办人证件类别)", [{"DBRZJLB": "身份证", "DBRXM": ""}],
                 [{"DBRZJLB": "身份证", "DBRXM": "张三"}, {"DBRZJLB": "", "DBRXM": ""}]),
     "423": _agent_pair("DBRZJLB", "代办人姓名", "DBRXM"),
     "424": _agent_pair("DBRZJHM", "代办人证件类别", "DBRZJLB"),
     "425": _teller(),
-    "467": _counter("DFZH"), "468": _counter("DFHM"), "469": _counter("DFXM"),
+    "467": _loan_counter("DFZH"), "468": _loan_counter("DFHM"), "469": _loan_counter("DFXM"),
     "472": _teller(),
-    "510": Cond("信贷业务种类 NOT LIKE '%委托贷款%'", [{"XDYWZL": "流动资金贷款", "DKWJFL": ""}],
-                [{"XDYWZL": "流动资金贷款", "DKWJFL": "正常"}, {"XDYWZL": "委托贷款", "DKWJFL": ""}]),
-    "564": Cond("信贷业务种类 NOT LIKE '%委托贷款%'", [{"XDYWZL": "流动资金贷款", "DKWJFL": ""}],
-                [{"XDYWZL": "流动资金贷款", "DKWJFL": "正常"}, {"XDYWZL": "委托贷款", "DKWJFL": ""}]),
+    "510": _five_class(), "564": _five_class(),
     "630": _estate("TDSYZBH"), "631": _estate("TDSYZRQ", "20200101"), "632": _estate("YDGHXKZBH"),
     "633": _estate("YDGHXKZRQ", "20200101"), "634": _estate("GCGHXKZBH"), "635": _estate("GCGHXKZRQ", "20200101"),
     "636": _estate("SGXKZBH"), "637": _estate("SGXKZRQ", "20200101"),
@@ -197,8 +213,10 @@ CONDITIONAL_NONNULL: dict[str, Cond] = {
     "1211": _flag("产品增信标识", "CPZXBZ", "CPZXXS", filled="内部增级"),
     "1215": Cond("开放模式 = '有规律开放'", [{"KFMS": "有规律开放", "GLKFZQ": ""}],
                  [{"KFMS": "有规律开放", "GLKFZQ": "X1"}, {"KFMS": "无规律开放", "GLKFZQ": ""}]),
-    "1231": Cond("filled(境内托管机构名称)", [{"JNTGJGMC": "某托管银行", "JNTGJGDM": ""}],
-                 [{"JNTGJGMC": "某托管银行", "JNTGJGDM": "B0001"}, {"JNTGJGMC": "", "JNTGJGDM": ""}]),
+    "1231": Cond("filled(境内托管机构名称) AND 资金投向地区 <> '境外'", [{"JNTGJGMC": "某托管银行", "ZJTXDQ": "境内", "JNTGJGDM": ""}],
+                 [{"JNTGJGMC": "某托管银行", "ZJTXDQ": "境内", "JNTGJGDM": "B0001"}, {"JNTGJGMC": "", "JNTGJGDM": ""},
+                  {"JNTGJGMC": "某托管银行", "ZJTXDQ": "境外", "JNTGJGDM": ""}],
+                 why="资金投向地区 境外 left out: Q&A on 1231 (agreed) has the code empty for them"),
     "1232": Cond("is_empty(境外托管机构名称)", [{"JWTGJGMC": "", "JNTGJGMC": ""}],
                  [{"JWTGJGMC": "", "JNTGJGMC": "某托管银行"}, {"JWTGJGMC": "X Custody", "JNTGJGMC": ""}]),
     "1248": _terminated("YHSJSXSR"), "1249": _terminated("DFKHSY"), "1250": _terminated("DFKHZJE"),
@@ -228,6 +246,12 @@ def _zero(when: str, f: str, on: dict, off: dict) -> Cond:
 
 
 _CLOSED, _OPEN = {"ZHZT": "销户"}, {"ZHZT": "正常"}
+
+
+def _off_balance_interest() -> Cond:
+    c = _zero("贷款状态 IN ('结清', '转让')", "BWQXYE", {"DKZT": "结清"}, {"DKZT": "核销"})
+    c.why = "核销 left out: Q&A on 1550 lets loans written off with recourse keep their off-balance-sheet interest"
+    return c
 _LOAN_CLOSED = "贷款状态 IN ('结清', '核销', '转让') OR 账户状态 IN ('销户', '已转让')"
 
 CONDITIONAL_DEFAULTS: dict[str, Cond] = {
@@ -236,10 +260,12 @@ CONDITIONAL_DEFAULTS: dict[str, Cond] = {
     "1499": _zero("账户状态 = '销户'", "DFYE", _CLOSED, _OPEN),
     "1536": _nd("num(欠本金额) <> 0", "QBRQ", {"QBJE": "300.00"}, {"QBJE": "0"}),
     "1537": _zero(TERMINAL, "BNQXYE", {"DKZT": "结清"}, {"DKZT": "正常"}),
-    "1538": _zero(TERMINAL, "BWQXYE", {"DKZT": "核销"}, {"DKZT": "正常"}),
+    "1538": _off_balance_interest(),
     "1548": _nd("num(欠本金额) <> 0", "QBRQ", {"QBJE": "300.00"}, {"QBJE": "0"}),
     "1549": _zero(TERMINAL, "BNQXYE", {"DKZT": "结清"}, {"DKZT": "正常"}),
-    "1550": _zero(TERMINAL, "BWQXYE", {"DKZT": "核销"}, {"DKZT": "正常"}),
+    "1550": _off_balance_interest(),
+    "1561": _nd("项目类型 <> '并购贷款'", "KGRQ", {"XMLX": "房地产项目"}, {"XMLX": "并购贷款"},
+                why="并购贷款 left out: Q&A on 1561 (第一期1745) has them file 99991231"),
     "1559": _zero("贷款状态 = '结清'", "DKYE", {"DKZT": "结清"}, {"DKZT": "正常"}),
     "1582": _nd(f"转贴现类别 IN {REPO_TYPES}", "HGLV", {"ZTXLB": "质押式回购正回购"}, {"ZTXLB": "转贴现买断"},
                 default="0", good="2.5"),
@@ -286,6 +312,14 @@ NOT_WRITTEN: dict[str, str] = {
     "1636": "Q&A on 1636: guarantees without a set expiry (敞口) file 99991231; no field marks them",
     "1652": "Q&A (金融工具信息表 发行日期): 同业往来 and equity holdings file the default; no field marks them",
     "1656": "Q&A (自营资金交易信息表 合同起始日期): deals without a cash transfer file the default; no field marks them",
+    "1610": "Q&A on 1610: 0 is filed for transfers of written-off loans (合理业务场景下允许为0); no field marks them",
+    "1615": "Q&A on 1615: 0 is filed for transfers of written-off loans and card ABS; no field marks them",
+    "1658": "Q&A on 1658 (持有成本): '删除检核规则1658' — 0 is filed for gifts, matured deals and disposed holdings",
+    "1673": "Q&A on 1673 (第一期, agreed): 发生金额 follows 理财中心, any number ≥ 0",
+    "1674": "Q&A on 1674 (第一期, agreed): 折算人民币金额 follows 理财中心, any number ≥ 0",
+    "1677": "Q&A on 1677 (第一期, agreed): 确认金额 may be 0 (收益再投资)",
+    "1678": "Q&A on 1678 (第一期, agreed): 折算人民币金额 may be 0 (收益再投资)",
+    "1679": "Q&A on 1679 (第一期, agreed): 手续费金额 is 0 where no fee is charged",
     # 特殊字符
     "1916": "Q&A on 1916 (受托支付对象户名): special characters kept as filed, 检核规则调整说明 '删除1916'",
 }
