@@ -35,10 +35,7 @@ class Binder:
         if kind.needs_params:
             ctx = ctx.with_params(**{p: "20240101" for p in kind.needs_params if p not in ctx.params})
         if kind.scope == "row":
-            pred = kind.violation(rule, ctx)
-            if rule.when:
-                pred = f"({ctx.when_sql(rule)}) AND {pred}"
-            sql = f"SELECT coalesce({pred}, FALSE) AS p, CAST({kind.evidence(rule, ctx)} AS VARCHAR) AS v " \
+            sql = f"SELECT coalesce({kind.predicate(rule, ctx)}, FALSE) AS p, CAST({kind.evidence(rule, ctx)} AS VARCHAR) AS v " \
                   f"FROM {ctx.relation(ctx.table.code)}"
         else:
             sql = kind.failures_sql(rule, ctx)

@@ -35,7 +35,7 @@ class TablePlan:
     checks: list[tuple[int, str, str]] = dc_field(default_factory=list)  # (rule index, predicate, evidence)
     key_sql: str = "NULL"
     stored: frozenset[str] | None = None  # fields later queries read (None: all); see stored_fields
-    scan_sql: str = ""  # the row rules evaluated while reading the files (engine/scan.py)
+    scan_sql: str = ""  # the row rules evaluated while reading the files (engine/backends/duckdb/scan.py)
 
 
 @dataclass
@@ -96,10 +96,7 @@ def build_plan(pack: RulePack, show_pii: bool = False, tables: list[str] | None 
                 not_run[entry.index] = "needs " + ", ".join(f"--{p.replace('_', '-')}" for p in missing)
             elif kind.scope == "row":
                 tp.row_rules.append(entry)
-                pred = kind.violation(rule, ctx)
-                if rule.when:
-                    pred = f"({ctx.when_sql(rule)}) AND {pred}"
-                row_checks.append((entry.index, pred, kind.evidence(rule, ctx)))
+                row_checks.append((entry.index, kind.predicate(rule, ctx), kind.evidence(rule, ctx)))
             else:
                 tp.set_rules.append(entry)
         tp.checks, tp.key_sql = row_checks, ctx.key_sql()
@@ -142,7 +139,7 @@ def fused_sql(ctx: CompileContext, checks: list[tuple[int, str, str]]) -> str:
 
 
 def scan_sql(ctx: CompileContext, checks: list[tuple[int, str, str]], stored: frozenset[str] | None = None) -> str:
-    """The fused row rules as a pass over the table's rows (engine/scan.py: every row of its files,
+    """The fused row rules as a pass over the table's rows (engine/backends/duckdb/scan.py: every row of its files,
     those to reject marked ``_bad``) that keeps, per row, the failing rules (``_hits``: list of
     {r: rule, v: evidence}) and their ``_key``, with the stored fields only (nothing reads the
     others again). A rejected row is not judged. ``hits_sql`` turns ``_hits`` into failures."""
@@ -207,10 +204,7 @@ def rule_sql(plan: Plan, entry: PlannedRule) -> str:
     if entry.index in plan.not_run:
         return f"-- not compiled: the rule {plan.not_run[entry.index]}"
     if kind.scope == "row":
-        pred = kind.violation(rule, ctx)
-        if rule.when:
-            pred = f"({ctx.when_sql(rule)}) AND {pred}"
-        return (f"-- fails when:\n{pred}\n-- evidence:\n{kind.evidence(rule, ctx)}\n"
+        return (f"-- fails when:\n{kind.predicate(rule, ctx)}\n-- evidence:\n{kind.evidence(rule, ctx)}\n"
                 f"-- runs fused with the other row rules of {rule.table}: jianhe compile --table {rule.table}")
     return set_rule_sql(plan, entry)
 

@@ -16,10 +16,9 @@ from pathlib import Path
 from .formats import FormatCode
 from .results import RunResult
 from .ruleset import RulePack
-from .rules import Rule
+from .rules import REGISTRY, Rule
 from .spec import Catalog, Field, TableSpec
 
-TABLE_LEVEL = {"distribution"}  # judged on a whole table: their fixtures run as tables of their own
 DATE = "20240630"
 PREVIOUS_DATE = "20240531"
 LICENCE = "B0001H111000001"
@@ -80,13 +79,6 @@ def _format_value(fmt: FormatCode, code: str) -> str:
     return text[: fmt.width]
 
 
-def broken_value(f: Field) -> str:
-    """A value that breaks the field's format code."""
-    fmt = f.format
-    return {"date": "20231301", "yearmonth": "202313", "time": "246060", "int": "+1", "decimal": "1.2.3",
-            "float": "abc"}.get(fmt.kind) or "X" * ((fmt.width or 1) + 1)
-
-
 def clean_rows(catalog: Catalog) -> dict[str, dict]:
     """One clean row per table; linked fields share values so every reference holds."""
     rows = {code: {f.code: clean_value(f, catalog) for f in t.fields} for code, t in catalog.tables.items()}
@@ -99,28 +91,9 @@ def clean_rows(catalog: Catalog) -> dict[str, dict]:
     return rows
 
 
-def derived_failure(rule: Rule, table: TableSpec, clean: dict) -> list[dict] | None:
-    """Rows that make a derived rule fail (None when the kind has no generator)."""
-    f = table.field(rule.field) if rule.field else None
-    if rule.kind == "required":
-        return [{**clean, f.code: ""}]
-    if rule.kind == "format":
-        return [{**clean, f.code: broken_value(f)}]
-    if rule.kind == "codelist":
-        return [{**clean, f.code: "无此值"}]
-    if rule.kind == "unique":
-        dup = {**clean, **{k: f"DUP{clean[k]}"[: table.field(k).format.width or 60]
-                           for k in rule.params["fields"] if k != "CJRQ"}}
-        return [dup, dict(dup)]
-    if rule.kind == "reference":
-        return [{**clean, **{k: "NOSUCH" for k in rule.params["fields"]}}]
-    if rule.kind == "length" and "min" in rule.params:
-        return [{**clean, f.code: "short"}]
-    if rule.kind == "length" and "max" in rule.params:
-        return [{**clean, f.code: "四个字符"[: rule.params["max"] + 1] + "字" * 3}]
-    if rule.kind == "regex":
-        return [{**clean, f.code: "13800138000"}]
-    return None
+def table_level(rule: Rule) -> bool:
+    """Whether the rule's kind judges a whole table (its fixtures then run as tables of their own)."""
+    return REGISTRY[rule.kind].table_level
 
 
 def build_fixtures(pack: RulePack) -> tuple[dict[str, list[dict]], list[Expectation], list[str]]:
@@ -129,12 +102,12 @@ def build_fixtures(pack: RulePack) -> tuple[dict[str, list[dict]], list[Expectat
     rows = {code: [dict(clean[code])] for code in catalog.tables}
     expectations, untested = [], []
     for rule in pack.rules:
-        if rule.kind in TABLE_LEVEL:
+        if table_level(rule):
             continue
         table = catalog.tables[rule.table]
         base = clean[rule.table]
         fails = [{**base, **r} for r in rule.examples.get("fail", [])] or (
-            derived_failure(rule, table, base) if rule.origin == "derived" else None)
+            REGISTRY[rule.kind].failing_rows(rule, table, base) if rule.origin == "derived" else None)
         passes = [{**base, **r} for r in rule.examples.get("pass", [])]
         if not fails or not (passes or rule.origin == "derived"):
             untested.append(f"{rule.table} {rule.id}")
@@ -174,8 +147,8 @@ def check(pack: RulePack) -> ConformanceReport:
     rows, expectations, untested = build_fixtures(pack)
     result = _run(pack, rows)
     problems = _problems(result, expectations)
-    table_level = [r for r in pack.rules if r.kind in TABLE_LEVEL]
-    for rule in table_level:
+    whole_tables = [r for r in pack.rules if table_level(r)]
+    for rule in whole_tables:
         if not (rule.examples.get("fail") and rule.examples.get("pass")):
             untested.append(f"{rule.table} {rule.id}")
             continue
@@ -185,11 +158,11 @@ def check(pack: RulePack) -> ConformanceReport:
             status = next(r.status for r in _run(pack, table_rows).rules if r.id == rule.id and r.table == rule.table)
             if status != {"fail": "failed", "pass": "passed"}[outcome]:
                 problems.append(f"{rule.table} {rule.id}: a table of its {outcome}ing examples is {status}")
-    return ConformanceReport(len(expectations) + len(table_level), problems, untested)
+    return ConformanceReport(len(expectations) + len(whole_tables), problems, untested)
 
 
 def _run(pack: RulePack, rows: dict[str, list[dict]]) -> RunResult:
-    from .run import validate_submission
+    from .backends.duckdb import validate_submission
 
     workdir = Path(tempfile.mkdtemp(prefix="jianhe-conformance-"))
     try:

@@ -14,29 +14,26 @@ Each finding is one line ``file:line: rule id: message``:
 * overlapping rules: two rules making the identical check (same compiled SQL and precondition),
   e.g. a written rule repeating a derived one; a regex that every value of the field's format
   already satisfies (it adds nothing to the format rule).
+
+What is particular to a rule kind (its parameters' contradictions, which values of its field it
+can fail at all) the kind states itself: ``RuleKind.lint`` and ``RuleKind.fires_on``.
 """
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from pathlib import Path
 
-import duckdb
 from sqlglot import exp
 
 from .errors import RuleFileError, UsageError
 from .expr import ExpressionError, _parse, compile_expression
-from .formats import FormatCode, violation_sql
-from .dialects.quoting import sql_quote
 from .parameters import resolve, substitute_rule
 from .rules import REGISTRY, CompileContext, Rule, RuleError
+from .rules.probe import fits as _fits
 from .ruleset import REQUIREMENTS_FILE, RulePack, load_pack, resolve_pack_dir
 from .spec import Catalog, TableSpec, load_catalog
 from .yamlio import LocDict, load_yaml
-
-FILLED_ONLY = {"format", "codelist", "regex", "length", "range", "not_default", "forbidden_chars"}
 
 
 @dataclass(frozen=True)
@@ -183,26 +180,14 @@ def _never(rule: Rule, table: TableSpec, catalog: Catalog) -> list[str]:
             if reason:
                 out.append(f"can never fire: 'when' cannot hold ({reason})")
             facts = _facts(_conjuncts(tree), table)
-    p = rule.params
-    if rule.kind == "range" and "min" in p and "max" in p:
-        lo, hi = Decimal(str(p["min"])), Decimal(str(p["max"]))
-        if lo > hi or (lo == hi and not (p.get("min_inclusive", True) and p.get("max_inclusive", True))):
-            out.append(f"range can never be met: min {p['min']} > max {p['max']}" if lo > hi
-                       else f"range ({p['min']}, {p['max']}) with an exclusive bound is empty")
-    if rule.kind == "length" and "min" in p and "max" in p and p["min"] > p["max"]:
-        out.append(f"length can never be met: min {p['min']} > max {p['max']}")
+    kind = REGISTRY[rule.kind]
+    out += kind.lint(rule, table, catalog)
     if rule.field and facts is not None:
         state = facts.get(table.field(rule.field).code) if table.field(rule.field) else None
-        if state and rule.kind == "required" and state.filled:
-            out.append("can never fire: required, but 'when' already needs the field filled")
-        if state and rule.kind in FILLED_ONLY and state.empty:
+        if state and kind.fires_on == "empty" and state.filled:
+            out.append(f"can never fire: {rule.kind}, but 'when' already needs the field filled")
+        if state and kind.fires_on == "filled" and state.empty:
             out.append(f"can never fire: {rule.kind} checks filled values, but 'when' needs the field empty")
-    if rule.kind == "codelist" and rule.field:
-        out += _codelist_fits(rule, table, catalog)
-    if rule.kind == "regex" and rule.field and table.field(rule.field):
-        message = _regex_implied(rule.params.get("pattern", ""), table.field(rule.field).format)
-        if message:
-            out.append(message)
     return out
 
 
@@ -377,78 +362,6 @@ def _in_bounds(value, s: _State) -> bool:
     if s.lo and (value < s.lo[0] or (value == s.lo[0] and not s.lo[1])):
         return False
     return not (s.hi and (value > s.hi[0] or (value == s.hi[0] and not s.hi[1])))
-
-
-@lru_cache(maxsize=1)
-def _probe_connection() -> duckdb.DuckDBPyConnection:
-    """lint's own connection: the module-wide default one belongs to the caller (API users, tests)."""
-    return duckdb.connect()
-
-
-def _scalar(sql: str, params: list | None = None):
-    return _probe_connection().execute(sql, params).fetchall()[0][0]
-
-
-@lru_cache(maxsize=4096)
-def _fits_sql(sql: str) -> bool:
-    return not _scalar(f"SELECT coalesce({sql}, FALSE)")
-
-
-def _fits(value: str, fmt: FormatCode) -> bool:
-    """Whether a (non-empty) text satisfies a format code — judged by the engine's own SQL."""
-    return _fits_sql(violation_sql(fmt, sql_quote(value)))
-
-
-def _codelist_fits(rule: Rule, table: TableSpec, catalog: Catalog) -> list[str]:
-    spec_field = table.field(rule.field)
-    if spec_field is None:
-        return []
-    try:
-        values, prefixes, multi = REGISTRY["codelist"].resolve(rule, CompileContext(catalog, table))
-    except RuleError:
-        return []
-    candidates = list(values) + [f"{p}-X" for p in prefixes]
-    if multi:
-        candidates += [";".join(pair) for pair in itertools.islice(itertools.combinations(values, 2), 3)]
-    if candidates and not any(_fits(v, spec_field.format) for v in candidates):
-        return [f"can never pass: no code of the list fits format {spec_field.format.code} of {spec_field.code}"]
-    return []
-
-
-# --- a regex the field's format already implies
-
-def _probes(fmt: FormatCode) -> list[str]:
-    """Varied values that satisfy the format (what a redundant regex accepts every one of)."""
-    if fmt.kind == "date":
-        return ["20240101", "19991231", "20240229", "99991231", "20001010", "21001130"]
-    if fmt.kind == "yearmonth":
-        return ["202401", "199912", "999912", "210010"]
-    if fmt.kind == "time":
-        return ["000000", "235959", "120000", "083015"]
-    if fmt.kind == "int":
-        return [v for v in ["0", "1", "-1", "42", "-987", "1234567", "90817263544536271809"]
-                if not fmt.width or len(v.lstrip("-")) <= fmt.width]
-    if fmt.kind in ("decimal", "float"):
-        values = ["0", "1", "-1", "12.5", "0.01", "-3.75", "123456.78", "98765"]
-        return [v for v in values if fmt.kind == "float" or _fits(v, fmt)]
-    base = ["A", "abc", "中文", "1", "a b", "-_/.", "测试ABC123", "Zz9", "（全角）", "x" * 40]
-    if fmt.fixed:
-        base = [(v * fmt.width)[: fmt.width] for v in ("A", "1", "aB3", "x-")] + (
-            ["中" * (fmt.width // 3)] if fmt.width % 3 == 0 else [])
-    return [v for v in base if v and _fits(v, fmt)]
-
-
-@lru_cache(maxsize=1024)
-def _regex_implied(pattern: str, fmt: FormatCode) -> str | None:
-    probes = _probes(fmt)
-    if len(probes) < 3:
-        return None
-    try:
-        accepted = _scalar("SELECT bool_and(regexp_full_match(v, ?)) FROM unnest(?) t(v)", [pattern, probes])
-    except duckdb.Error:
-        return None
-    return (f"overlaps the format rule: every value of format {fmt.code} already matches '{pattern}'"
-            if accepted else None)
 
 
 # --- identical checks

@@ -8,7 +8,9 @@ na_values=[''])`` or ``df.replace('', None)``). On such a batch each exported ex
 ``unexpected_count`` equals jianhe's failure count for the rule (before 备注 excuses), which
 tests/export/test_gx_differential.py checks by running both.
 
-The mapping (jianhe skips empty values in all but ``required``; GX ignores nulls likewise):
+Each rule kind states its own expectations (``RuleKind.gx_expectations`` in engine/rules/, or
+``gx_unsupported``: why it has none); this module asks the kind and adds the ``when``. The
+mapping (jianhe skips empty values in all but ``required``; GX ignores nulls likewise):
 
 - required → expect_column_values_to_not_be_null
 - format: numbers, dates (a real calendar date, year 0000 included, or 99991231), months, times →
@@ -38,38 +40,14 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from ..errors import UsageError
-from ..formats import DATE_DEFAULT, YEARMONTH_DEFAULT
-from ..dialects.regex import NotPortable, char, portable_full_match as full_match, portable_search as translate
 from ..ruleset import RulePack
 from ..rules import REGISTRY, CompileContext, Rule
-from ..rules.forbidden_chars import CHARSETS
+from ..rules.base import NotExpressible
 from ..spec import TableSpec
 
 SEVERITY = {"strong": "critical", "weak": "warning", "info": "info"}
 DATA_CONVENTION = ("one text column per field, named by the field code; empty fields as null "
                    "(GX's missing values)")
-MD31 = "(?:0[13578]|1[02])(?:0[1-9]|[12][0-9]|3[01])"
-MD30 = "(?:0[469]|11)(?:0[1-9]|[12][0-9]|30)"
-FEB = "02(?:0[1-9]|1[0-9]|2[0-8])"
-LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00|0000)"
-FORMAT_REGEX = {  # the text each format code accepts, as formats.violation_sql judges it
-    "date": f"{DATE_DEFAULT}|[0-9]{{4}}(?:{MD31}|{MD30}|{FEB})|{LEAP_YEAR}0229",
-    "yearmonth": f"{YEARMONTH_DEFAULT}|[1-9][0-9]{{3}}(?:0[1-9]|1[0-2])",
-    "time": "(?:[01][0-9]|2[0-3])[0-5][0-9][0-5][0-9]",
-    "float": r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?",
-}
-NOT_EXPRESSIBLE = {
-    "range": "reads the text as a number and skips what is not one; GX compares typed values",
-    "expression": "a jianhe expression (helpers, typed arithmetic) has no GX expectation",
-    "reference": "cross-table (the value must exist in another table)",
-    "tieout": "cross-table (sum or count of another table's rows)",
-    "distribution": "table-level (no single record fails; GX reports no unexpected count)",
-    "scope": "needs the previous collection date (--previous-date)",
-}
-
-
-class NotExpressible(ValueError):
-    """The rule has no GX expectation with the same meaning."""
 
 
 @dataclass
@@ -147,125 +125,11 @@ def write_suites(pack: RulePack, out: Path, table: str | None = None) -> list[Su
 # --- one rule ------------------------------------------------------------------------------------
 
 def expectations_for(rule: Rule, ctx: CompileContext) -> list[tuple[str, dict]]:
-    """(expectation type, kwargs) for the rule, or NotExpressible with the reason."""
-    build = BUILDERS.get(rule.kind)
-    if build is None:
-        raise NotExpressible(NOT_EXPRESSIBLE.get(rule.kind, f"rule kind '{rule.kind}' has no GX expectation"))
-    return build(rule, ctx)
-
-
-def _column(rule: Rule, ctx: CompileContext, ref: str | None = None) -> str:
-    return ctx.field(ref or rule.field).code
-
-
-def _regex(column: str, pattern: str) -> list[tuple[str, dict]]:
-    return [("expect_column_values_to_match_regex", {"column": column, "regex": pattern})]
-
-
-def _required(rule, ctx):
-    return [("expect_column_values_to_not_be_null", {"column": _column(rule, ctx)})]
-
-
-def _format(rule, ctx):
-    fmt = REGISTRY["format"]._format(rule, ctx)
-    column = _column(rule, ctx)
-    if fmt.kind == "char":
-        raise NotExpressible(f"format {fmt.code} counts UTF-8 bytes; GX counts characters")
-    if fmt.kind == "int":
-        digits = f"{{0,{fmt.width - 1}}}" if fmt.width else "*"
-        return _regex(column, f"^-?(?:0|[1-9][0-9]{digits})\\Z")
-    if fmt.kind == "decimal":
-        frac = f"(?:\\.[0-9]{{1,{fmt.scale}}})?" if fmt.scale else ""
-        # at most ``width`` characters (the text is ASCII once it matches, so bytes = characters)
-        return _regex(column, f"^(?=.{{1,{fmt.width}}}\\Z)-?(?:0|[1-9][0-9]*){frac}\\Z")
-    return _regex(column, f"^(?:{FORMAT_REGEX[fmt.kind]})\\Z")
-
-
-def _length(rule, ctx):
-    p = rule.params
-    column = _column(rule, ctx)
-    if p.get("unit") == "bytes":
-        raise NotExpressible("counts UTF-8 bytes; GX counts characters")
-    if "lengths" in p:
-        alternatives = "|".join(f".{{{int(n)}}}" for n in p["lengths"])
-        return _regex(column, f"(?s)^(?:{alternatives})\\Z")
-    kwargs = {"column": column}
-    if "min" in p:
-        kwargs["min_value"] = int(p["min"])
-    if "max" in p:
-        kwargs["max_value"] = int(p["max"])
-    return [("expect_column_value_lengths_to_be_between", kwargs)]
-
-
-def _regex_rule(rule, ctx):
-    try:
-        return _regex(_column(rule, ctx), full_match(rule.params["pattern"]))
-    except NotPortable as exc:
-        raise NotExpressible(f"pattern {rule.params['pattern']!r}: {exc}") from None
-
-
-def _literal(text: str) -> str:
-    return "".join(char(c) for c in text)
-
-
-def _codelist(rule, ctx):
-    values, prefixes, multi = REGISTRY["codelist"].resolve(rule, ctx)
-    column = _column(rule, ctx)
-    if not prefixes and not multi:
-        return [("expect_column_values_to_be_in_set", {"column": column, "value_set": list(values)})]
-    item = "|".join([_literal(v) for v in values] + [f"{_literal(p + '-')}.+" for p in prefixes])
-    body = f"(?:{item})(?:;(?:{item}))*" if multi else f"(?:{item})"
-    return _regex(column, f"(?s)^{body}\\Z")
-
-
-def _unique(rule, ctx):
-    if "maps_to" in rule.params:
-        raise NotExpressible("'A maps to one B' has no GX expectation")
-    columns = [_column(rule, ctx, f) for f in rule.params["fields"]]
-    if len(columns) == 1:
-        return [("expect_column_values_to_be_unique", {"column": columns[0]})]
-    return [("expect_compound_columns_to_be_unique", {"column_list": columns, "ignore_row_if": "any_value_is_missing"})]
-
-
-def _compare(rule, ctx):
-    p = rule.params
-    kind = REGISTRY["compare"]._kind(rule, ctx)
-    if kind != "text":
-        raise NotExpressible(f"compares as {kind}s, skipping values that are not; GX compares typed values")
-    if "other" not in p:
-        raise NotExpressible("compare with a constant has no GX expectation on text")
-    a, b = _column(rule, ctx), _column(rule, ctx, p["other"])
-    op = p["op"]
-    missing = {"ignore_row_if": "either_value_is_missing"}
-    if op in ("=", "=="):
-        return [("expect_column_pair_values_to_be_equal", {"column_A": a, "column_B": b, **missing})]
-    if op in (">", ">="):
-        return [("expect_column_pair_values_a_to_be_greater_than_b",
-                 {"column_A": a, "column_B": b, "or_equal": op == ">=", **missing})]
-    if op in ("<", "<="):
-        return [("expect_column_pair_values_a_to_be_greater_than_b",
-                 {"column_A": b, "column_B": a, "or_equal": op == "<=", **missing})]
-    raise NotExpressible(f"operator {op} has no GX column-pair expectation")
-
-
-def _not_default(rule, ctx):
-    f = ctx.field(rule.field)
-    if f.format.is_numeric and "default" not in rule.params:
-        raise NotExpressible("the numeric default 0 is any text that reads as zero")
-    default = REGISTRY["not_default"]._default(rule, ctx)
-    return [("expect_column_values_to_not_be_in_set", {"column": f.code, "value_set": [default]})]
-
-
-def _forbidden_chars(rule, ctx):
-    p = rule.params
-    chars = p["chars"] if "chars" in p else CHARSETS[p.get("charset", "standard")]
-    return [("expect_column_values_to_not_match_regex",
-             {"column": _column(rule, ctx), "regex": "[" + "".join(char(c) for c in dict.fromkeys(chars)) + "]"})]
-
-
-BUILDERS = {"required": _required, "format": _format, "length": _length, "regex": _regex_rule,
-            "codelist": _codelist, "unique": _unique, "compare": _compare, "not_default": _not_default,
-            "forbidden_chars": _forbidden_chars}
+    """(expectation type, kwargs) for the rule, as its kind states it, or NotExpressible with the reason."""
+    kind = REGISTRY.get(rule.kind)
+    if kind is None:
+        raise NotExpressible(f"rule kind '{rule.kind}' has no GX expectation")
+    return kind.gx_expectations(rule, ctx)
 
 
 # --- when → row_condition -------------------------------------------------------------------------

@@ -21,6 +21,10 @@ class RuleError(ValueError):
     """A rule is well-formed YAML but makes no sense (unknown field, bad regex …)."""
 
 
+class NotExpressible(ValueError):
+    """The rule has no Great Expectations expectation with the same meaning (the reason)."""
+
+
 @dataclass
 class Rule:
     id: str
@@ -89,6 +93,11 @@ class CompileContext:
         return f"concat_ws('|', {', '.join(mask_or_plain(self, k, table) for k in table.key)})"
 
 
+def with_value(rule: Rule, table: TableSpec, clean: dict, value: str) -> list[dict]:
+    """The clean row with the rule's field set to ``value``: the failing fixture of most row kinds."""
+    return [{**clean, table.field(rule.field).code: value}]
+
+
 def mask_or_plain(ctx: CompileContext, ref: str, table: TableSpec) -> str:
     return f"coalesce({ctx.value(ref, table)}, '')"
 
@@ -121,6 +130,9 @@ class RuleKind:
     needs_params: ClassVar[tuple[str, ...]] = ()  # run parameters without which the rule cannot run
     params_schema: ClassVar[dict] = {}
     required_params: ClassVar[tuple[str, ...]] = ()
+    table_level: ClassVar[bool] = False  # judged on a whole table: conformance runs its fixtures alone
+    gx_unsupported: ClassVar[str | None] = None  # why GX cannot express the kind (None: the generic reason)
+    fires_on: ClassVar[str | None] = None  # "filled" | "empty": the only values of its field it can fail (lint)
 
     def check(self, rule: Rule, ctx: CompileContext) -> None:
         """Raise RuleError when the rule cannot work on this table (called at load time)."""
@@ -140,7 +152,14 @@ class RuleKind:
         return self.category
 
     def violation(self, rule: Rule, ctx: CompileContext) -> str:
+        """SQL TRUE when a row breaks the rule, ignoring its ``when`` (see ``predicate``)."""
         raise NotImplementedError
+
+    def predicate(self, rule: Rule, ctx: CompileContext) -> str:
+        """The row kind's failure predicate with the rule's ``when`` applied: the one place that
+        joins the two, so the planner, the binder and ``rules show`` judge the same condition."""
+        pred = self.violation(rule, ctx)
+        return f"({ctx.when_sql(rule)}) AND {pred}" if rule.when else pred
 
     def evidence(self, rule: Rule, ctx: CompileContext) -> str:
         return ctx.value(rule.field) if rule.field else "NULL"
@@ -150,6 +169,20 @@ class RuleKind:
 
     def tables_needed(self, rule: Rule) -> set[str]:
         return {rule.table}
+
+    def gx_expectations(self, rule: Rule, ctx: CompileContext) -> list[tuple[str, dict]]:
+        """(GX expectation type, kwargs) saying the rule in GX, or NotExpressible with the reason."""
+        raise NotExpressible(self.gx_unsupported or f"rule kind '{self.name}' has no GX expectation")
+
+    def lint(self, rule: Rule, table: TableSpec, catalog: Catalog) -> list[str]:
+        """Why the rule can never fire or never pass, judged from its own parameters (``jianhe lint``;
+        the ``when`` and ``fires_on`` are judged by lint itself)."""
+        return []
+
+    def failing_rows(self, rule: Rule, table: TableSpec, clean: dict) -> list[dict] | None:
+        """Rows (over the table's clean conformance row) on which a *derived* rule of this kind
+        fails; None when the kind generates none (written rules carry their own examples)."""
+        return None
 
     def messages(self, rule: Rule, ctx: CompileContext) -> tuple[str, str]:
         f = ctx.field(rule.field) if rule.field else None

@@ -4,12 +4,18 @@ Supports the standard's ``其他-XX`` form (XX non-empty, bank-defined) where th
 extra ``prefix-XX`` forms (e.g. 第三方支付-XX), and ';'-separated multi-valued fields.
 """
 from ..dialects.quoting import sql_quote
-from .base import CompileContext, Rule, RuleError, RuleKind, filled
+import itertools
+
+from ..spec import Catalog, TableSpec
+from .base import CompileContext, Rule, RuleError, RuleKind, filled, with_value
+from .expect import Expectation, column, literal, match_regex
+from .probe import fits
 
 
 class CodeListRule(RuleKind):
     name = "codelist"
     category = "字典值"
+    fires_on = "filled"
     params_schema = {
         "codelist": {"type": "string"},
         "values": {"type": "array", "items": {"type": "string"}, "minItems": 1},
@@ -50,6 +56,35 @@ class CodeListRule(RuleKind):
         else:
             check = self._bad_item(col, values, prefixes)
         return f"({filled(col)} AND {check})"
+
+    def gx_expectations(self, rule: Rule, ctx: CompileContext) -> list[Expectation]:
+        """A value set; a regex where ``X-XX`` forms or several values per field are allowed."""
+        values, prefixes, multi = self.resolve(rule, ctx)
+        col = column(rule, ctx)
+        if not prefixes and not multi:
+            return [("expect_column_values_to_be_in_set", {"column": col, "value_set": list(values)})]
+        item = "|".join([literal(v) for v in values] + [f"{literal(p + '-')}.+" for p in prefixes])
+        body = f"(?:{item})(?:;(?:{item}))*" if multi else f"(?:{item})"
+        return match_regex(col, f"(?s)^{body}\\Z")
+
+    def lint(self, rule: Rule, table: TableSpec, catalog: Catalog) -> list[str]:
+        """A list none of whose codes (nor X-XX forms, nor pairs of a multi-value) fits the field's format."""
+        spec_field = table.field(rule.field) if rule.field else None
+        if spec_field is None:
+            return []
+        try:
+            values, prefixes, multi = self.resolve(rule, CompileContext(catalog, table))
+        except RuleError:
+            return []
+        candidates = list(values) + [f"{p}-X" for p in prefixes]
+        if multi:
+            candidates += [";".join(pair) for pair in itertools.islice(itertools.combinations(values, 2), 3)]
+        if candidates and not any(fits(v, spec_field.format) for v in candidates):
+            return [f"can never pass: no code of the list fits format {spec_field.format.code} of {spec_field.code}"]
+        return []
+
+    def failing_rows(self, rule: Rule, table: TableSpec, clean: dict) -> list[dict]:
+        return with_value(rule, table, clean, "无此值")
 
     def messages(self, rule, ctx):
         values, prefixes, multi = self.resolve(rule, ctx)

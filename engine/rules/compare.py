@@ -7,7 +7,8 @@ from decimal import Decimal, InvalidOperation
 
 from ..formats import DATE_DEFAULT
 from ..dialects.quoting import sql_quote
-from .base import CompileContext, Rule, RuleError, RuleKind, filled
+from .base import CompileContext, NotExpressible, Rule, RuleError, RuleKind, filled
+from .expect import Expectation, column
 
 OPS = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "=": "=", "==": "=", "!=": "<>", "<>": "<>"}
 OPS_ZH = {"<": "小于", "<=": "小于等于", ">": "大于", ">=": "大于等于", "=": "等于", "==": "等于", "!=": "不等于", "<>": "不等于"}
@@ -63,6 +64,27 @@ class Compare(RuleKind):
             guards += [f"{c} <> '{DATE_DEFAULT}'" for c in cols]
         left = self._typed(left_col, kind)
         return f"({' AND '.join(guards)} AND NOT coalesce({left} {OPS[p['op']]} {right}, TRUE))"
+
+    def gx_expectations(self, rule: Rule, ctx: CompileContext) -> list[Expectation]:
+        """Two text fields as a GX column pair; numbers, dates and constants are not expressible."""
+        p = rule.params
+        kind = self._kind(rule, ctx)
+        if kind != "text":
+            raise NotExpressible(f"compares as {kind}s, skipping values that are not; GX compares typed values")
+        if "other" not in p:
+            raise NotExpressible("compare with a constant has no GX expectation on text")
+        a, b = column(rule, ctx), column(rule, ctx, p["other"])
+        op = p["op"]
+        missing = {"ignore_row_if": "either_value_is_missing"}
+        if op in ("=", "=="):
+            return [("expect_column_pair_values_to_be_equal", {"column_A": a, "column_B": b, **missing})]
+        if op in (">", ">="):
+            return [("expect_column_pair_values_a_to_be_greater_than_b",
+                     {"column_A": a, "column_B": b, "or_equal": op == ">=", **missing})]
+        if op in ("<", "<="):
+            return [("expect_column_pair_values_a_to_be_greater_than_b",
+                     {"column_A": b, "column_B": a, "or_equal": op == "<=", **missing})]
+        raise NotExpressible(f"operator {op} has no GX column-pair expectation")
 
     def evidence(self, rule: Rule, ctx: CompileContext) -> str:
         refs = [rule.field] + ([rule.params["other"]] if "other" in rule.params else [])

@@ -8,8 +8,10 @@ from .base import CompileContext, Rule, RuleKind, filled
 
 class Distribution(RuleKind):
     name = "distribution"
+    gx_unsupported = "table-level (no single record fails; GX reports no unexpected count)"
     scope = "set"
     category = "其他"
+    table_level = True
     params_schema = {"min_rows": {"type": "integer", "minimum": 2}}
 
     def failures_sql(self, rule: Rule, ctx: CompileContext) -> str:

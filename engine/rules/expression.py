@@ -9,6 +9,7 @@ from .base import CompileContext, Rule, RuleKind
 
 class Expression(RuleKind):
     name = "expression"
+    gx_unsupported = "a jianhe expression (helpers, typed arithmetic) has no GX expectation"
     category = "其他"
     needs_field = False
     params_schema = {"expr": {"type": "string", "minLength": 1}}

@@ -7,6 +7,7 @@ characters that make two values look alike or reorder what is shown (zero-width,
 """
 from ..dialects.quoting import sql_quote
 from .base import CompileContext, Rule, RuleError, RuleKind, filled
+from .expect import Expectation, column, literal
 
 # invisible characters no field may hold: C1 controls (U+0080-U+009F, e.g. U+0085 NEL), zero-width
 # characters (U+200B-U+200D, U+2060, U+FEFF) and bidi controls (U+200E/U+200F, U+202A-U+202E,
@@ -41,6 +42,7 @@ def _class_char(c: str) -> str:
 class ForbiddenChars(RuleKind):
     name = "forbidden_chars"
     category = "特殊字符"
+    fires_on = "filled"
     params_schema = {"chars": {"type": "string", "minLength": 1}, "charset": {"enum": sorted(CHARSETS)}}
 
     def _chars(self, rule: Rule) -> str:
@@ -55,6 +57,10 @@ class ForbiddenChars(RuleKind):
         if not chars:
             raise RuleError("forbidden_chars needs a non-empty 'chars'")
         return f"({filled(col)} AND regexp_matches({col}, {sql_quote(char_class(chars))}))"
+
+    def gx_expectations(self, rule: Rule, ctx: CompileContext) -> list[Expectation]:
+        return [("expect_column_values_to_not_match_regex",
+                 {"column": column(rule, ctx), "regex": "[" + literal("".join(dict.fromkeys(self._chars(rule)))) + "]"})]
 
     def messages(self, rule, ctx):
         f = ctx.field(rule.field)

@@ -2,12 +2,17 @@
 
 Values that are not numbers are left to the format rule; empty values to the required rule.
 """
+from decimal import Decimal
+
+from ..spec import Catalog, TableSpec
 from .base import CompileContext, Rule, RuleError, RuleKind
 
 
 class Range(RuleKind):
     name = "range"
+    gx_unsupported = "reads the text as a number and skips what is not one; GX compares typed values"
     category = "数值比较"
+    fires_on = "filled"
     params_schema = {
         "min": {"type": "number"}, "max": {"type": "number"},
         "min_inclusive": {"type": "boolean"}, "max_inclusive": {"type": "boolean"},
@@ -24,6 +29,17 @@ class Range(RuleKind):
         if "max" in p:
             bad.append(f"{num} {'>' if p.get('max_inclusive', True) else '>='} {p['max']}")
         return f"({num} IS NOT NULL AND ({' OR '.join(bad)}))"
+
+    def lint(self, rule: Rule, table: TableSpec, catalog: Catalog) -> list[str]:
+        p = rule.params
+        if "min" not in p or "max" not in p:
+            return []
+        lo, hi = Decimal(str(p["min"])), Decimal(str(p["max"]))
+        if lo > hi:
+            return [f"range can never be met: min {p['min']} > max {p['max']}"]
+        if lo == hi and not (p.get("min_inclusive", True) and p.get("max_inclusive", True)):
+            return [f"range ({p['min']}, {p['max']}) with an exclusive bound is empty"]
+        return []
 
     def messages(self, rule, ctx):
         f, p = ctx.field(rule.field), rule.params

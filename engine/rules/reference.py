@@ -4,11 +4,13 @@
 each target may carry its own ``when`` (a condition on the *source* row choosing the target).
 """
 from ..expr import compile_expression
+from ..spec import TableSpec
 from .base import CompileContext, Rule, RuleError, RuleKind, filled
 
 
 class Reference(RuleKind):
     name = "reference"
+    gx_unsupported = "cross-table (the value must exist in another table)"
     scope = "set"
     category = "关联"
     needs_field = False
@@ -64,6 +66,9 @@ class Reference(RuleKind):
         # fails when some target applies to the row and none of the applicable targets holds the value
         where = " AND ".join([rows, f"({' OR '.join(active)})", f"NOT ({' OR '.join(found)})"])
         return f"{select} FROM {ctx.relation(ctx.table.code)} s WHERE {where}"
+
+    def failing_rows(self, rule: Rule, table: TableSpec, clean: dict) -> list[dict]:
+        return [{**clean, **{k: "NOSUCH" for k in rule.params["fields"]}}]
 
     def messages(self, rule, ctx):
         names = "+".join(ctx.field(f).name for f in self._fields(rule))

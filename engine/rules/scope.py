@@ -18,6 +18,7 @@ def _date(sql: str) -> str:
 
 class Scope(RuleKind):
     name = "scope"
+    gx_unsupported = "needs the previous collection date (--previous-date)"
     category = "其他"
     needs_params = ("previous_date",)
     params_schema = {

@@ -10,6 +10,7 @@ from .base import CompileContext, Rule, RuleError, RuleKind, filled
 
 class TieOut(RuleKind):
     name = "tieout"
+    gx_unsupported = "cross-table (sum or count of another table's rows)"
     scope = "set"
     category = "数值比较"
     params_schema = {

@@ -4,7 +4,9 @@
 ``fields: [KHTYBH]`` + ``maps_to: [ZJLB, ZJHM]`` flags rows of keys carrying more than one
 distinct mapped value ("A对应B应该唯一"). Rows with an empty key field are skipped.
 """
-from .base import CompileContext, Rule, RuleError, RuleKind, filled
+from ..spec import TableSpec
+from .base import CompileContext, NotExpressible, Rule, RuleError, RuleKind, filled
+from .expect import Expectation, column
 
 
 class Unique(RuleKind):
@@ -40,6 +42,21 @@ class Unique(RuleKind):
         on = " AND ".join(f"_s.{k} = _d._k{i}" for i, k in enumerate(keys))
         return (f"SELECT _file, _line, {ctx.key_sql()} AS _key, {evidence} AS _value FROM {rel} _s SEMI JOIN "
                 f"(SELECT {bad} FROM {rel} WHERE {where} GROUP BY {partition} HAVING {test}) _d ON {on} WHERE {where}")
+
+    def gx_expectations(self, rule: Rule, ctx: CompileContext) -> list[Expectation]:
+        if "maps_to" in rule.params:
+            raise NotExpressible("'A maps to one B' has no GX expectation")
+        columns = [column(rule, ctx, f) for f in rule.params["fields"]]
+        if len(columns) == 1:
+            return [("expect_column_values_to_be_unique", {"column": columns[0]})]
+        return [("expect_compound_columns_to_be_unique",
+                 {"column_list": columns, "ignore_row_if": "any_value_is_missing"})]
+
+    def failing_rows(self, rule: Rule, table: TableSpec, clean: dict) -> list[dict]:
+        """Two rows sharing a key unlike the clean row's (CJRQ kept: every row has the same)."""
+        dup = {**clean, **{k: f"DUP{clean[k]}"[: table.field(k).format.width or 60]
+                           for k in rule.params["fields"] if k != "CJRQ"}}
+        return [dup, dict(dup)]
 
     def messages(self, rule, ctx):
         names = "+".join(ctx.field(f).name for f in rule.params["fields"])
