@@ -19,9 +19,11 @@ def outcome_of(batch: Batch, result: RunResult, report_dir: str, duration: float
     tables: dict[str, dict] = {t.code: {"name": t.name, "rows": t.rows_checked, "checked": 0, "failed": 0,
                                         "rules": 0, "rules_failed": 0} for t in result.tables if t.present}
     for rule in ran:
-        for bucket in (categories.setdefault(rule.category, {"checked": 0, "failed": 0, "rules": 0, "rules_failed": 0}),
-                       tables.setdefault(rule.table, {"name": rule.table_name, "rows": 0, "checked": 0, "failed": 0,
-                                                      "rules": 0, "rules_failed": 0})):
+        buckets = [categories.setdefault(rule.category, {"checked": 0, "failed": 0, "rules": 0, "rules_failed": 0})]
+        if rule.table in tables or rule.failed:  # a table not submitted has no row of its own unless it fails
+            buckets.append(tables.setdefault(rule.table, {"name": rule.table_name, "rows": 0, "checked": 0,
+                                                          "failed": 0, "rules": 0, "rules_failed": 0}))
+        for bucket in buckets:
             bucket["checked"] += rule.checked
             bucket["failed"] += rule.failed
             bucket["rules"] += 1

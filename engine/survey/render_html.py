@@ -108,8 +108,19 @@ def _tables(s: dict) -> str:
 def _rules(s: dict) -> str:
     rows = [[r["id"], r["table"], r["category"], severity_zh(r["severity"]), r["message_zh"],
              num(r["institutions_failing"]), num(r["failed_total"]), pct(r["worst_rate"]),
-             Cell("; ".join(f"{i['label']} {fmt_int(i['failed'])} ({fmt_rate(i['rate'])})" for i in r["institutions"]))]
+             Cell("; ".join(_per_institution(i) for i in r["institutions"]))]
             for r in s["rules"]]
     return table("rules", ["规则 rule", "表 table", "检核类型 category", "级别 severity", "规则内容 rule",
                            "机构数 institutions", "错误合计 findings", "最高错误率 worst rate",
                            "各机构 per institution (findings, error rate)"], rows, filter_box=True)
+
+
+def _per_institution(i: dict) -> str:
+    """``label findings (rate)``; a sampled rule's rate with its interval and sample size."""
+    text = f"{i['label']} {fmt_int(i['failed'])} ({fmt_rate(i['rate'])}"
+    sampled = i.get("sampled")
+    if sampled:
+        ci = sampled["interval"]
+        text += (f", {ci['level']:.0%} CI {fmt_rate(ci['low'])}–{fmt_rate(ci['high'])}, "
+                 f"sample {fmt_int(sampled['sample'])}/{fmt_int(sampled['population'])}")
+    return text + ")"

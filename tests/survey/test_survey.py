@@ -182,3 +182,30 @@ def test_page_escapes_markup_and_workbook_keeps_formulas_as_text(tmp_path):
     wb = load_workbook(render_xlsx.render(summary, tmp_path))
     cell = wb["排名"]["B2"]
     assert cell.value == "=HYPERLINK(\"x\")" and cell.data_type == "s" and cell.quotePrefix
+
+
+def test_spot_check_survey_says_what_was_sampled(tmp_path):
+    inbox = tmp_path / "inbox"
+    folder = _batch(inbox / f"B0401H110000001-{east5.CJRQ}", "B0401H110000001", loans=300)
+    path = folder / f"B0401H110000001-GRXDYWJJB-{east5.CJRQ}.txt"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    fields = east5.fields_of("GRXDYWJJB")
+    for row in range(0, 300, 3):  # a third of the loans fail the code list: some are in any sample of 40
+        values = lines[row].split(east5.SEP)
+        values[fields.index("XDYWZL")] = "网贷"
+        lines[row] = east5.SEP.join(values)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["survey", str(inbox), "-o", str(out), "--sample-rows", "40", "--seed", "3", "--quiet", "--jobs", "1"]) == 1
+    summary = json.loads((out / "survey.json").read_text(encoding="utf-8"))
+    jsonschema.validate(summary, SCHEMA)
+    inst = summary["institutions"][0]
+    assert inst["sampling"]["tables"]["GRXDYWJJB"] == {"population": 300, "sample": 40}
+    assert inst["sampling"]["rules_sampled"] > 0 and inst["sampling"]["rules_whole"] > 0
+    rule = next(r for r in summary["rules"] if r["id"] == "GRXDYWJJB.XDYWZL.codelist")
+    entry = rule["institutions"][0]
+    assert entry["checked"] == 40 and 0 < entry["failed"] < 40
+    assert entry["sampled"]["interval"]["low"] < 1 / 3 < entry["sampled"]["interval"]["high"]
+    assert "95% CI" in (out / "survey.html").read_text(encoding="utf-8")
+    report = json.loads((out / "batches" / f"B0401H110000001-{east5.CJRQ}" / "report.json").read_text(encoding="utf-8"))
+    assert report["options"]["sampling"]["seed"] == 3
