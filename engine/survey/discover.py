@@ -2,7 +2,8 @@
 
 Two layouts, mixed freely: a sub-folder per batch (its name, else its files' names, say whose it
 is), and data files lying directly in the folder, grouped by the licence and date their names carry
-(``<licence>-<TABLE>-<YYYYMMDD>.txt``). A loose file with no licence and date in its name cannot be
+(``<licence>-<TABLE>-<YYYYMMDD>.txt``). A sub-folder holding only folders (one per period, say) is
+searched the same way. A loose file with no licence and date in its name cannot be
 given to anyone: it is reported, never silently dropped.
 """
 from __future__ import annotations
@@ -55,7 +56,11 @@ def discover(root: Path) -> Discovery:
     for entry in sorted(root.iterdir()):
         if entry.name.startswith("."):
             continue
-        if entry.is_dir():
+        if entry.is_dir() and _is_group(entry):
+            found = discover(entry)  # a folder of batches (a period's, a region's): its batches join
+            batches += found.batches
+            ignored += [(f"{entry.name}/{name}", why) for name, why in found.ignored]
+        elif entry.is_dir():
             batches.append(_folder_batch(entry))
         elif entry.suffix.lower() in DATA_SUFFIXES:
             m = EAST_NAME.match(entry.name)
@@ -66,6 +71,16 @@ def discover(root: Path) -> Discovery:
     batches += [Batch(licence, date, files=sorted(files)) for (licence, date), files in loose.items()]
     _check_unique(batches)
     return Discovery(sorted(batches, key=lambda b: (b.licence, b.date)), ignored)
+
+
+def _is_group(folder: Path) -> bool:
+    """A folder holding batch folders and no data file of its own (e.g. one per period)."""
+    try:
+        entries = [e for e in folder.iterdir() if not e.name.startswith(".")]
+    except OSError:
+        return False
+    return any(e.is_dir() for e in entries) and not any(e.suffix.lower() in DATA_SUFFIXES and e.is_file()
+                                                       for e in entries)
 
 
 def _folder_batch(folder: Path) -> Batch:

@@ -209,3 +209,17 @@ def test_spot_check_survey_says_what_was_sampled(tmp_path):
     assert "95% CI" in (out / "survey.html").read_text(encoding="utf-8")
     report = json.loads((out / "batches" / f"B0401H110000001-{east5.CJRQ}" / "report.json").read_text(encoding="utf-8"))
     assert report["options"]["sampling"]["seed"] == 3
+
+
+def test_folders_of_batch_folders_are_searched(tmp_path):
+    from engine.survey.discover import discover
+    for period in ("20240531", "20240630"):
+        for licence in ("B0501H110000001", "B0502H110000001"):
+            (tmp_path / period / f"{licence}-{period}").mkdir(parents=True)
+            (tmp_path / period / f"{licence}-{period}" / f"{licence}-JGXXB-{period}.txt").write_text("x\n")
+    (tmp_path / "20240630" / "stray.csv").write_text("a\n")  # a data file: this folder is a batch, not a group
+    found = discover(tmp_path)
+    assert [b.label for b in found.batches] == ["20240630", "B0501H110000001-20240531", "B0502H110000001-20240531"]
+    (tmp_path / "20240630" / "stray.csv").unlink()
+    assert [b.label for b in discover(tmp_path).batches] == [
+        "B0501H110000001-20240531", "B0501H110000001-20240630", "B0502H110000001-20240531", "B0502H110000001-20240630"]
