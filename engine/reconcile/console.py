@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..report.common import fmt_int
-from .classes import CHANGES, CLASSES, RECIPIENT_KINDS
+from ..rules.reconcile.classes import CHANGES, CLASSES, RECIPIENT_KINDS
 from .model import ReconcileResult
 from .render_common import VERDICT_EN, VERDICT_ZH
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field as dc_field
 
-from .classes import CHANGES, CLASSES, DISCREPANCIES, RECIPIENT_KINDS, STATUSES
+from ..rules.reconcile.classes import CHANGES, CLASSES, DISCREPANCIES, RECIPIENT_KINDS, STATUSES
 from .routing import Recipient
 
 SCHEMA_VERSION = "1.0"

@@ -16,8 +16,8 @@ are always reconciled.
 from __future__ import annotations
 
 from ..dialects.quoting import sql_quote
-from .config import ReconcileConfig
-from .sql import side_sql, value_sql
+from ..rules.reconcile.config import ReconcileConfig
+from ..rules.reconcile.sql import side_sql, value_sql
 
 
 def _fingerprints(cfg: ReconcileConfig) -> list[str]:

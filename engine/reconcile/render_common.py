@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .classes import CLASSES
+from ..rules.reconcile.classes import CLASSES
 from .model import Finding, Record, RuleRun
 
 VERDICT_ZH = {"matched": "双方一致", "differences": "存在差异"}

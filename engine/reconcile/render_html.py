@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..report.common import fmt_duration, fmt_int, write_text
-from .classes import CHANGES, CLASSES
+from ..rules.reconcile.classes import CHANGES, CLASSES
 from .model import ReconcileResult
 from .render_common import SIDE_ZH, VERDICT_EN, VERDICT_ZH, columns, describe, differing_names, extra_columns, place
 

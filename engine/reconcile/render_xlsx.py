@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from ..report.common import output_path
 from ..report.xlsx import put, safe_row
-from .classes import CLASSES, RECIPIENT_KINDS
+from ..rules.reconcile.classes import CLASSES, RECIPIENT_KINDS
 from .model import Finding, ReconcileResult, RuleRun
 from .render_common import VERDICT_ZH, columns, describe, differing_names, extra_columns, place, safe_filename
 from .replies import ACTION_COLUMN, FIRST_COLUMN, REF_COLUMN, STATUS_COLUMN, TEXT_COLUMN

@@ -24,7 +24,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .classes import RECIPIENT_KINDS, STATUSES
+from ..rules.reconcile.classes import RECIPIENT_KINDS, STATUSES
 
 REF_COLUMN = "差异标识"
 STATUS_COLUMN = "确认状态"

@@ -25,15 +25,16 @@ from ..backends.shared import engine_versions
 from ..sources import FILE_RULES, discover, load_table
 from ..sources.load import create_relation
 from ..spec import Catalog, TableSpec
-from .classes import CHANGES, CLASSES
-from .config import ReconcileConfig, apply_overrides, resolve
+from ..rules.reconcile.classes import CHANGES, CLASSES
+from ..rules.reconcile.config import ReconcileConfig, apply_overrides, resolve
 from .model import (Change, Comparison, FieldPair, Finding, InputTable, OutOfScope, ReconcileResult, Record,
                     RuleRun, UnitTotal)
 from .monthly import changed_keys_sql, changes_sql
-from .normalise import normalise_sql
+from ..rules.reconcile.normalise import normalise_sql
 from .replies import apply as apply_replies, parse_ref, read_replies
 from .routing import Recipient, divisions, route, route_branch
-from .sql import LEFTOVER, Relations, classified_sql, current_relations, fallback_pairs_sql, records_sql, side_sql
+from ..rules.reconcile.sql import (LEFTOVER, Relations, classified_sql, current_relations, fallback_pairs_sql,
+                                   records_sql, side_sql)
 
 CENT = Decimal("0.01")
 # what the command keeps of each classified record (the compared values are fetched from the files' rows)

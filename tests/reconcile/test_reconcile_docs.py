@@ -1,8 +1,8 @@
 """README documents the reconciliation as implemented: every class, the command and the modes."""
 from pathlib import Path
 
-from engine.reconcile.classes import CLASSES
-from engine.reconcile.normalise import STEPS
+from engine.rules.reconcile.classes import CLASSES
+from engine.rules.reconcile.normalise import STEPS
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
 

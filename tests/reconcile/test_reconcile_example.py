@@ -70,7 +70,7 @@ def test_reports_exactly_the_planted_differences(mode, request):
 
 
 def test_every_class_is_planted():
-    from engine.reconcile.classes import DISCREPANCIES
+    from engine.rules.reconcile.classes import DISCREPANCIES
     assert {f["class"] for f in EXPECTED["findings"]} == set(DISCREPANCIES)
     assert {f["recipient"]["kind"] for f in EXPECTED["findings"]} == {"unit", "supervisor", "finance", "province"}
     assert {_other(f["creditor_recipient"])[:1] for f in EXPECTED["findings"]} == {("branch",), ("bank",), ()}

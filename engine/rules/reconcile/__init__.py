@@ -2,14 +2,15 @@
 
 The rule's ``table`` is the debt side; ``against`` names the other side. Records are matched on
 normalised keys, compared field by field with per-field tolerances and every group of records
-sharing a key is classified (一致, 错报, 少报, 多报, 漏报, 瞒报, 一对多 …; see
-engine/reconcile/classes.py). ``jianhe validate`` reports every record of a non-matched group —
-from either side's file — with the class and the differing fields as its value; ``jianhe
-reconcile`` gives the detailed, routed report. Parameters: engine/reconcile/config.py.
+sharing a key is classified (一致, 错报, 少报, 多报, 漏报, 瞒报, 一对多 …; see classes.py
+beside this module). ``jianhe validate`` reports every record of a non-matched group — from
+either side's file — with the class and the differing fields as its value; ``jianhe reconcile``
+(engine/reconcile/) runs the same SQL (sql.py) and gives the detailed, routed report.
+Parameters: config.py.
 """
-from ..reconcile.config import PARAMS_SCHEMA, REQUIRED_PARAMS, resolve
-from ..reconcile.sql import current_relations, failures_sql
-from .base import CompileContext, Rule, RuleKind
+from ..base import CompileContext, Rule, RuleKind
+from .config import PARAMS_SCHEMA, REQUIRED_PARAMS, resolve
+from .sql import current_relations, failures_sql
 
 
 class Reconcile(RuleKind):

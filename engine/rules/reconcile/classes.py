@@ -4,7 +4,7 @@ Every record in a reconcile rule's scope lands in exactly one *group* — the re
 sides sharing one normalised match key (a record whose key is incomplete is a group of its
 own) — and every group in exactly one class. Records the keys leave unpaired may still be paired
 one to one by the rule's second match (``fallback``): such a pair is a group of its own. The
-definitions below are what the SQL in ``engine/reconcile/sql.py`` computes; README and the
+definitions below are what the SQL in ``sql.py`` beside this module computes; README and the
 reports print them from here.
 """
 from __future__ import annotations

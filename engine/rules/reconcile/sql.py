@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..dialects.quoting import quote_ident, sql_quote
+from ...dialects.quoting import quote_ident, sql_quote
 from .classes import CLASSES
 from .config import Pair, ReconcileConfig
 from .normalise import NUMBER_STEPS, normalise_sql

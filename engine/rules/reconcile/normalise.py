@@ -6,7 +6,7 @@ matches another empty one.
 """
 from __future__ import annotations
 
-from ..dialects.quoting import sql_quote
+from ...dialects.quoting import sql_quote
 
 # full-width forms U+FF01–U+FF5E map to ASCII U+0021–U+007E; the ideographic space U+3000 and the
 # no-break space U+00A0 to a space

@@ -33,11 +33,11 @@ from decimal import Decimal, InvalidOperation
 import jsonschema
 import yaml
 
-from ..errors import UsageError
-from ..expr import ExpressionError, compile_expression
-from ..rules.base import Rule, RuleError
-from ..spec import Catalog, Field, TableSpec
-from ..yamlio import safe_load_text
+from ...errors import UsageError
+from ...expr import ExpressionError, compile_expression
+from ..base import Rule, RuleError
+from ...spec import Catalog, Field, TableSpec
+from ...yamlio import safe_load_text
 from .normalise import DEFAULT_STEPS, STEPS
 
 TYPES = ("text", "number", "date")
