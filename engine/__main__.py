@@ -1,6 +1,6 @@
 """``python -m engine``: the command line (``python -m jianhe`` is the documented form)."""
 import sys
 
-from engine.cli import main
+from engine.launch import main
 
 sys.exit(main())

@@ -1,6 +1,6 @@
 """``python -m jianhe``: the command line."""
 import sys
 
-from engine.cli import main
+from engine.launch import main
 
 sys.exit(main())

@@ -46,9 +46,12 @@ def test_sigint_leaves_no_report_presented_as_complete(tmp_path):
     earlier = subprocess.run([sys.executable, "-m", "engine.cli", "validate", str(BATCH), "--report-dir", str(out),
                               "--quiet", "--format", "json"], cwd=ROOT)
     assert earlier.returncode == 1 and (out / "report.json").exists()
-    proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "validate", str(batch), "--report-dir", str(out),
+    proc = subprocess.Popen([sys.executable, "-m", "engine", "validate", str(batch), "--report-dir", str(out),
                              "--quiet"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
-    time.sleep(2.5)
+    deadline = time.monotonic() + 120  # the run has begun once it withdrew the earlier report
+    while not (out / ".jianhe-previous" / "report.json").exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
     assert proc.poll() is None, "the run finished before it could be interrupted; make the batch bigger"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
