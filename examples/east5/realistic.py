@@ -332,10 +332,55 @@ PERSONAL_KINDS = [("住房按揭贷款", "2.21.3个人贷款-住房按揭贷款"
                   ("消费贷款", "2.21.4个人贷款-其他", 12, "按月", "装修"),
                   ("助学贷款", "2.21.4个人贷款-其他", 1, "利随本清", "支付学费"),
                   ("个人经营性贷款", None, 1, "分期付息一次还本", "经营周转"),
-                  ("其他-信用卡大额分期", "2.21.1个人贷款-信用卡", 24, "按月", "家庭消费")]
+                  ("其他-信用卡大额分期", "2.21.1个人贷款-信用卡", 24, "按月", "家庭消费"),
+                  ("商用房贷款", "2.21.4个人贷款-其他", 120, "按月", "购买商铺"),
+                  ("个人经营性贷款", None, 24, "其他-按还款计划", "购置经营设备")]
 CORPORATE_KINDS = [("流动资金贷款", 1, "分期付息一次还本", "补充流动资金"), ("一般固定资产贷款", 60, "按季", "购置生产设备"),
                    ("项目贷款", 120, "按半年", "厂房建设"), ("贸易融资业务", 1, "利随本清", "进口原材料"),
-                   ("买断式转贴现", 1, "利随本清", "票据转贴现"), ("其他-买断其他票据类资产", 1, "利随本清", "买断福费廷")]
+                   ("买断式转贴现", 1, "利随本清", "票据转贴现"), ("其他-买断其他票据类资产", 1, "利随本清", "买断福费廷"),
+                   ("法人账户透支", 1, "利随本清", "日常经营资金周转"), ("票据贴现", 1, "利随本清", "票据贴现"),
+                   ("垫款", 1, "利随本清", "银行承兑汇票垫款")]
+
+
+def bill_number(row: dict, n: int) -> str:
+    """新一代票据: 30-character bill number + 12-character sub-range start and end (Q&A batch 3, 表1 row 5049)."""
+    return f"1313100000013{row['DKFFRQ']}{n:09d}" + f"{1:012d}" + f"{n * 100:012d}"
+
+
+NO_NEXT_INSTALMENT = {"XQHKRQ": OPEN, "XQYHBJ": "0.00", "XQYHLX": "0.00"}
+
+
+def as_bill(row: dict, rng: random.Random, n: int) -> None:
+    """Bills have no next instalment: the defaults (Q&A batch 1, 表1 rows 1346, 1350, 1355, 1360)."""
+    row.update(NO_NEXT_INSTALMENT)
+
+
+def as_discount(row: dict, rng: random.Random, n: int) -> None:
+    """票据贴现: 信贷合同号 = 信贷借据号 = 票据号码 (整表说明 of 信贷合同表; Q&A batch 3, 表1 row 5058)."""
+    row["XDHTH"] = row["XDJJH"] = bill_number(row, n)
+    as_bill(row, rng, n)
+
+
+def as_advance(row: dict, rng: random.Random, n: int) -> None:
+    """垫款: paid for the customer when its acceptance fell due, overdue from the first day."""
+    row.update({"DKZT": "逾期", "DKWJFL": "次级", "QBJE": row["DKYE"], "QBRQ": row["DKFFRQ"], "LXQKQS": "1", "LJQKQS": "1",
+                **NO_NEXT_INSTALMENT})  # repayment date not yet known: the default (Q&A batch 1, 表1 rows 1347/1348)
+
+
+def as_overdraft(row: dict, rng: random.Random, n: int) -> None:
+    row["JXFS"] = "按季结息"
+
+
+def as_renewal(row: dict, rng: random.Random, n: int) -> None:
+    """无还本续贷 / 重组贷款: the loan type of a working-capital loan renewed or restructured."""
+    row["DKFFLX"] = "无还本续贷" if n % 2 else "重组贷款"
+    if row["DKFFLX"] == "重组贷款":
+        row["DKWJFL"] = "次级"
+
+
+KIND_ADJUST: dict[str, Callable[[dict, random.Random, int], None]] = {
+    "票据贴现": as_discount, "垫款": as_advance, "法人账户透支": as_overdraft, "买断式转贴现": as_bill,
+    "其他-买断其他票据类资产": as_bill}
 
 
 def loan_row(bank: Bank, n: int, customer: dict, personal: bool, kind: str, industry: str, terms: int, repay: str,
@@ -445,7 +490,7 @@ def build_loans(bank: Bank, personal: int, corporate: int) -> None:
     for _ in range(personal):
         n += 1
         customer = rng.choice(borrowers(bank.persons))
-        kind, industry, terms, repay, purpose = PERSONAL_KINDS[rng.choice([0, 0, 0, 1, 1, 2, 2, 2, 3, 4, 4, 5])]
+        kind, industry, terms, repay, purpose = PERSONAL_KINDS[rng.choice([0, 0, 0, 1, 1, 2, 2, 2, 3, 4, 4, 5, 6, 7])]
         if industry is None:
             industry = rng.choice(INDUSTRIES[5:9])[1]
         row = loan_row(bank, n, customer, True, kind, industry, terms, repay, purpose)
@@ -458,7 +503,7 @@ def build_loans(bank: Bank, personal: int, corporate: int) -> None:
         n += 1
         customer = companies[i % len(companies)]
         abroad = customer["KHLX"] == "境外机构"
-        kind, terms, repay, purpose = CORPORATE_KINDS[rng.choice([0, 0, 0, 0, 1, 1, 2, 3, 3, 4, 5])]
+        kind, terms, repay, purpose = CORPORATE_KINDS[rng.choice([0, 0, 0, 0, 1, 1, 2, 3, 3, 4, 5, 6, 7, 8])]
         industry = {"买断式转贴现": "2.22买断式转贴现", "其他-买断其他票据类资产": "2.23买断其他票据类资产"}.get(kind)
         if abroad:
             industry = "3.对境外贷款"
@@ -467,6 +512,9 @@ def build_loans(bank: Bank, personal: int, corporate: int) -> None:
         row = loan_row(bank, n, customer, False, kind, industry, terms, repay, purpose)
         if kind == "贸易融资业务" or abroad:
             row["BZ"] = rng.choice(["USD", "USD", "EUR", "HKD"])
+        if float(row["DKJE"]) >= 3_000_000:
+            row["FKFS"] = "混合支付"
+        KIND_ADJUST.get(kind, as_renewal if kind == "流动资金贷款" and i % 15 == 0 else lambda *a: None)(row, rng, n)
         ln = Loan(row, False, rng.choice(["保证", "抵押", "质押", "信用", "混合"]))
         stage(bank, ln, n)
         bank.loans.append(ln)
@@ -574,7 +622,9 @@ def build_guarantees(bank: Bank) -> None:
             bank.add("BNWYWDBHTB", {"JRXKZH": r["JRXKZH"], "NBJGH": r["NBJGH"], "BDBHTH": r["XDHTH"],
                                     "BDBYWLX": "表内信贷", "DBHTH": dbhth,
                                     "DBHTLX": "最高额担保合同" if k % 9 == 0 else "一般担保合同", "DBLX": kind,
-                                    "DBBZ": r["BZ"], "DBJE": r["DKJE"], "DBQSRQ": r["DKFFRQ"], "DBDQRQ": r["DKDQRQ"],
+                                    "DBBZ": r["BZ"], "DBJE": r["DKJE"], "DBQSRQ": r["DKFFRQ"],
+                                    # no agreed end date (最高额担保): the default, Q&A batch 1 / 2 (表1 rows 1579, 3411)
+                                    "DBDQRQ": OPEN if k % 9 == 0 and live else r["DKDQRQ"],
                                     "JBRGH": r["XDYGH"], "DBHTZT": "有效" if live else "失效", "BBZ": "", "CJRQ": CJRQ})
             state = "有效" if live else "失效"
             if kind == "保证":
@@ -704,7 +754,8 @@ def build_entrusted(bank: Bank, n: int) -> None:
         bank.add("WTDKXXB", {"JRXKZH": row["JRXKZH"], "NBJGH": row["NBJGH"], "YHJGMC": row["YHJGMC"],
                              "MXKMBH": row["MXKMBH"], "MXKMMC": row["MXKMMC"], "HTBH": row["XDHTH"], "XDJJH": row["XDJJH"],
                              "WTDKLX": kind, "BZ": row["BZ"], "DKJE": row["DKJE"], "HTQSRQ": row["DKFFRQ"],
-                             "HTDQRQ": row["DKDQRQ"], "WTRBH": principal["KHTYBH"], "WTRMC": principal["KHMC"],
+                             # 现金管理项下 without an agreed end: 99991231 (Q&A batch 3, 表1 rows 5074/5079)
+                             "HTDQRQ": OPEN if kind == "现金管理项下委托贷款" else row["DKDQRQ"], "WTRBH": principal["KHTYBH"], "WTRMC": principal["KHMC"],
                              "WTRZH": principal["JBCKZH"], "WTRKHHMC": principal["JBCKZHKHHMC"],
                              "SYRMC": customer["KHMC"], "SYRZH": customer["JBCKZH"], "SYRKHHMC": customer["JBCKZHKHHMC"],
                              "SFSX": "是", "SXFBZ": "CNY", "SXFJE": money(float(row["DKJE"]) * 0.001),

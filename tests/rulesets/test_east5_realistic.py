@@ -36,16 +36,9 @@ G01_VII = ["2.1农、林、牧、渔业", "2.2采矿业", "2.3制造业", "2.4�
            "2.23买断其他票据类资产", "3.对境外贷款"]
 
 # Strong rules that fail this valid data: the pack is wrong there, in a file this test does not own.
-# Each names the official reason; remove an entry once the rule is fixed.
-KNOWN_FALSE_ERRORS = {
-    # 资产核销表 合同号 / 借据号 must exist in 信贷合同表 / the IOU tables. The Q&A limits the check to
-    # write-offs of the reporting month ("后续报送时，核销日期在当月的，需满足校验规则", 第三期 表1 rows 4905/4906)
-    # or to historical data (第四期 rows 5973/5974, 6011/6012: "检核时应关联历史数据"); a loan written off in an
-    # earlier year is no longer in the IOU tables (第一期 row 1254: reported only in the month of the write-off),
-    # so the 60 earlier write-offs still pursued (账销案存) fail here. rulesets/east5/rules/official_references.yaml.
-    ("ZCHXB", "2895"): "only write-offs dated after the previous 采集日期 can be checked within one batch",
-    ("ZCHXB", "2896"): "only write-offs dated after the previous 采集日期 can be checked within one batch",
-}
+# Each names the official reason; remove an entry once the rule is fixed. (None at the moment: 2895 and 2896,
+# 资产核销表 合同号 / 借据号, failed the write-offs of earlier years until they followed the Q&A.)
+KNOWN_FALSE_ERRORS: dict[tuple[str, str], str] = {}
 
 # Weak rules that legitimately fire on real data, and why a bank files it anyway.
 EXPLAINED_WEAK = {
@@ -90,13 +83,16 @@ def test_no_strong_failure(result):
     assert unexpected == {}, "strong rules failing realistic valid data:\n" + _describe(unexpected)
 
 
-def test_known_false_errors_fail_only_the_rows_they_are_known_for(result, rows):
-    """The known false errors fire on the earlier write-offs alone, never on a write-off of this month."""
-    this_month = {i + 1 for i, r in enumerate(rows["ZCHXB"]) if r["HXRQ"] > realistic.PREVIOUS_CJRQ}
-    assert this_month, "the batch must hold write-offs of the reporting month"
-    for key, r in _failed(result, "strong").items():
-        if key in KNOWN_FALSE_ERRORS:
-            assert not {s.line for s in r.samples} & this_month, f"{key} fails a write-off of this month"
+def test_write_offs_of_earlier_years_are_not_matched_against_this_batch(result, rows):
+    """2896: a loan written off in an earlier year is no longer in the IOU tables (Q&A 第一期 序号1253); the Q&A
+    checks the write-offs of the reporting month (第三期 序号189) — those of this batch all match, the earlier
+    ones are not checked."""
+    loans = {r["XDJJH"] for r in rows["GRXDYWJJB"] + rows["DGXDYWJJB"]}
+    earlier = [r for r in rows["ZCHXB"] if r["HXRQ"][:6] < realistic.CJRQ[:6]]
+    this_month = [r for r in rows["ZCHXB"] if r["HXRQ"][:6] == realistic.CJRQ[:6]]
+    assert earlier and not {r["JJH"] for r in earlier} & loans
+    assert this_month and {r["JJH"] for r in this_month} <= loans
+    assert next(r.status for r in result.rules if r.id == "2896" and r.table == "ZCHXB") == "passed"
 
 
 def test_every_weak_failure_is_explained(result):
