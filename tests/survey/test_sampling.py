@@ -19,6 +19,7 @@ from engine.api import validate
 from engine.sampling import LEVEL, apply, sample_sql, sampled, wilson
 from examples.east5 import generate as east5
 
+pytestmark = pytest.mark.slow
 LOANS = 2000
 SAMPLE = 200
 SEEDS = range(250)
