@@ -30,7 +30,7 @@ from ..errors import UsageError
 from ..excuses import REMARK_FIELD
 from ..dialects.quoting import sql_quote
 from ..results import Finding, RunResult, TableResult
-from ..rules import CompileContext
+from ..rules import CompileContext, refusals
 from ..waivers import WaiverSet, _key_condition
 from .shared import (build_result, engine_versions, excuse_groups, run_options, runnable_set_rules, samples_by_rule,
                      samples_sql, skip_absent)
@@ -160,6 +160,8 @@ def run_rules(spark: SparkSession, plan: Plan, tables: dict[str, TableResult], f
     for tp in plan.tables.values():
         if skip_absent(tp, tables, not_run):
             continue
+        for index, reason in refusals(tp.row_rules + tp.set_rules, "spark", not_run).items():
+            not_run[index] = f"not supported on Spark: {reason}"
         batch += [(tp, chunk, sql) for chunk, sql in fused_for_spark(plan, tp, not_run)]
         for _, entry in runnable_set_rules(plan, tp, tables, findings, not_run, scope):
             try:

@@ -53,4 +53,18 @@ def kind_of(rule: Rule) -> RuleKind:
     return REGISTRY[rule.kind]
 
 
-__all__ = ["CATEGORIES", "SEVERITIES", "REGISTRY", "CompileContext", "Rule", "RuleError", "RuleKind", "kind_of"]
+def refusals(entries, target: str, not_run: dict[int, str]) -> dict[int, str]:
+    """{entry index: reason} for the planned rules whose kind says it cannot run on ``target``
+    ("pushdown": in a warehouse, "spark"); the others are left to the target's dialect, which
+    judges their SQL node by node. Rules already not run are left out."""
+    out = {}
+    for entry in entries:
+        kind = REGISTRY.get(entry.rule.kind)
+        reason = kind.cannot_run_on.get(target) if kind else None
+        if reason and entry.index not in not_run:
+            out[entry.index] = reason
+    return out
+
+
+__all__ = ["CATEGORIES", "SEVERITIES", "REGISTRY", "CompileContext", "Rule", "RuleError", "RuleKind", "kind_of",
+           "refusals"]

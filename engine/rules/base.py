@@ -133,6 +133,7 @@ class RuleKind:
     table_level: ClassVar[bool] = False  # judged on a whole table: conformance runs its fixtures alone
     gx_unsupported: ClassVar[str | None] = None  # why GX cannot express the kind (None: the generic reason)
     fires_on: ClassVar[str | None] = None  # "filled" | "empty": the only values of its field it can fail (lint)
+    cannot_run_on: ClassVar[dict[str, str]] = {}  # "pushdown" | "spark" → why the kind cannot run there
 
     def check(self, rule: Rule, ctx: CompileContext) -> None:
         """Raise RuleError when the rule cannot work on this table (called at load time)."""

@@ -45,7 +45,7 @@ from ..errors import DataReadError, UsageError
 from ..excuses import REMARK_FIELD
 from ..dialects.quoting import quote_ident, sql_quote
 from ..results import FileInfo, TableResult
-from ..rules import REGISTRY
+from ..rules import REGISTRY, refusals
 from ..rules.forbidden_chars import CHARSETS, char_class
 from ..spec import Field, TableSpec
 from ..yamlio import LocDict, load_yaml
@@ -664,6 +664,8 @@ class WarehouseSource(TableSource):
     def _unpushable(self, plan, code: str) -> str | None:
         """Why this table's rules cannot all run in the warehouse (None when they can)."""
         tp = plan.tables[code]
+        for index, reason in refusals(tp.row_rules + tp.set_rules, "pushdown", plan.not_run).items():
+            return f"rule {plan.entries[index].rule.id}: {reason}"
         low = self.lowering
         pieces = [("the key", lambda: low.expression(tp.key_sql))]
         for index, pred, evidence in tp.checks:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 
 from engine import conformance
 from engine.compile import build_plan, rule_sql
+from engine.dialects import dialect_for
 from engine.export.gx import export_suites
 from engine.lint import lint
 from engine.ruleset import load_pack
-from engine.rules import REGISTRY
+from engine.rules import REGISTRY, refusals
 from engine.rules.base import CompileContext, NotExpressible, Rule, RuleKind, filled, with_value
 from engine.rules.expect import column, match_regex
+from engine.sources.warehouse import WarehouseSource
 from engine.spec import Catalog, TableSpec
 from tests.helpers import failing_lines, run_rules, write_pack, write_spec
 
@@ -30,7 +33,8 @@ class EvenLength(RuleKind):
 
     def violation(self, rule: Rule, ctx: CompileContext) -> str:
         col = ctx.column(rule.field)
-        return f"({filled(col)} AND (length({col}) % 2 = 1 OR length({col}) > {int(rule.params['max'])}))"
+        evens = ", ".join(map(str, range(2, int(rule.params["max"]) + 1, 2))) or "0"
+        return f"({filled(col)} AND length({col}) NOT IN ({evens}))"
 
     def gx_expectations(self, rule: Rule, ctx: CompileContext) -> list[tuple[str, dict]]:
         if rule.params["max"] > 100:
@@ -73,7 +77,7 @@ def test_a_new_kind_runs_with_its_when_applied_once(tmp_path, even_length):
     assert failing_lines(result, "E1") == [1, 4]
     plan = build_plan(load_pack(tmp_path / "rulesets" / "demo"))
     shown = rule_sql(plan, plan.entry("E1", "DEMO"))
-    assert shown.count("\"LX\" = '甲类'") == 1 and "length(\"MC\") % 2 = 1" in shown
+    assert shown.count("\"LX\" = '甲类'") == 1 and "length(\"MC\") NOT IN (2, 4, 6)" in shown
 
 
 def test_a_new_kind_is_exported_to_gx_by_asking_it(tmp_path, even_length):
@@ -120,6 +124,31 @@ def test_a_kind_without_a_generator_leaves_derived_rules_untested(tmp_path, even
     pack.rules[0].origin = "derived"
     monkeypatch.setattr(EvenLength, "failing_rows", RuleKind.failing_rows)
     assert conformance.build_fixtures(pack)[2] == ["DEMO E4"]
+
+
+class LocalOnly(EvenLength):
+    """The same check, declared unable to leave DuckDB (as a kind reading a local file would be)."""
+
+    name = "even_length_local"
+    cannot_run_on = {"pushdown": "reads a local file", "spark": "reads a local file"}
+
+
+def test_a_kind_says_where_it_cannot_run(tmp_path, even_length, monkeypatch):
+    monkeypatch.setitem(REGISTRY, LocalOnly.name, LocalOnly())
+    write_spec(tmp_path)
+    both = """\
+rules:
+  - {id: R1, table: DEMO, kind: even_length, field: MC, max: 6}
+  - {id: R2, table: DEMO, kind: even_length_local, field: MC, max: 6}
+"""
+    plan = build_plan(load_pack(write_pack(tmp_path, both)))
+    tp = plan.tables["DEMO"]
+    refused = refusals(tp.row_rules + tp.set_rules, "spark", plan.not_run)
+    assert {plan.entries[i].rule.id: why for i, why in refused.items()} == {"R2": "reads a local file"}
+    warehouse = SimpleNamespace(lowering=dialect_for("postgresql"))
+    assert WarehouseSource._unpushable(warehouse, plan, "DEMO") == "rule R2: reads a local file"
+    plan = build_plan(load_pack(write_pack(tmp_path, both.replace("even_length_local", "even_length"))))
+    assert WarehouseSource._unpushable(warehouse, plan, "DEMO") is None  # R2 lowers to PostgreSQL
 
 
 def test_kinds_without_gx_say_why():
