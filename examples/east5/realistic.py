@@ -717,6 +717,90 @@ def build_transfers(bank: Bank) -> None:
                              "ZRDKBJ": r["DKJE"], "ZRDKLX": "0.00", "BBZ": "", "CJRQ": CJRQ})
 
 
+def build_org_relations(bank: Bank) -> None:
+    """机构关系表: every unit under the head office; the head office's superior is 0 / 0 / the legal entity's
+    name (Q&A batch 1, 表1 rows 464–468; batch 4, row 6305: 总行本级上级机构为总行法人名称)."""
+    head = bank.units[0]
+    codes = {r["NBJGH"]: r["YHJGDM"] for r in bank.rows["JGXXB"]}
+    for u in bank.units:
+        top = u is head
+        bank.add("JGGXB", {"YHJGDM": codes[u.nbjgh], "JRXKZH": u.licence, "NBJGH": u.nbjgh, "YHJGMC": u.name,
+                           "SJGLJGDM": "0" if top else codes[head.nbjgh], "SJGLNBJGH": "0" if top else head.nbjgh,
+                           "SJGLJGMC": BANK, "BBZ": "", "CJRQ": CJRQ})
+
+
+def build_grade_changes(bank: Bank) -> None:
+    """贷款五级形态变动表: this month's downgrades of the loans now classified below 正常, and upgrades back to
+    正常 of a few sound ones; written-off loans are no longer reported (Q&A batch 3, 表1 rows 5327/5328)."""
+    rng = bank.rng
+    order = ["正常", "关注", "次级", "可疑", "损失"]
+    for n, ln in enumerate(bank.loans):
+        r = ln.row
+        grade = r["DKWJFL"]
+        if ln.written_off or ln.transferred or r["DKZT"] == "结清":
+            continue
+        if grade != "正常" and n % 2 == 0:
+            before = order[order.index(grade) - 1]
+        elif grade == "正常" and n % 97 == 0:
+            before = "关注"
+        else:
+            continue
+        manual = n % 3 == 0
+        bank.add("DKWJXTBDB", {"JRXKZH": r["JRXKZH"], "NBJGH": r["NBJGH"], "YHJGMC": r["YHJGMC"], "XDHTH": r["XDHTH"],
+                               "XDJJH": r["XDJJH"], "KHTYBH": r["KHTYBH"], "KHMC": r["KHMC"], "TZRQ": ymd(in_window(rng)),
+                               "YWJFL": before, "XWJFL": grade,
+                               "BDYY": ("风险缓释后上调" if grade == "正常" else "逾期及还款能力下降") if manual else "系统自动评定",
+                               "BDFS": "人工" if manual else "自动", "JBGYH": r["XDYGH"], "BBZ": "", "CJRQ": CJRQ})
+
+
+CONTROLLERS = [("某市人民政府国有资产监督管理委员会", "政府机关"), ("张建国", "自然人（中国公民）"),
+               ("某省能源投资集团有限公司", "纯国有企业"), ("李志强", "自然人（中国公民）")]
+
+
+def build_groups(bank: Bank) -> None:
+    """集团客户表: each 集团客户 with three members (its subsidiaries among the bank's corporate customers);
+    figures of the consolidated statements (Q&A batch 2, 表1 rows 3211–3213), exposure limits in 元."""
+    rng = bank.rng
+    domestic = [c for c in bank.companies if c["KHLX"] == "单一法人客户"]
+    for g, parent in enumerate(c for c in bank.companies if c["KHLX"] == "集团客户"):
+        members = [parent] + [domestic[(g * 5 + k) % len(domestic)] for k in range(3)]
+        used = [rng.randrange(5, 80) * 100000 for _ in members]
+        assets = rng.randrange(20, 400) * 10**7
+        controller, kind = CONTROLLERS[g % len(CONTROLLERS)]
+        for member, amount in zip(members, used):
+            bank.add("JTKHB", {**branch_fields(next(u for u in bank.units if u.nbjgh == parent["NBJGH"])),
+                               "JTBH": f"JT{g + 1:05d}", "JTMC": parent["KHMC"].replace("有限公司", "集团"),
+                               "MGSKHTYBH": parent["KHTYBH"], "MGSMC": parent["KHMC"], "SKRMC": controller,
+                               "SKRLX": kind, "BZ": "CNY", "JTZCZE": money(assets), "JTFZZE": money(assets * 0.62),
+                               "JTSXED": money(sum(used) * 2), "JTYYED": money(sum(used)), "CYKHTYBH": member["KHTYBH"],
+                               "CYMC": member["KHMC"], "CYYYED": money(amount), "BBZ": "", "CJRQ": CJRQ})
+
+
+AUDITORS = ["立信会计师事务所（特殊普通合伙）", "天健会计师事务所（特殊普通合伙）", "大华会计师事务所（特殊普通合伙）"]
+
+
+def build_statements(bank: Bank) -> None:
+    """对公客户财务信息表: the 2023 annual statements of every corporate borrower, and the first quarter's of
+    the larger ones (net profit = profit before tax − income tax)."""
+    rng = bank.rng
+    for i, c in enumerate(borrowers(bank.companies)):
+        size = float(c["ZCZB"]) * rng.choice((2, 3, 5))
+        for date_, period in (("20231231", "年报"), ("20240331", "季报"))[: 2 if c["QYFL"] in ("大型企业", "中型企业") else 1]:
+            audited = period == "年报" and c["QYFL"] != "微型企业"
+            before_tax = round(size * rng.choice((0.02, 0.05, 0.08, -0.01)), 2)
+            tax = round(max(before_tax, 0) * 0.25, 2)
+            bank.add("DGKHCWXXB", {**branch_fields(next(u for u in bank.units if u.nbjgh == c["NBJGH"])),
+                                   "CWBBBH": f"{c['KHTYBH']}-{date_}", "KHTYBH": c["KHTYBH"], "KHMC": c["KHMC"],
+                                   "CWBBRQ": date_, "SFSJ": "是" if audited else "否",
+                                   "SJJG": AUDITORS[i % len(AUDITORS)] if audited else "",
+                                   "BBKJ": "合并报表" if c["KHLX"] == "集团客户" else "本部报表",
+                                   "BZ": "HKD" if c["KHLX"] == "境外机构" else "CNY", "ZCZE": money(size),
+                                   "FZZE": money(size * 0.55), "SQLR": money(before_tax), "SDS": money(tax),
+                                   "JLR": money(before_tax - tax), "ZYYWSR": money(size * 0.8),
+                                   "XJLLJE": money(size * 0.03), "YSZK": money(size * 0.12), "QTYSK": money(size * 0.02),
+                                   "BBZQ": period, "BBZ": "", "CJRQ": CJRQ})
+
+
 def build_syndicate_table(bank: Bank) -> None:
     for ln in bank.loans:
         if not ln.syndicated:
@@ -775,7 +859,7 @@ STEPS: list[Callable[[Bank], None]] = [
     lambda b: build_loans(b, 520, 300), lambda b: build_entrusted(b, 24),
     split_loans, build_contracts, build_accounts, build_guarantees, build_write_offs,
     lambda b: build_old_write_offs(b, 60), build_transfers,
-    build_syndicate_table, build_ledger,
+    build_syndicate_table, build_ledger, build_org_relations, build_grade_changes, build_groups, build_statements,
 ]
 
 
