@@ -66,6 +66,8 @@ class Unread(ValueError):
 
 
 NAME_ALIASES = {"客户证件号码": "证件号码", "贷款五级分类": "五级分类"}
+# a text's value → the code list's spelling (数据元 003026 计息方式 lists 不记利息; the rule text says 不计利息)
+VALUE_SPELLING = {"不计利息": "不记利息"}
 
 
 @dataclass
@@ -210,7 +212,7 @@ def not_same(t: Table, m: re.Match) -> dict:
 def not_value(t: Table, m: re.Match) -> dict:
     """X不能为V / X不应为V (after a condition)."""
     f = t.subject(m["f"])
-    return {"kind": "compare", "field": f, "op": "!=", "value": m["v"], "type": "text"}
+    return {"kind": "compare", "field": f, "op": "!=", "value": VALUE_SPELLING.get(m["v"], m["v"]), "type": "text"}
 
 
 def all_same(t: Table, m: re.Match) -> dict:
@@ -219,8 +221,9 @@ def all_same(t: Table, m: re.Match) -> dict:
 
 
 def t_plus_n(t: Table, m: re.Match) -> dict:
-    """X的格式应为T+N，其中N为大于等于零的整数 / 为数字."""
-    return {"kind": "regex", "field": t.subject(m["f"]), "pattern": r"T\+[0-9]+"}
+    """X的格式应为T+N，其中N为大于等于零的整数 (digits) / 为数字 (a number: digits, maybe a decimal part)."""
+    pattern = r"T\+[0-9]+" if m["n"] == "大于等于零的整数" else r"T\+[0-9]+(\.[0-9]+)?"
+    return {"kind": "regex", "field": t.subject(m["f"]), "pattern": pattern}
 
 
 PATTERNS: list[tuple[re.Pattern, Callable[[Table, re.Match], dict]]] = [
@@ -235,7 +238,7 @@ PATTERNS: list[tuple[re.Pattern, Callable[[Table, re.Match], dict]]] = [
     (re.compile(r"^(?P<a>[^，]+?)与(?P<b>[^，]+?)均不为空时，.*不能为同一柜员$"), not_same),
     (re.compile(r"^(?P<a>[^，]+?)与(?P<b>[^，]+?)不能相同$"), not_same),
     (re.compile(r"^(?P<f>[^，]+?)(?:不能|不应)为(?P<v>[^，]+)$"), not_value),
-    (re.compile(r"^(?P<f>[^，]+?)的格式应为T\+N，其中N为(?:大于等于零的整数|数字)$"), t_plus_n),
+    (re.compile(r"^(?P<f>[^，]+?)的格式应为T\+N，其中N为(?P<n>大于等于零的整数|数字)$"), t_plus_n),
 ]
 
 CONDITIONS: list[tuple[re.Pattern, Callable[[Table, re.Match], str]]] = [
@@ -360,7 +363,8 @@ def _distribution_rows(body, t, lists):
 
 def _regex_rows(body, t, lists):
     f = body["field"]
-    return [{f: "T1"}, {f: "T+"}], [{f: "T+0"}, {f: "T+15"}]
+    ok = [{f: "T+0"}, {f: "T+15"}] + ([{f: "T+1.5"}] if "." in body["pattern"] else [])
+    return [{f: "T1"}, {f: "T+"}, {f: "T+-1"}], ok
 
 
 FIXTURES = {"expression": _window_rows, "compare_date": _compare_date, "compare_number": _compare_number,
@@ -503,6 +507,8 @@ def _rule(rid, jhgz, row, t, body, changes, fixtures, category, text, first_text
         note += "; 比例 is in percent (附件3 数据元说明 001003: 4.5% → 4.50), so the bound 1 of the text is read as 100"
     if rule["kind"] == "distribution":
         note += "; " + DISTRIBUTION_NOTE
+    if body.get("value") in VALUE_SPELLING.values():
+        note += f"; checked against the code list's spelling {body['value']} (数据元说明 code list of the field)"
     rule["note"] = note
     rule["changes"] = [{k: v for k, v in c.items() if k != "note_only"} for c in changes if not c.get("note_only")]
     rule["wording"] = [c["reason"] for c in changes if c.get("note_only")]
