@@ -5,7 +5,7 @@ another engine, and what those translations share.
 - ``base``: the ``Dialect`` shape — parse the DuckDB SQL, walk it once children first, apply a
   table of fixes keyed by node type, write it in the target dialect; a registry by name;
 - ``postgres``: push-down into PostgreSQL (engine/sources/warehouse.py);
-- ``spark``: the Spark engine (engine/backends/spark.py);
+- ``spark``: the Spark engine (engine/backends/spark/);
 - ``regex``: RE2 patterns (what DuckDB runs) for PostgreSQL/Python and for Java, one scanner with
   the differences per target as data.
 

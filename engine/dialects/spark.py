@@ -224,7 +224,7 @@ def fix_list_length(tree: exp.Expression) -> exp.Expression:
 
 class Spark(Dialect, name="Spark", write="spark", names=("spark",), error=SparkUnsupported, regex=JAVA,
             parse_error="the SQL does not parse: {}", constant_error="{} must be a constant string on Spark"):
-    """The Spark engine (engine/backends/spark.py)."""
+    """The Spark engine (engine/backends/spark/)."""
 
     fixes = {exp.Anonymous: fix_anonymous, exp.TryCast: fix_decimal_cast, exp.RegexpFullMatch: fix_regex(full=True),
              exp.RegexpLike: fix_regex(full=False), exp.GroupConcat: fix_group_concat, exp.Like: fix_like,

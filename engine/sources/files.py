@@ -3,7 +3,7 @@
 Beside the warehouse and in-memory sources (engine/sources/source.py), so that every run is
 "a source, a plan, a backend": the source says which files hold which table and what the
 manifest records of them; each backend reads the files its own way (DuckDB: engine/backends/
-duckdb/scan.py, Spark: engine/backends/spark_load.py).
+duckdb/scan.py, Spark: engine/backends/spark/load.py).
 """
 from __future__ import annotations
 

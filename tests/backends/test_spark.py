@@ -23,12 +23,12 @@ if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
     pytest.skip("Java (17+) is not installed: the Spark engine cannot start", allow_module_level=True)
 
 from engine.backends.spark import fused_for_spark, validate_submission as spark_validate  # noqa: E402
-from engine.backends.spark_helpers import install_helpers  # noqa: E402
+from engine.backends.spark.helpers import install_helpers  # noqa: E402
 from engine.compile import build_plan  # noqa: E402
 from engine.dialects.spark import to_spark  # noqa: E402
 from engine.cli import main  # noqa: E402
 from engine.ruleset import load_pack  # noqa: E402
-from engine.run import validate_submission as duckdb_validate  # noqa: E402
+from engine.backends.duckdb.run import validate_submission as duckdb_validate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "east5"

@@ -1,8 +1,8 @@
 """Run a plan on Apache Spark: the same compiled SQL as the DuckDB path, transpiled to Spark SQL.
 
-Loading (engine.backends.spark_load) registers each table as the cached temp view ``t_<CODE>``
+Loading (engine/backends/spark/load.py) registers each table as the cached temp view ``t_<CODE>``
 with the DuckDB loader's columns; each table's fused scan (in chunks of row checks small enough
-for Spark's generated code) and each set rule are transpiled (engine.dialects.spark) and run
+for Spark's generated code) and each set rule are transpiled (engine/dialects/spark.py) and run
 as jobs of their own, their failure rows kept without their plans; failures are gathered into
 one cached frame from which counts, samples, 备注 excuses and the --failures export are computed,
 and engine.backends.shared.build_result makes the same RunResult as the DuckDB path, so every report works
@@ -25,23 +25,23 @@ from pyspark.errors import PySparkException
 from pyspark.sql import DataFrame, SparkSession, functions as F
 from pyspark.sql.types import BooleanType, IntegerType, LongType, StringType, StructField, StructType
 
-from ..compile import Plan, TablePlan, build_plan, fused_sql, set_rule_sql, single_check_sql
-from ..errors import UsageError
-from ..excuses import REMARK_FIELD
-from ..dialects.quoting import sql_quote
-from ..results import Finding, RunResult, TableResult
-from ..rules import CompileContext, refusals
-from ..waivers import WaiverSet, _key_condition
-from .shared import (build_result, engine_versions, excuse_groups, run_options, runnable_set_rules, samples_by_rule,
+from ...compile import Plan, TablePlan, build_plan, fused_sql, set_rule_sql, single_check_sql
+from ...errors import UsageError
+from ...excuses import REMARK_FIELD
+from ...dialects.quoting import sql_quote
+from ...results import Finding, RunResult, TableResult
+from ...rules import CompileContext, refusals
+from ...waivers import WaiverSet, _key_condition
+from ..shared import (build_result, engine_versions, excuse_groups, run_options, runnable_set_rules, samples_by_rule,
                      samples_sql, skip_absent)
-from ..ruleset import RulePack
-from ..sources import FileFinding
-from ..sources.files import FileSource
-from ..scope import Scope
-from ..scratch import scratch_dir
-from .spark_helpers import install_helpers
-from .spark_load import load_submission, view_name
-from ..dialects.spark import SparkUnsupported, to_spark
+from ...ruleset import RulePack
+from ...sources import FileFinding
+from ...sources.files import FileSource
+from ...scope import Scope
+from ...scratch import scratch_dir
+from .helpers import install_helpers
+from .load import load_submission, view_name
+from ...dialects.spark import SparkUnsupported, to_spark
 
 SPARK_ERRORS = (PySparkException, Py4JError)
 FAILURES = StructType([StructField("_rule", IntegerType()), StructField("_file", StringType()),

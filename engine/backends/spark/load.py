@@ -17,15 +17,15 @@ import duckdb
 from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession, functions as F
 
-from ..compile import Plan
-from ..dialects.quoting import sql_quote
-from ..results import FileInfo, TableResult
-from ..rules.forbidden_chars import CHARSETS, char_class
-from ..sources import FileFinding
-from ..sources.discover import SourceFile
-from ..sources.load import clean_copy, file_sha256, prescan
-from ..spec import TableSpec
-from ..dialects.regex import java_search
+from ...compile import Plan
+from ...dialects.quoting import sql_quote
+from ...results import FileInfo, TableResult
+from ...rules.forbidden_chars import CHARSETS, char_class
+from ...sources import FileFinding
+from ...sources.discover import SourceFile
+from ...sources.load import clean_copy, file_sha256, prescan
+from ...spec import TableSpec
+from ...dialects.regex import java_search
 
 ID_BITS = 33  # monotonically_increasing_id(): partition index << 33 | row index in the partition
 CONTROL = java_search(char_class(CHARSETS["control"]))
