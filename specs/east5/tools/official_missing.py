@@ -76,6 +76,7 @@ class Cond:
     kind: str = "required"
     params: dict = field(default_factory=dict)
     why: str = ""  # how the rule reads the text, where that is a choice
+    scope_zh: str = ""  # the case the Q&A leaves out, shown in the message (e.g. "还款交易除外")
     changes: list[dict] = field(default_factory=list)
 
 
@@ -95,6 +96,7 @@ def _loan_counter(f: str) -> Cond:
     c.when += " AND 交易类型 NOT LIKE '%核销%'"
     c.ok.append({"XZBZ": "转", "CBMBZ": "正常", "JYLX": "其他-核销", f: ""})
     c.why = "write-off entries (交易类型 其他-核销) left out: Q&A on 467-469 lets them leave the counterparty empty"
+    c.scope_zh = "核销交易除外"
     return c
 
 
@@ -123,7 +125,8 @@ def _guarantee(f: str) -> Cond:
     filled only for 信用担保 / 第三方保证, empty for 抵押, 质押, 信用增级, 其他 — both hold only for 第三方保证."""
     return Cond("担保方式 = '第三方保证'", [{"DBFS": "第三方保证", f: ""}],
                 [{"DBFS": "第三方保证", f: "X1"}, {"DBFS": "抵押", f: ""}, {"DBFS": "信用担保", f: ""}, {"DBFS": "", f: ""}],
-                why="第三方保证 only: the text (not 信用担保) and the agreed Q&A on 1345/1346 (only 信用担保 or 第三方保证) meet there")
+                why="第三方保证 only: the text (not 信用担保) and the agreed Q&A on 1345/1346 (only 信用担保 or 第三方保证) meet there",
+                scope_zh="依答疑仅检核担保方式为第三方保证的记录")
 
 
 def _pledge(f: str) -> Cond:
@@ -135,7 +138,8 @@ def _five_class() -> Cond:
     return Cond(f"信贷业务种类 NOT LIKE '%委托贷款%' AND NOT ({TERMINAL})", [{"XDYWZL": "流动资金贷款", "DKZT": "正常", "DKWJFL": ""}],
                 [{"XDYWZL": "流动资金贷款", "DKZT": "正常", "DKWJFL": "正常"}, {"XDYWZL": "委托贷款", "DKZT": "正常", "DKWJFL": ""},
                  {"XDYWZL": "流动资金贷款", "DKZT": "结清", "DKWJFL": ""}],
-                why="settled, written-off and transferred loans left out: Q&A on 564 lets them leave 五级分类 empty")
+                why="settled, written-off and transferred loans left out: Q&A on 564 lets them leave 五级分类 empty",
+                scope_zh="贷款状态为结清、核销、转让的除外")
 
 
 def _terminated(f: str) -> Cond:
@@ -154,14 +158,11 @@ def _agent_pair(f: str, other: str, other_code: str) -> Cond:
 CONDITIONAL_NONNULL: dict[str, Cond] = {
     "30": _flag("是否实体柜员", "SFSTGY", "GH"),
     "33": _flag("是否实体柜员", "SFSTGY", "GWBH"),
-    "104": Cond("filled(基本存款账号)", [{"JBCKZH": "1001", "JBCKZHKHHH": ""}],
-                [{"JBCKZH": "1001", "JBCKZHKHHH": "102100099996"}, {"JBCKZH": "", "JBCKZHKHHH": ""}]),
-    "105": Cond("filled(基本存款账号)", [{"JBCKZH": "1001", "JBCKZHKHHMC": ""}],
-                [{"JBCKZH": "1001", "JBCKZHKHHMC": "某银行"}, {"JBCKZH": "", "JBCKZHKHHMC": ""}]),
     "107": Cond("信贷客户标志 = '是' AND 客户类型 <> '同业客户'", [{"XDKHBZ": "是", "KHLX": "单一法人客户", "QYFL": ""}],
                 [{"XDKHBZ": "是", "KHLX": "单一法人客户", "QYFL": "大型企业"}, {"XDKHBZ": "否", "QYFL": ""},
                  {"XDKHBZ": "是", "KHLX": "同业客户", "QYFL": ""}],
-                why="同业客户 left out: Q&A on 107 agrees that 金融同业 branches cannot be sized (企业分类 empty)"),
+                why="同业客户 left out: Q&A on 107 agrees that 金融同业 branches cannot be sized (企业分类 empty)",
+                scope_zh="同业客户除外"),
     "111": _flag("信贷客户标志", "XDKHBZ", "XYPJ"),
     "112": _flag("信贷客户标志", "XDKHBZ", "YGRS", filled="10"),
     "197": _flag("是否POS商户", "SFPOS", "ZDH"),
@@ -216,7 +217,8 @@ CONDITIONAL_NONNULL: dict[str, Cond] = {
     "1231": Cond("filled(境内托管机构名称) AND 资金投向地区 <> '境外'", [{"JNTGJGMC": "某托管银行", "ZJTXDQ": "境内", "JNTGJGDM": ""}],
                  [{"JNTGJGMC": "某托管银行", "ZJTXDQ": "境内", "JNTGJGDM": "B0001"}, {"JNTGJGMC": "", "JNTGJGDM": ""},
                   {"JNTGJGMC": "某托管银行", "ZJTXDQ": "境外", "JNTGJGDM": ""}],
-                 why="资金投向地区 境外 left out: Q&A on 1231 (agreed) has the code empty for them"),
+                 why="资金投向地区 境外 left out: Q&A on 1231 (agreed) has the code empty for them",
+                 scope_zh="资金投向地区为境外的除外"),
     "1232": Cond("is_empty(境外托管机构名称)", [{"JWTGJGMC": "", "JNTGJGMC": ""}],
                  [{"JWTGJGMC": "", "JNTGJGMC": "某托管银行"}, {"JWTGJGMC": "X Custody", "JNTGJGMC": ""}]),
     "1248": _terminated("YHSJSXSR"), "1249": _terminated("DFKHSY"), "1250": _terminated("DFKHZJE"),
@@ -234,9 +236,11 @@ CONDITIONAL_NONNULL: dict[str, Cond] = {
 }
 
 
-def _nd(when: str, f: str, on: dict, off: dict, default: str = "99991231", good: str = "20240101", why: str = "") -> Cond:
+def _nd(when: str, f: str, on: dict, off: dict, default: str = "99991231", good: str = "20240101", why: str = "",
+        scope: str = "") -> Cond:
     """not_default under a condition: ``on`` makes the condition hold, ``off`` does not."""
-    return Cond(when, [{**on, f: default}], [{**on, f: good}, {**off, f: default}], kind="not_default", why=why)
+    return Cond(when, [{**on, f: default}], [{**on, f: good}, {**off, f: default}], kind="not_default", why=why,
+                scope_zh=scope)
 
 
 def _zero(when: str, f: str, on: dict, off: dict) -> Cond:
@@ -251,6 +255,7 @@ _CLOSED, _OPEN = {"ZHZT": "销户"}, {"ZHZT": "正常"}
 def _off_balance_interest() -> Cond:
     c = _zero("贷款状态 IN ('结清', '转让')", "BWQXYE", {"DKZT": "结清"}, {"DKZT": "核销"})
     c.why = "核销 left out: Q&A on 1550 lets loans written off with recourse keep their off-balance-sheet interest"
+    c.scope_zh = "核销贷款除外"
     return c
 _LOAN_CLOSED = "贷款状态 IN ('结清', '核销', '转让') OR 账户状态 IN ('销户', '已转让')"
 
@@ -265,7 +270,7 @@ CONDITIONAL_DEFAULTS: dict[str, Cond] = {
     "1549": _zero(TERMINAL, "BNQXYE", {"DKZT": "结清"}, {"DKZT": "正常"}),
     "1550": _off_balance_interest(),
     "1561": _nd("项目类型 <> '并购贷款'", "KGRQ", {"XMLX": "房地产项目"}, {"XMLX": "并购贷款"},
-                why="并购贷款 left out: Q&A on 1561 (第一期1745) has them file 99991231"),
+                scope="并购贷款除外", why="并购贷款 left out: Q&A on 1561 (第一期1745) has them file 99991231"),
     "1559": _zero("贷款状态 = '结清'", "DKYE", {"DKZT": "结清"}, {"DKZT": "正常"}),
     "1582": _nd(f"转贴现类别 IN {REPO_TYPES}", "HGLV", {"ZTXLB": "质押式回购正回购"}, {"ZTXLB": "转贴现买断"},
                 default="0", good="2.5"),
@@ -274,30 +279,34 @@ CONDITIONAL_DEFAULTS: dict[str, Cond] = {
     "1608": _nd("num(收回本金) <> 0 OR num(收回利息) <> 0", "SHRQ", {"SHBJ": "100.00", "SHLX": "0"},
                 {"SHBJ": "0", "SHLX": "0"}),
     "1619": _nd("卡片状态 = '正常'", "KKRQ", {"KPZT": "正常"}, {"KPZT": "注销"},
-                why="卡片状态 正常 only: Q&A on 1619 has never-activated cards later 注销/冻结/止付/睡眠 filed with 99991231"),
+                scope="依答疑仅检核卡片状态为正常的记录", why="卡片状态 正常 only: Q&A on 1619 has never-activated cards later 注销/冻结/止付/睡眠 filed with 99991231"),
     "1620": _nd("卡片状态 = '注销'", "XKRQ", {"KPZT": "注销"}, {"KPZT": "正常"}),
     # unconditional texts narrowed where a Q&A answer has banks file the default for a case a field identifies
     "1528": _nd("信贷业务种类 <> '垫款'", "HTDQRQ", {"XDYWZL": "流动资金贷款"}, {"XDYWZL": "垫款"},
-                why="垫款 left out: Q&A (信贷合同表 合同到期日) agrees to the default for advances not yet due"),
+                scope="垫款除外", why="垫款 left out: Q&A (信贷合同表 合同到期日) agrees to the default for advances not yet due"),
     "1534": _nd("信贷业务种类 <> '垫款'", "DKDQRQ", {"XDYWZL": "消费贷款"}, {"XDYWZL": "垫款"},
-                why="垫款 left out: Q&A on 1546 has advances without a due date filed with the default"),
+                scope="垫款除外", why="垫款 left out: Q&A on 1546 has advances without a due date filed with the default"),
     "1546": _nd("信贷业务种类 <> '垫款'", "DKDQRQ", {"XDYWZL": "流动资金贷款"}, {"XDYWZL": "垫款"},
-                why="垫款 left out: Q&A on 1546 has advances without a due date filed with the default"),
+                scope="垫款除外", why="垫款 left out: Q&A on 1546 has advances without a due date filed with the default"),
     "1613": _nd("转让合同状态 = '终结'", "ZRHTDQRQ", {"ZRHTZT": "终结"}, {"ZRHTZT": "有效"},
-                why="终结 contracts only: Q&A (信贷资产转让表) has 99991231 until delivery, the paid date once 终结"),
+                scope="依答疑仅检核转让合同状态为终结的记录", why="终结 contracts only: Q&A (信贷资产转让表) has 99991231 until delivery, the paid date once 终结"),
     "1624": _nd("卡片交易类型 <> '还款交易' AND 交易借贷标志 <> '贷'", "JYZDRQ",
                 {"KPJYLX": "消费交易", "JYJDBZ": "借"}, {"KPJYLX": "还款交易", "JYJDBZ": "贷"},
-                why="还款/贷记 transactions left out: Q&A on 1624/1625 has them filed with 99991231"),
+                scope="还款交易和贷记交易除外", why="还款/贷记 transactions left out: Q&A on 1624/1625 has them filed with 99991231"),
     "1625": _nd("卡片交易类型 <> '还款交易' AND 交易借贷标志 <> '贷'", "ZCHKRQ",
                 {"KPJYLX": "消费交易", "JYJDBZ": "借"}, {"KPJYLX": "还款交易", "JYJDBZ": "贷"},
-                why="还款/贷记 transactions left out: Q&A on 1624/1625 has them filed with 99991231"),
+                scope="还款交易和贷记交易除外", why="还款/贷记 transactions left out: Q&A on 1624/1625 has them filed with 99991231"),
     "1643": _nd("委托贷款类型 <> '现金管理项下委托贷款'", "HTDQRQ", {"WTDKLX": "非现金管理项下委托贷款"},
                 {"WTDKLX": "现金管理项下委托贷款"},
-                why="现金管理项下委托贷款 left out: Q&A on 1643 allows 99991231 for them"),
+                scope="现金管理项下委托贷款除外", why="现金管理项下委托贷款 left out: Q&A on 1643 allows 99991231 for them"),
 }
 
 NOT_WRITTEN: dict[str, str] = {
     # 为空
+    "104": "Q&A on 104: 开户行号 is filed only when the basic account is at the reporting bank (其他情况不填报); no field "
+           "says where the account is",
+    "105": "Q&A on 104 (same answer for the basic account's bank): filed only when the account is at the reporting "
+           "bank; no field says where the account is",
     "367": "非表外业务: 内部分户账明细记录 has no field that marks off-balance-sheet entries",
     "368": "非表外业务: 内部分户账明细记录 has no field that marks off-balance-sheet entries",
     "369": "非表外业务: 内部分户账明细记录 has no field that marks off-balance-sheet entries",
@@ -448,14 +457,14 @@ def default_rule(rid: str, rows: list[dict]) -> dict | None:
     rule = _base(rid, row, cond.kind, "默认值")
     rule.update(cond.params)
     rule["when"] = cond.when
-    rule["message"] = _message(row)
+    rule["message"] = _message(row, cond.scope_zh)
     rule["note"] = _note(rows) + (f"; {cond.why}" if cond.why else "")
     rule["examples"] = {"fail": cond.fail, "pass": cond.ok}
     return rule
 
 
-def _message(row: dict) -> dict:
-    return {"zh": f"{_table_name(row)}：{_text(row).rstrip('。')}",
+def _message(row: dict, scope_zh: str = "") -> dict:
+    return {"zh": f"{_table_name(row)}：{_text(row).rstrip('。')}" + (f"（{scope_zh}）" if scope_zh else ""),
             "en": f"{row['final_table']}.{row['final_field']}: official rule {row['final'] or row['jhgz']}"}
 
 
@@ -470,7 +479,7 @@ def nonnull_rule(rid: str, rows: list[dict]) -> dict | None:
         rule["expr"] = cond.when.replace("{self}", _field_name(row))
     else:
         rule["when"] = cond.when
-    rule["message"] = _message(row)
+    rule["message"] = _message(row, cond.scope_zh)
     rule["note"] = _note(rows) + (f"; {cond.why}" if cond.why else "")
     for change in cond.changes:
         version = change["version"]
