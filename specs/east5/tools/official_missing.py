@@ -414,6 +414,7 @@ def special_rule(rid: str, rows: list[dict]) -> dict:
     else:
         rule = _base(rid, row, "forbidden_chars", "特殊字符")
         rule["chars"] = chars
+        rule["message"] = _message(row)  # the official wording (the set's blanks would not show)
     rule["note"] = _note(rows)
     rule["examples"] = {"fail": fails, "pass": [{f: "名称A1"}]}
     return rule
