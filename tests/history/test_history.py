@@ -10,7 +10,7 @@ import pytest
 
 from engine.cli import main
 from engine.history.model import trend
-from tests.survey.regulator_runs import inbox_runs
+from tests.survey.regulator_runs import inbox_runs, private_dir
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,7 +20,7 @@ SCHEMA = json.loads((ROOT / "engine" / "schemas" / "history.schema.json").read_t
 @pytest.fixture(scope="module")
 def history(tmp_path_factory):
     _, out, planted = inbox_runs(tmp_path_factory)
-    target = tmp_path_factory.mktemp("history")
+    target = private_dir("history")
     assert main(["history", str(out), "-o", str(target), "--quiet"]) == 0
     return json.loads((target / "history.json").read_text(encoding="utf-8")), planted, target
 

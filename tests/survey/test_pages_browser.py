@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from engine.cli import main
-from tests.survey.regulator_runs import inbox_runs
+from tests.survey.regulator_runs import inbox_runs, private_dir
 
 CHROMIUM = Path(os.environ.get("JIANHE_CHROMIUM", "/usr/bin/chromium"))
 if not CHROMIUM.exists():
@@ -34,7 +34,7 @@ def artifacts(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory) -> tuple[Path, Path, dict]:
     _, out, planted = inbox_runs(tmp_path_factory)
-    history = tmp_path_factory.mktemp("history-page")
+    history = private_dir("history-page")
     assert main(["history", str(out), "-o", str(history), "--quiet"]) == 0
     return out / "20240630" / "survey.html", history / "history.html", planted
 
