@@ -412,7 +412,8 @@ def loan_row(bank: Bank, n: int, customer: dict, personal: bool, kind: str, indu
            "JXFS": "利随本清" if repay == "利随本清" else ("按季结息" if repay == "按季" else "按月结息"),
            "XQHKRQ": ymd(min(end, add_months(TODAY, 1))), "XQYHBJ": money(amount / months if instalments else 0),
            "XQYHLX": money(balance * float(rate) / 1200), "JJDKYT": purpose,
-           "DKTXDQ": customer.get("XZQHDM") or u.region, "DKTXHY": industry or "2.6批发和零售业",
+           # 6-character GB/T 2260 code (district or, for city-wide projects, the city), 3-character country code abroad
+           "DKTXDQ": customer.get("XZQHDM") or (u.region[:4] + "00" if n % 17 == 0 else u.region), "DKTXHY": industry or "2.6批发和零售业",
            "SFHLWDK": "是" if kind == "消费贷款" and n % 4 == 0 else "否", "SFLSDK": "是" if n % 19 == 0 else "否",
            "SFSNDK": "是" if customer.get("SFNH") == "是" else "否", "SFPHXSNDK": "否",
            "SFPHXXWQYDK": "是" if customer.get("QYFL") in ("小型企业", "微型企业") and amount <= 10_000_000 else "否",
@@ -599,7 +600,8 @@ def transaction(bank: Bank, ln: Loan, seq: int, day: date, kind: str, amount: fl
            "JYJDBZ": "借" if payout else "贷", "BZ": r["BZ"], "JYJE": money(amount), "ZHYE": money(balance),
            "DFZH": r["DKRZZH"], "DFHM": r["DKRZHM"], "DFXH": f"313100{rng.randrange(10**5, 10**6)}",
            "DFXM": r["RZZHSSHMC"], "ZY": {"贷款发放": "放款", "贷款还本": "还本", "贷款还息": "还息"}[kind],
-           "JYQD": "柜面" if payout else rng.choice(["柜面", "网银", "手机银行", "其他-批量扣款"]), "CBMBZ": "正常",
+           "JYQD": "柜面" if payout else rng.choice(["柜面", "网银", "手机银行", "其他-批量扣款", "第三方支付-支付宝"]),
+           "CBMBZ": "正常",
            "JYGYH": f"T{r['NBJGH']}{1 if payout else rng.choice((1, 9))}", "SQGYH": "", "XZBZ": "转", "BBZ": "", "CJRQ": CJRQ}
     if ln.personal:
         row.update({"ZJLB": r["ZJLB"], "ZJHM": r["ZJHM"], "DBRXM": "", "DBRZJLB": "", "DBRZJHM": ""})
@@ -771,7 +773,8 @@ def build_groups(bank: Bank) -> None:
             bank.add("JTKHB", {**branch_fields(next(u for u in bank.units if u.nbjgh == parent["NBJGH"])),
                                "JTBH": f"JT{g + 1:05d}", "JTMC": parent["KHMC"].replace("有限公司", "集团"),
                                "MGSKHTYBH": parent["KHTYBH"], "MGSMC": parent["KHMC"], "SKRMC": controller,
-                               "SKRLX": kind, "BZ": "CNY", "JTZCZE": money(assets), "JTFZZE": money(assets * 0.62),
+                               # statements in another currency: BWB, amounts in 元 (Q&A batch 2, 表1 row 3201)
+                               "SKRLX": kind, "BZ": "BWB" if g % 3 == 2 else "CNY", "JTZCZE": money(assets), "JTFZZE": money(assets * 0.62),
                                "JTSXED": money(sum(used) * 2), "JTYYED": money(sum(used)), "CYKHTYBH": member["KHTYBH"],
                                "CYMC": member["KHMC"], "CYYYED": money(amount), "BBZ": "", "CJRQ": CJRQ})
 

@@ -160,3 +160,14 @@ def test_loan_industry_rule_accepts_every_g01_vii_line(rows, table, rule_id):
 
 def test_the_generator_is_deterministic(rows):
     assert realistic.build() == rows
+
+
+@pytest.mark.parametrize("version,passing,failing", [("2022.4", "第三方支付-支付宝", "三方支付-支付宝"),
+                                                     ("2022.2", "三方支付-支付宝", "第三方支付-支付宝")])
+def test_third_party_payment_channel_follows_batch_3(rows, version, passing, failing):
+    """2409 (交易渠道 of 个人信贷分户账明细记录): 表3 row 187 (第三期) renamed 三方支付-XX to 第三方支付-XX."""
+    base = rows["GRXDFHZMX"][0]
+    frame = pd.DataFrame([dict(base, JYXLH="A1", JYQD=passing), dict(base, JYXLH="A2", JYQD=failing)], dtype=str)
+    result = engine.validate(frame, "east5", table="GRXDFHZMX", pack_version=version)
+    rule = next(r for r in result.rules if r.id == "2409" and r.table == "GRXDFHZMX")
+    assert [s.line for s in rule.samples] == [2]
