@@ -93,6 +93,8 @@ class RunResult:
     schema_version: str = SCHEMA_VERSION
     verdict_reasons: list[str] = dc_field(default_factory=list)  # gates besides failed rules (baseline, waivers)
     baseline: dict | None = None  # with --baseline: the file compared against and counts per status
+    # the whole (masked) record behind sampled findings: table -> "file:line" -> field code -> value
+    records: dict[str, dict[str, dict[str, str | None]]] = dc_field(default_factory=dict)
 
     def fails_the_run(self, rule: RuleResult) -> bool:
         """Whether this rule's failure is one the verdict counts (its severity at or above --fail-on;
@@ -132,7 +134,7 @@ class RunResult:
         data["summary"] = self.summary()
         ordered = {k: data[k] for k in ("schema_version", "verdict", "fail_on", "submission", "pack", "engine",
                                        "options", "started_at", "duration_s", "summary", "verdict_reasons",
-                                       "baseline", "manifest", "tables", "rules")}
+                                       "baseline", "manifest", "tables", "rules", "records")}
         return ordered
 
 

@@ -32,6 +32,7 @@ from ...progress import Progress
 from ..shared import (build_result, engine_versions, excuse_groups, run_options, runnable_set_rules, samples_by_rule,
                       samples_sql, skip_absent)
 from .connection import run_connection
+from .records import fetch_records
 from .scan import collect_hits, collect_line_findings, load_and_scan
 
 FAILURE_COLUMNS = "_rule INTEGER, _file VARCHAR, _line BIGINT, _key VARCHAR, _value VARCHAR"
@@ -78,13 +79,16 @@ def validate_submission(submission: Path | Submission, pack: RulePack, *, fail_o
             "SELECT _rule, count(*) FILTER (WHERE NOT _excused AND NOT _waived), count(*) FILTER (WHERE _excused), "
             "count(*) FILTER (WHERE _waived) FROM _failures GROUP BY 1").fetchall()}
         samples = samples_by_rule(plan, con.execute(samples_sql("_failures", sample_limit)).fetchall())
+        records = fetch_records(con, source, plan, samples, tables, workdir)  # whole records behind samples
         if failures_path:
             _export_failures(con, plan, Path(failures_path))
     options = run_options(fail_on, show_pii, sample_limit, previous_date, failures_path, calendars)
-    return build_result(source, pack, plan, tables, counts, samples, not_run, options=options,
-                        inputs=source.inputs(tables), waiver_records=waiver_records, timings=timings,
-                        table_timings=_table_timings(per_table), engine=engine_versions(), started=started,
-                        started_at=started_at, fail_on=fail_on, not_applicable=source.not_applicable)
+    result = build_result(source, pack, plan, tables, counts, samples, not_run, options=options,
+                          inputs=source.inputs(tables), waiver_records=waiver_records, timings=timings,
+                          table_timings=_table_timings(per_table), engine=engine_versions(), started=started,
+                          started_at=started_at, fail_on=fail_on, not_applicable=source.not_applicable)
+    result.records = records
+    return result
 
 
 def _load(con, source: Submission, plan: Plan, findings: list[FileFinding], workdir: Path,
