@@ -28,7 +28,8 @@ category (in the pack's short vocabulary), ``severity: weak`` where the workbook
 (``retire`` in the batch that deleted it, ``set: {severity: weak}`` in the batch that downgraded it).  Numeric
 format rules the register has no rule for are still filed under 长度 (the register files every numeric width
 check there).  Where two rows of the register claim one derived rule (the merged 定期 tables), the main
-table's row wins; an official id already written by hand on another table or field is left to that rule.
+table's row wins; a rule written by hand under the final or JHGZ number is left alone (a derived rule of the
+same id is replaced by it, as every written rule replaces a derived one; no second rule is added beside it).
 ``engine/derive.py`` reads the file when pack.yaml says ``derive: {official_ids: official_ids.yaml}``; the old
 local ids stay valid as aliases (waivers, baselines, ``jianhe rules show``).
 """
@@ -148,9 +149,9 @@ def _length_target(text: str, base: str, field, derived: dict) -> tuple[str, dic
     fmt = field.format
     if fmt.kind == "char" and fmt.fixed and lengths == [fmt.width]:
         return f"{base}.format", None
-    bad = "1" * (max(lengths) + 1)
+    bad, good = "1" * (max(lengths) + 1), "1" * min(lengths)
     return f"{base}.length", {"table": field_table(base), "field": field.code, "kind": "length", "lengths": lengths,
-                              "examples": {"fail": [{field.code: bad}]}}
+                              "examples": {"fail": [{field.code: bad}], "pass": [{field.code: good}]}}
 
 
 def field_table(base: str) -> str:
@@ -176,8 +177,22 @@ def _target(row: dict, catalog, derived: dict) -> tuple[str, dict | None] | None
     if not maps_to or any(table.field(m) is None for m in maps_to) or field.code in maps_to:
         return None
     fail = [{field.code: "K1", **{m: "A" for m in maps_to}}, {field.code: "K1", **{m: "B" for m in maps_to}}]
+    good = [{field.code: "K2", **{m: "A" for m in maps_to}} for _ in range(2)]  # the clean row shares its key with other fixtures
     return f"{base}.unique", {"table": table.code, "field": field.code, "kind": "unique", "fields": [field.code],
-                              "maps_to": maps_to, "examples": {"fail": fail}}
+                              "maps_to": maps_to, "examples": {"fail": fail, "pass": good}}
+
+
+def _written_why(row: dict, oid: str, written: dict, added: bool) -> str | None:
+    """Why the row is left to a rule written by hand (under its final or JHGZ number), or None."""
+    number = next((n for n in (row["final"], row["jhgz"]) if n and n in written), None)
+    if number is None:
+        return None
+    table, field = written[number]
+    if table != row["final_table"] or (field and field != row["final_field"]):
+        return f"written by hand on {table}.{field}"
+    if number != oid or added:  # a second rule would make the same check under another id
+        return f"written by hand as {number}"
+    return None  # the written rule replaces the derived one of the same id; the old id stays an alias
 
 
 def plan(spec_dir: Path = SPEC_DIR, register: Path = REGISTER, pack_dir: Path = PACK_DIR):
@@ -207,9 +222,9 @@ def plan(spec_dir: Path = SPEC_DIR, register: Path = REGISTER, pack_dir: Path = 
         if local in renamed or local in added:
             skipped.append((oid, f"{local} already carries {(renamed.get(local) or added[local])['id']}"))
             continue
-        hand = written.get(oid)
-        if hand and (hand[0] != row["final_table"] or (hand[1] and hand[1] != row["final_field"])):
-            skipped.append((oid, f"written by hand on {hand[0]}.{hand[1]}"))
+        why = _written_why(row, oid, written, extra is not None)
+        if why:
+            skipped.append((oid, why))
             continue
         claimed.add(oid)
         entry = _identity(row, twins[(oid, row["final_table"], row["final_field"])])
