@@ -93,8 +93,9 @@ class RunResult:
     schema_version: str = SCHEMA_VERSION
     verdict_reasons: list[str] = dc_field(default_factory=list)  # gates besides failed rules (baseline, waivers)
     baseline: dict | None = None  # with --baseline: the file compared against and counts per status
-    # the whole (masked) record behind sampled findings: table -> "file:line" -> field code -> value
-    records: dict[str, dict[str, dict[str, str | None]]] = dc_field(default_factory=dict)
+    # the whole (masked) record behind sampled findings, per table: {"fields": {code: Chinese name},
+    # "records": {"file:line": {field code: value}}} (engine/backends/duckdb/records.py)
+    records: dict[str, dict[str, dict]] = dc_field(default_factory=dict)
 
     def fails_the_run(self, rule: RuleResult) -> bool:
         """Whether this rule's failure is one the verdict counts (its severity at or above --fail-on;

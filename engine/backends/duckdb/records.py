@@ -36,7 +36,8 @@ from ...spec import TableSpec
 RECORDS_PER_RULE = 10
 RECORDS_TOTAL = 2000
 Places = dict[str, dict[str, set[int]]]  # table -> file -> lines
-Records = dict[str, dict[str, dict[str, str | None]]]  # table -> "file:line" -> field code -> value
+# table -> {"fields": {field code: Chinese name} in the spec's order, "records": {"file:line": {field code: value}}}
+Records = dict[str, dict[str, dict]]
 
 
 def record_key(file: str, line: int) -> str:
@@ -87,7 +88,8 @@ def fetch_records(con: duckdb.DuckDBPyConnection, source, plan: Plan, samples: d
                 found.update(_from_file(con, files[(code, file)], tp.table, lines, tables.get(code), workdir,
                                         plan.show_pii))
         if found:
-            out[code] = dict(sorted(found.items(), key=lambda kv: _order(kv[0])))
+            out[code] = {"fields": {f.code: f.name for f in tp.table.fields},
+                         "records": dict(sorted(found.items(), key=lambda kv: _order(kv[0])))}
     return out
 
 
