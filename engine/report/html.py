@@ -6,7 +6,9 @@ with ``data-*`` attributes; the rules of each table not in the submission sit be
 table. Inline JS filters, sorts, folds and paginates them (with JS off every row is shown). A
 rule's failing records are in a full-width row under it, in a box of their own that scrolls
 sideways, so opening them never widens the page. Pass rates per 检核类型 and per table are inline
-SVG bars.
+SVG bars. A sample whose whole record the run fetched (``RunResult.records``) has a button opening
+it — every field, the failing one highlighted — in a fixed side panel; the records are one inline
+JSON block, read by the script (no record, as from Spark: no button).
 """
 from __future__ import annotations
 
@@ -150,6 +152,18 @@ def _table_options(result: RunResult) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
+def _record_data(result: RunResult) -> dict:
+    """The records as the page's script reads them: per table its fields as [code, name] pairs in
+    the spec's order (a JSON object's keys would be sorted) and each record's values in that order."""
+    out = {}
+    for table, block in (result.records or {}).items():
+        fields = list(block.get("fields", {}).items())
+        out[table] = {"fields": [list(f) for f in fields],
+                      "records": {place: [record.get(code) for code, _ in fields]
+                                  for place, record in block.get("records", {}).items()}}
+    return out
+
+
 def render_string(result: RunResult) -> str:
     categories, table_rates = pass_rates(result)
     return _env().get_template(TEMPLATE).render(
@@ -172,6 +186,7 @@ def render_string(result: RunResult) -> str:
         bar_width=BAR_WIDTH,
         rules_per_page=RULES_PER_PAGE,
         samples_per_page=SAMPLES_PER_PAGE,
+        records=_record_data(result),
     )
 
 
