@@ -171,3 +171,16 @@ def test_third_party_payment_channel_follows_batch_3(rows, version, passing, fai
     result = engine.validate(frame, "east5", table="GRXDFHZMX", pack_version=version)
     rule = next(r for r in result.rules if r.id == "2409" and r.table == "GRXDFHZMX")
     assert [s.line for s in rule.samples] == [2]
+
+
+@pytest.mark.parametrize("table,rule_id,version,passing,failing", [
+    ("GRXDFHZMX", "2407", "2022.2", "还款-还本", "贷款还本"), ("GRXDFHZMX", "2407", "2022.3", "贷款还本", "还款-还本"),
+    ("DGXDFHZMX", "2415", "2022.3", "还款-还息", "贷款还息"), ("DGXDFHZMX", "2415", "2022.4", "贷款还息", "还款-还息")])
+def test_repayment_transaction_type_follows_its_batch(rows, table, rule_id, version, passing, failing):
+    """交易类型 of the loan ledgers' transactions: 还款-还本 / 还款-还息 until 表3 changed 2407 (row 186, 第三期)
+    and 2415 (row 216, 第四期) to 贷款还本 / 贷款还息 — a batch filed under an earlier version passes."""
+    base = rows[table][0]
+    frame = pd.DataFrame([dict(base, JYXLH="A1", JYLX=passing), dict(base, JYXLH="A2", JYLX=failing)], dtype=str)
+    result = engine.validate(frame, "east5", table=table, pack_version=version)
+    rule = next(r for r in result.rules if r.id == rule_id and r.table == table)
+    assert [s.line for s in rule.samples] == [2]
