@@ -145,7 +145,10 @@ def load_pack(pack_dir: Path | str, version: str | None = None, parameters: dict
             raise RuleFileError(exc.message, Location(str(pack_file), meta.line_of("tables"), key="tables")) from None
     versions = [dict(v) for v in meta.get("versions", [{"id": str(meta["version"])}])]
     rank = {v["id"]: i for i, v in enumerate(versions)}
-    _check_codelist_versions(catalog, rank)
+    if "versions" in meta:
+        _check_codelist_versions(catalog, rank)
+    else:  # a pack of one version takes each code list as the spec first states it
+        catalog = catalog.without_codelist_changes()
     derived = derive_rules(catalog, meta.get("derive", {}))
     written: list[Rule] = []
     seen: dict[str, str] = {}

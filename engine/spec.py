@@ -104,6 +104,12 @@ class Catalog:
         return Catalog(self.name, self.tables, {n: c.at(version_rank, version) for n, c in self.codelists.items()},
                        self.path)
 
+    def without_codelist_changes(self) -> "Catalog":
+        """Every code list without its history by pack version: for a pack that has no versions (the
+        spec it shares with a versioned pack may record changes under versions it does not know)."""
+        return Catalog(self.name, self.tables, {n: replace(c, changes=()) for n, c in self.codelists.items()},
+                       self.path)
+
     def subset(self, refs: list[str]) -> "Catalog":
         """Only the named tables; links to tables outside the subset are dropped."""
         codes = []

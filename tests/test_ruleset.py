@@ -163,3 +163,26 @@ def test_change_to_an_unknown_version_names_file_and_rule(tmp_path):
     with pytest.raises(RuleFileError) as info:
         load_pack(pack_dir)
     assert "unknown pack version 'v7'" in info.value.message and info.value.location.rule == "A"
+
+
+def _versioned_codelists() -> dict:
+    return {"类型": {"values": ["甲类", "乙类"], "other": True, "changes": [{"version": "2022.3", "add": ["丙类"]}]}}
+
+
+def test_a_pack_of_one_version_takes_code_lists_as_first_stated_though_the_spec_versions_them(tmp_path):
+    from tests.helpers import write_pack, write_spec
+    write_spec(tmp_path, codelists=_versioned_codelists())
+    pack = load_pack(write_pack(tmp_path))  # version "1", no versions list: 2022.3 is not one of its versions
+    assert pack.catalog.codelists["类型"].values == ("甲类", "乙类")
+
+
+def test_a_versioned_pack_still_refuses_a_code_list_change_in_a_version_it_does_not_have(tmp_path):
+    from tests.helpers import write_pack, write_spec
+    write_spec(tmp_path, codelists=_versioned_codelists())
+    pack_dir = write_pack(tmp_path)
+    import yaml
+    meta = yaml.safe_load((pack_dir / "pack.yaml").read_text("utf-8"))
+    meta["versions"] = [{"id": "2021"}, {"id": "2022.1"}]
+    (pack_dir / "pack.yaml").write_text(yaml.safe_dump(meta), encoding="utf-8")
+    with pytest.raises(RuleFileError, match="unknown pack version '2022.3'"):
+        load_pack(pack_dir)
