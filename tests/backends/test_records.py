@@ -168,3 +168,18 @@ def test_a_postgresql_table_gives_its_records(tmp_path, pack):
         with engine.begin() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         engine.dispose()
+
+
+def test_a_bom_crlf_file_gives_clean_records(tmp_path, pack):
+    path = _east(tmp_path / "batch", [ROWS[1], ROWS[0], ROWS[2]])  # the failing row first, behind the BOM
+    text = path.read_text(encoding="utf-8").replace("\n", "\r\n")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    records = _records(validate_submission(tmp_path / "batch", pack))
+    assert records[record_key(path.name, 1)] == {**_full(ROWS[1]), "MC": "**丰"}
+
+
+def test_a_gb18030_file_gives_its_records(tmp_path, pack):
+    path = _east(tmp_path / "batch", ROWS)
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gb18030"))
+    records = _records(validate_submission(tmp_path / "batch", pack, show_pii=True))
+    assert records[record_key(path.name, 2)] == _full(ROWS[1])

@@ -31,6 +31,7 @@ from ...rules.base import mask_sql
 from ...signals import is_interrupt
 from ...sources.discover import SourceFile
 from ...sources.files import FileSource
+from ...sources.load import bounded_lines
 from ...spec import TableSpec
 
 RECORDS_PER_RULE = 10
@@ -140,15 +141,17 @@ def _from_file(con, src: SourceFile, table: TableSpec, lines: set[int], result: 
 def _east(con, src: SourceFile, table: TableSpec, lines: set[int], result: TableResult | None,
           workdir: Path, show_pii: bool) -> dict[str, dict]:
     """EAST text: one pass over the file up to its last wanted line, each wanted line split on 0x01
-    in the file's encoding; lines with the wrong number of fields are left out."""
+    in the file's encoding (a BOM and a CR before the LF are not part of the record); lines with
+    the wrong number of fields are left out."""
     encoding = next((f.encoding for f in (result.files if result else []) if f.path == src.path.name), "utf-8")
     width, last = len(table.fields), max(lines)
     rows: list[list[str]] = []
     found: list[int] = []
-    with open(src.path, "rb") as fh:
-        for number, raw in enumerate(fh, start=1):
-            if number in lines:
-                fields = raw.rstrip(b"\n").rstrip(b"\r").decode(encoding, errors="replace").split("\x01")
+    with open(src.path, "rb") as fh:  # lines numbered as the careful read numbers them, none over LINE_CAP kept
+        for number, (raw, _) in enumerate(bounded_lines(fh), start=1):
+            if number in lines and raw is not None:
+                text = raw.rstrip(b"\r").decode(encoding, errors="replace")
+                fields = (text.removeprefix("\ufeff") if number == 1 else text).split("\x01")
                 if len(fields) == width:
                     rows.append(fields)
                     found.append(number)
