@@ -12,6 +12,7 @@ JSON block, read by the script (no record, as from Spark: no button).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +28,7 @@ TEMPLATE = "report.html.j2"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 RULES_PER_PAGE = 200
 SAMPLES_PER_PAGE = 20
+RECORD_BYTES = 1_000_000  # JSON of the whole records the page embeds (the rest of the page: up to ~4 MB)
 BAR_WIDTH = 120
 BASELINE_ZH = {"new": "新增 new", "grown": "增长 grown", "unchanged": "未变 unchanged", "fixed": "已修复 fixed"}
 
@@ -152,15 +154,28 @@ def _table_options(result: RunResult) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
-def _record_data(result: RunResult) -> dict:
+def _record_data(result: RunResult, budget: int = RECORD_BYTES) -> dict:
     """The records as the page's script reads them: per table its fields as [code, name] pairs in
-    the spec's order (a JSON object's keys would be sorted) and each record's values in that order."""
-    out = {}
-    for table, block in (result.records or {}).items():
-        fields = list(block.get("fields", {}).items())
-        out[table] = {"fields": [list(f) for f in fields],
-                      "records": {place: [record.get(code) for code, _ in fields]
-                                  for place, record in block.get("records", {}).items()}}
+    the spec's order (a JSON object's keys would be sorted) and each record's values in that order.
+    Records are taken in the order the page lists their rules until ``budget`` bytes of JSON: the
+    page stays light however many records the run fetched (a sample without one has no button)."""
+    blocks = result.records or {}
+    out: dict[str, dict] = {}
+    for rule in sorted(result.rules, key=triage_key):
+        block = blocks.get(rule.table)
+        for s in rule.samples if block else ():
+            place = f"{s.file}:{s.line}"
+            record = block["records"].get(place)
+            table = out.get(rule.table) or {"fields": [list(f) for f in block["fields"].items()], "records": {}}
+            if record is None or place in table["records"]:
+                continue
+            values = [record.get(code) for code, _ in table["fields"]]
+            cost = len(json.dumps(values)) + len(json.dumps(table["fields"])) * (rule.table not in out)
+            if cost > budget:
+                return out
+            budget -= cost
+            out[rule.table] = table
+            table["records"][place] = values
     return out
 
 

@@ -104,13 +104,15 @@ def test_a_record_opens_in_a_panel_that_never_widens_the_page(page, full_pack_re
     assert page.evaluate("() => document.documentElement.scrollWidth") == width
     box = panel.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 1400
-    table, place = button.get_attribute("data-t"), button.get_attribute("data-r")
+    smp = button.locator("xpath=ancestor::table[1]")
+    cells = button.locator("xpath=ancestor::tr[1]/td")
+    table, place = smp.get_attribute("data-t"), f"{cells.nth(0).inner_text()}:{cells.nth(1).inner_text()}"
     record = doc["records"][table]["records"][place]
     codes = page.eval_on_selector_all("#recb > tr", "rows => rows.map(r => r.cells[0].textContent)")
     assert codes == list(doc["records"][table]["fields"])  # the spec's order
     values = page.eval_on_selector_all("#recb > tr", "rows => rows.map(r => r.cells[2].textContent)")
     assert values == [record[c] if record[c] != "" else "(空 empty)" for c in codes]
-    failing = button.get_attribute("data-f")
+    failing = smp.get_attribute("data-f")
     if failing:
         assert page.locator("#recb > tr.hit > td").first.inner_text() == failing
     assert place in page.locator("#rech").inner_text() and len(record) > 3
@@ -123,7 +125,8 @@ def test_a_record_opens_in_a_panel_that_never_widens_the_page(page, full_pack_re
 
     # a record with a masked personal field shows the masked value, never the file's
     masked_table, masked_place, field, masked = _masked_place(doc)
-    page.evaluate("([t, r]) => document.querySelector(`button.rv[data-t='${t}'][data-r='${r}']`).click()",
+    page.evaluate("""([t, r]) => Array.from(document.querySelectorAll(`table.smp[data-t='${t}'] button.rv`))
+        .find(b => { const c = b.closest('tr').cells; return c[0].textContent + ':' + c[1].textContent === r; }).click()""",
                   [masked_table, masked_place])
     row = page.locator("#recb > tr", has=page.locator(f"td:text-is('{field}')"))
     assert row.locator("td").nth(2).inner_text() == masked
