@@ -135,3 +135,20 @@ def test_a_record_opens_in_a_panel_that_never_widens_the_page(page, full_pack_re
     assert not panel.is_visible()
     assert page.evaluate("() => document.documentElement.scrollWidth") == width
     assert errors == []
+
+
+def test_the_page_embeds_records_up_to_its_budget():
+    """Records beyond the byte budget stay in report.json only: their samples get no button."""
+    from engine.report.html import _record_data
+    from engine.results import Finding, RuleResult, RunResult
+    rule = RuleResult("R1", "T", "表", "required", "为空", "strong", "必填", "required", field="A", status="failed",
+                      failed=3, samples=[Finding("R1", "T", "f.txt", i, None, "") for i in (1, 2, 3)])
+    records = {"fields": {"A": "甲", "B": "乙"}, "records": {f"f.txt:{i}": {"A": "", "B": "x" * 40} for i in (1, 2, 3)}}
+    result = RunResult(submission="x", pack={}, engine={}, options={}, started_at="", duration_s=0, fail_on="strong",
+                       rules=[rule], records={"T": records})
+    assert list(_record_data(result)["T"]["records"]) == ["f.txt:1", "f.txt:2", "f.txt:3"]
+    assert _record_data(result)["T"]["fields"] == [["A", "甲"], ["B", "乙"]]
+    assert list(_record_data(result, budget=120)["T"]["records"]) == ["f.txt:1"]
+    html = render_string(result)
+    assert html.count('class="rv"') == 3
+    assert _record_data(result, budget=10) == {}
