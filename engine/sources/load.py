@@ -362,7 +362,7 @@ def with_long_lines(con, read, reread):
 #
 # Every source file becomes one SELECT over its rows as text. For ``load_table`` (``scan=False``)
 # it yields exactly the columns of ``t_<CODE>`` for the good rows: ``_file, _line, _file_date,
-# _ctrl, _quote`` and the fields. For engine/scan.py (``scan=True``) it yields every row, two more
+# _ctrl, _quote`` and the fields. For engine/backends/duckdb/scan.py (``scan=True``) it yields every row, two more
 # columns — ``_bad`` (TRUE for a line to reject: the wrong number of fields) and ``_nf`` (its
 # number of fields) — and, for EAST text and CSV without quotes, ``_line`` NULL: the rows come in
 # file order and the run numbers them by their position where it stores them
@@ -439,14 +439,14 @@ class FileRelation:
     rows: int | None = None  # rows read, when known without reading them (CSV/Parquet lacking columns)
     rejected: int = 0
     bad_lines: set[int] = dc_field(default_factory=set)  # lines rejected by the pre-scan (invalid encoding)
-    lines_file: Path | None = None  # … or, for engine/scan.py, its per-line findings (line_notes_sql)
+    lines_file: Path | None = None  # … or, for engine/backends/duckdb/scan.py, its per-line findings (line_notes_sql)
     byte_scan: object = None  # a Future[ByteScan] of an EAST file whose UTF-8 DuckDB checks, else None
     pending_sha: object = None  # a Future[str]: the SHA-256 computed beside DuckDB's read
     temp: Path | None = None  # cleaned copy, removed once the file is read
     path: Path | None = None  # the EAST text read (the file or its cleaned copy) …
     marks: str = ""  # … and the SQL of its _ctrl/_quote columns
     longest: str = ""  # read options for its longest line (line_options), LONG_LINES once a read failed
-    scan: bool = False  # the shape for engine/scan.py (every row, _bad, _nf), else t_<CODE>'s
+    scan: bool = False  # the shape for engine/backends/duckdb/scan.py (every row, _bad, _nf), else t_<CODE>'s
     first_line: int | None = None  # positional relations: the line number of the first row
 
     @property
@@ -499,7 +499,7 @@ CHECK_FIRST = 64 << 20  # files up to this size are checked for control bytes be
 
 
 def east_relation(src: SourceFile, table: TableSpec, workdir: Path, pool=None) -> FileRelation:
-    """An EAST text file as a relation for engine/scan.py. With a thread ``pool`` a file is read by
+    """An EAST text file as a relation for engine/backends/duckdb/scan.py. With a thread ``pool`` a file is read by
     DuckDB as it is — DuckDB refuses invalid UTF-8 — while the thread computes its SHA-256. A file
     up to ``CHECK_FIRST`` bytes is first checked for CR, NUL and control characters; a larger one is
     checked by the same thread, during DuckDB's read. A file with CR, NUL or a long line needs a
@@ -542,7 +542,7 @@ def careful_relation(src: SourceFile, table: TableSpec, workdir: Path, scan: boo
                      cap: int = LINE_CAP) -> FileRelation:
     """An EAST file pre-scanned in Python: BOM, CRLF, NUL, invalid UTF-8 and GB18030 become
     findings and a cleaned copy (line numbers kept; lines over ``cap`` rejected); control
-    characters are looked for per line. For engine/scan.py (``scan``) the per-line findings of the
+    characters are looked for per line. For engine/backends/duckdb/scan.py (``scan``) the per-line findings of the
     cleaning stay in a file (``FileRelation.lines_file``), not in Python lists."""
     pre = prescan(src.path)
     pre.needs_cleaning = pre.needs_cleaning or pre.longest > cap
@@ -563,7 +563,7 @@ def careful_relation(src: SourceFile, table: TableSpec, workdir: Path, scan: boo
 def finish_relation(con, rel: FileRelation, table: TableSpec, scanned: int,
                     stored: tuple[int, int] | None = None) -> tuple[FileInfo, list[FileFinding]]:
     """Counts and findings of a file once read: ``scanned`` good rows; ``stored`` = (all its rows,
-    those rejected) when the run kept every row — engine/scan.py then has its per-line findings
+    those rejected) when the run kept every row — engine/backends/duckdb/scan.py then has its per-line findings
     in DuckDB, and the file's own findings are returned."""
     src, findings = rel.src, list(rel.findings)
     if rel.pending_sha is not None:
@@ -609,13 +609,13 @@ def _wrong_field_counts(con, src: SourceFile, table: TableSpec, path: Path, skip
 
 
 def csv_relation(con, src: SourceFile, table: TableSpec, workdir: Path, pool=None) -> FileRelation:
-    """A CSV file as a relation for engine/scan.py (engine/sources/tabular.py)."""
+    """A CSV file as a relation for engine/backends/duckdb/scan.py (engine/sources/tabular.py)."""
     from .tabular import csv_relation as opener  # tabular builds on this module
     return opener(con, src, table, workdir, pool)
 
 
 def parquet_relation(con, src: SourceFile, table: TableSpec, workdir: Path, pool=None) -> FileRelation:
-    """A Parquet file as a relation for engine/scan.py (engine/sources/tabular.py)."""
+    """A Parquet file as a relation for engine/backends/duckdb/scan.py (engine/sources/tabular.py)."""
     from .tabular import parquet_relation as opener  # tabular builds on this module
     return opener(con, src, table, workdir, pool)
 

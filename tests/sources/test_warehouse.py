@@ -28,7 +28,7 @@ sa = pytest.importorskip("sqlalchemy", reason="warehouse sources need the 'wareh
 from engine.cli import main  # noqa: E402
 from engine.errors import UsageError  # noqa: E402
 from engine.ruleset import load_pack  # noqa: E402
-from engine.run import validate_submission  # noqa: E402
+from engine.backends.duckdb.run import validate_submission  # noqa: E402
 from engine.dialects.postgres import MARKER, NotPushable, Postgres  # noqa: E402
 from engine.sources.source import TableSource  # noqa: E402
 from engine.sources.warehouse import WarehouseSource, load_table_map, mask_url  # noqa: E402
