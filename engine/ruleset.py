@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jsonschema
 
-from .derive import derive_rules
+from .derive import derive_rules, official_aliases
 from .binder import Binder
 from .excuses import load_excuses
 from .errors import Location, RuleFileError
@@ -177,7 +177,8 @@ def load_pack(pack_dir: Path | str, version: str | None = None, parameters: dict
     options = {"require_all_tables": bool(meta.get("require_all_tables", False)), "parameters": values}
     if excuses_file:
         digest.update(excuses_file.read_bytes())
-        options["excuses"] = load_excuses(excuses_file, {r.id for r in base_rules})
+        options["excuses"] = load_excuses(excuses_file, {r.id for r in base_rules},
+                                          official_aliases(catalog, meta.get("derive", {})))
     if calendar_file:  # working days for years the calendar package does not know (deadline rules)
         digest.update(calendar_file.read_bytes())
         options["calendar"] = str(calendar_file)

@@ -1,13 +1,16 @@
 """Derived rules under their official numbers: the official-id file of a spec, old ids as aliases, east5's file."""
 from __future__ import annotations
 
+import csv
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
+from engine.api import validate
 from engine.baseline import Baseline, BaselineRule, apply_baseline
 from engine.changelog import aliases, canonical_id
 from engine.cli import main
@@ -138,3 +141,32 @@ def test_rules_show_745_weak_and_488_retired(capsys):
     assert "severity:  weak" in capsys.readouterr().out
     assert main(["rules", "show", "488", "--pack", "east5"]) == 0
     assert "retired in 2022.1" in capsys.readouterr().out
+
+
+def _covered() -> list[dict]:
+    path = ROOT / "specs" / "east5" / "tools" / "references_covered_by_derived.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_east5_derived_references_take_the_official_reference_numbers(east5):
+    for row in _covered():
+        rule = east5.rule(row["official"])
+        assert rule is not None and rule.category == "关联", row
+        assert canonical_id(east5, row["derived"]) == row["official"] and east5.rule(row["derived"]) is None
+        # a stricter derived rule ("differs") is replaced by the official rule written under its number
+        assert rule.origin == ("derived" if row["match"] == "same" else "written"), row
+
+
+def test_east5_a_virtual_teller_without_an_employee_is_no_error(east5):
+    """2644 checks 工号 against 员工表 only for 是否实体柜员 = 是; the derived GYB.GH.reference checked every teller."""
+    def frame(rows: list[dict], table: str) -> pd.DataFrame:
+        return pd.DataFrame([{c: r.get(c, "") for c in east5.catalog.tables[table].field_codes} for r in rows],
+                            dtype=str)
+    frames = {"JGXXB": frame([{"JRXKZH": "B0001H111000001", "NBJGH": "J1", "CJRQ": "20240630"}], "JGXXB"),
+              "YGB": frame([{"GH": "E1", "CJRQ": "20240630"}], "YGB"),
+              "GYB": frame([{"GYH": "G1", "GH": "X9", "SFSTGY": "否", "JRXKZH": "B0001H111000001", "NBJGH": "J1",
+                             "CJRQ": "20240630"}], "GYB")}
+    result = validate(frames, east5)
+    checks_gh = [r for r in result.rules if r.id in {"2644", "GYB.GH.reference"}]
+    assert [(r.id, r.status) for r in checks_gh] == [("2644", "passed")]

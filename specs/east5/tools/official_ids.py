@@ -31,6 +31,10 @@ format rules the register has no rule for are still filed under 长度 (the regi
 check there).  Where two rows of the register claim one derived rule (the merged 定期 tables), the main
 table's row wins; a rule written by hand under the final or JHGZ number is left alone (a derived rule of the
 same id is replaced by it, as every written rule replaces a derived one; no second rule is added beside it).
+The references derived from the spec's links take the number of the official 关联 rule they make, as
+``official_references.py`` matched them (``references_covered_by_derived.csv``): ``same`` — the derived rule is
+the official rule; ``differs`` — it is stricter (no official condition, fewer targets), the official rule is
+written in ``rulesets/east5/rules/official_references.yaml`` under that number and so replaces it.
 ``engine/derive.py`` reads the file when pack.yaml says ``derive: {official_ids: official_ids.yaml}``; the old
 local ids stay valid as aliases (waivers, baselines, ``jianhe rules show``).
 """
@@ -51,6 +55,7 @@ REPO = SPEC_DIR.parent.parent
 REGISTER = SPEC_DIR / "official" / "rules.csv"
 PACK_DIR = REPO / "rulesets" / "east5"
 OUT = SPEC_DIR / "official_ids.yaml"
+COVERED = HERE / "references_covered_by_derived.csv"
 sys.path.insert(0, str(REPO))
 
 from engine.derive import derive_rules  # noqa: E402
@@ -61,6 +66,8 @@ BATCH_NAMES = {"2022.1": "填报口径第一期", "2022.2": "填报口径第二�
 SHORT = {"2格式规范类-日期格式": "日期格式", "2格式规范类-长度校验": "长度", "2格式规范类-字典值校验": "字典值",
          "2格式规范类-唯一性校验": "唯一性"}
 DATE_KINDS = {"date": 8, "yearmonth": 6, "time": 6}
+REFERENCE = "3表间关联类-关联校验"
+CATEGORIES = {**SHORT, REFERENCE: "关联"}
 MASKING_TEXT = re.compile("隐私|SM3|变形")
 # 唯一性校验: the field a key must map to one value of, per final table (texts 同一个X不应对应不同客户统一编号,
 # 交易序列号不能对应不同的客户统一编号, 产品登记编码应与行内标识码唯一, 同一"对方账号"不应对应多个"对方行号" …)
@@ -103,7 +110,7 @@ def _changes(row: dict) -> list[dict]:
 def _identity(row: dict, twins: list[dict]) -> dict:
     """What the register says of the rule: id, workbook numbers, category, severity, history."""
     entry = {"id": official_id(row), "official": " / ".join(r["jhgz"] for r in twins),
-             "category": SHORT[row["category"]]}
+             "category": CATEGORIES[row["category"]]}
     if row["strong"] == "否":
         entry["severity"] = "weak"
     changes = _changes(row)
@@ -238,10 +245,34 @@ def plan(spec_dir: Path = SPEC_DIR, register: Path = REGISTER, pack_dir: Path = 
             renamed[local] = entry
         else:
             added[local] = {**entry, **extra}
+    renamed.update(covered_references(derived))
     for rid, rule in derived.items():  # numeric widths are 长度 in the register
         if rule.kind == "format" and rule.category == "其他" and rid not in renamed:
             renamed[rid] = {"category": "长度"}
     return renamed, added, skipped
+
+
+def covered_references(derived: dict, covered: Path = COVERED, register: Path = REGISTER) -> dict[str, dict]:
+    """Derived reference id -> identity of the official 关联 rule of the same check (``same``) or of the written
+    rule that replaces the stricter derived one (``differs``), from the CSV ``official_references.py`` writes."""
+    twins = defaultdict(list)
+    with open(register, encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            if r["sheet"] == "检核规则" and r["category"] == REFERENCE and r["status"] in ("active", "deleted"):
+                twins[official_id(r)].append(r)
+    out = {}
+    with open(covered, encoding="utf-8", newline="") as fh:
+        for line, r in enumerate(csv.DictReader(fh), start=2):
+            where = f"{covered.name}:{line}"
+            if r["match"] not in ("same", "differs"):
+                raise SystemExit(f"{where}: match must be same or differs, not {r['match']!r}")
+            if r["derived"] not in derived or derived[r["derived"]].kind != "reference":
+                raise SystemExit(f"{where}: {r['derived']} is no derived reference rule (re-run official_references.py)")
+            rows = sorted(twins.get(r["official"], []), key=lambda row: row["table"] in SECONDARY_TABLES)
+            if not rows:
+                raise SystemExit(f"{where}: {r['official']} is no 关联 rule of {register.name}")
+            out[r["derived"]] = _identity(rows[0], rows)
+    return out
 
 
 def _q(value) -> str:
