@@ -170,3 +170,14 @@ def test_east5_a_virtual_teller_without_an_employee_is_no_error(east5):
     result = validate(frames, east5)
     checks_gh = [r for r in result.rules if r.id in {"2644", "GYB.GH.reference"}]
     assert [(r.id, r.status) for r in checks_gh] == [("2644", "passed")]
+
+
+def test_an_excuse_naming_an_old_id_excuses_the_renamed_rule(tmp_path):
+    pack_dir = _pack(tmp_path)
+    (pack_dir / "excuses.yaml").write_text("excuses:\n  - {token: 境外客户, reason: 境外, rules: [DEMO.KSRQ.format, 1700x]}\n", "utf-8")
+    meta = yaml.safe_load((pack_dir / "pack.yaml").read_text("utf-8"))
+    (pack_dir / "pack.yaml").write_text(yaml.safe_dump({**meta, "excuses": "excuses.yaml"}, allow_unicode=True), "utf-8")
+    with pytest.raises(RuleFileError, match="unknown rule '1700x'"):
+        load_pack(pack_dir)
+    (pack_dir / "excuses.yaml").write_text("excuses:\n  - {token: 境外客户, reason: 境外, rules: [DEMO.KSRQ.format]}\n", "utf-8")
+    assert load_pack(pack_dir).options["excuses"] == {"1700": ["境外客户"]}
