@@ -26,7 +26,7 @@ def validate(data, pack: str | Path | RulePack = DEFAULT_PACK, *, table: str | N
              previous_date: str | None = None, show_pii: bool = False, sample_limit: int = 50,
              failures: str | Path | None = None, memory_limit: str | None = None,
              waivers: str | Path | None = None, schema: str | None = None, table_map: str | Path | None = None,
-             source_mode: str = "stream", pushdown_rows: int = AUTO_PUSHDOWN_ROWS,
+             source_mode: str = "stream", pushdown_rows: int | None = AUTO_PUSHDOWN_ROWS,
              require_tables: str | list[str] | None = None) -> RunResult:
     """Validate ``data`` against a rule pack (name under rulesets/, folder, or a loaded RulePack).
 

@@ -71,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="database URL: YAML mapping tables (and columns) to the spec's, with optional filters")
     v.add_argument("--source-mode", choices=("stream", "pushdown", "auto"), default=None,
                    help="database URL: stream rows into DuckDB (default), run the checks in the database "
-                        "(pushdown; only failing rows leave it), or auto (pushdown for large tables)")
+                        "(pushdown; only failing rows leave it), or auto (streams, as measured faster; "
+                        "with --pushdown-rows N, pushdown for tables of N rows or more)")
     v.add_argument("--pushdown-rows", type=int, default=None,
                    help="with --source-mode auto: tables from this many rows are checked in the database")
     v.add_argument("--pack", default=None, help=f"rule pack folder or name (shipped: east5_core, east5, …; more with $JIANHE_PACK_PATH; "

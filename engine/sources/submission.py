@@ -26,7 +26,8 @@ def open_submission(data, pack: RulePack, *, table: str | None = None, schema: s
     options = {"schema": schema, "table_map": table_map, "source_mode": source_mode, "pushdown_rows": pushdown_rows}
     if isinstance(data, (str, os.PathLike)) and is_url(str(data)):
         return WarehouseSource(str(data), schema=schema, table_map=Path(table_map) if table_map else None,
-                               mode=source_mode or "stream", pushdown_rows=pushdown_rows or AUTO_PUSHDOWN_ROWS)
+                               mode=source_mode or "stream",
+                               pushdown_rows=AUTO_PUSHDOWN_ROWS if pushdown_rows is None else pushdown_rows)
     given = [(names or {}).get(name, name) for name, value in options.items() if value is not None]
     if given:
         raise UsageError(f"{', '.join(given)} apply to database URLs, not to {_described(data)}")

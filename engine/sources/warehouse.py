@@ -18,7 +18,8 @@ Two ways to run a table's rules, chosen per table (``--source-mode``):
   dialect (engine/dialects/postgres.py) and run there; only failing rows travel. A
   rule with no faithful lowering, or a value that needs DuckDB's lenient reading, sends the
   table back to ``stream`` (the manifest says so and why).
-- ``auto`` (default): pushdown where every rule of the table lowers, else stream.
+- ``auto``: stream, as measured faster (AUTO_PUSHDOWN_ROWS); with ``--pushdown-rows N``, pushdown for
+  tables of at least N rows whose rules all lower, else stream.
 
 The connection is read-only (PostgreSQL: ``SET SESSION CHARACTERISTICS AS TRANSACTION READ
 ONLY``; MySQL/MariaDB: ``SET SESSION TRANSACTION READ ONLY``; Oracle: ``SET TRANSACTION READ
@@ -58,7 +59,13 @@ from .typed_text import TIME_FORMATS  # the text of a typed date/time value, by 
 
 MODES = ("stream", "pushdown", "auto")
 BATCH_ROWS = 10_000
-AUTO_PUSHDOWN_ROWS = 1_000_000  # auto: tables from this many rows run in the warehouse when they can
+# auto: tables from this many rows run in the warehouse when they can. None: none does, because
+# streaming into DuckDB was faster at every size measured (benchmarks/results/warehouse_modes.json:
+# on a local PostgreSQL push-down took 0.91×, 1.39× and 2.00× the time of streaming at 10,000,
+# 100,000 and 1,000,000 rows); --pushdown-rows N sets a threshold where the link is slow.
+AUTO_PUSHDOWN_ROWS: int | None = None
+AUTO_NOTE = ("auto: streamed — faster than push-down at every size measured "
+             "(benchmarks/results/warehouse_modes.json); --pushdown-rows N pushes down tables from N rows")
 URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 # SQLAlchemy dialect → sqlglot dialect (for quoting and type rendering)
 SQLGLOT_DIALECT = {"postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql", "oracle": "oracle",
@@ -379,7 +386,7 @@ class WarehouseSource(TableSource):
     """Validate tables of a database: ``with WarehouseSource(url, ...) as src: validate_submission(src, pack)``."""
 
     def __init__(self, url: str, *, schema: str | None = None, table_map: Path | TableMap | None = None,
-                 mode: str = "stream", batch_rows: int = BATCH_ROWS, pushdown_rows: int = AUTO_PUSHDOWN_ROWS):
+                 mode: str = "stream", batch_rows: int = BATCH_ROWS, pushdown_rows: int | None = AUTO_PUSHDOWN_ROWS):
         if mode not in MODES:
             raise UsageError(f"source mode must be one of {', '.join(MODES)}, not {mode!r}")
         self.url, self.schema, self.table_map_ref, self.mode = url, schema, table_map, mode
@@ -636,6 +643,9 @@ class WarehouseSource(TableSource):
                 continue
             if self.lowering is None:
                 b.mode, b.note = "stream", self.encoding_note or f"no pushdown lowering for {self.dialect}"
+                continue
+            if self.mode == "auto" and self.pushdown_rows is None:
+                b.mode, b.note = "stream", AUTO_NOTE
                 continue
             if self.mode == "auto":
                 b.rows = self._execute(f"SELECT count(*) FROM {self._from(b)}").scalar()

@@ -161,6 +161,18 @@ def test_auto_pushes_down_only_tables_from_the_row_threshold(pg, schema):
             assert entry["mode"] == "pushdown" or entry["note"].startswith("read in full: rules of ")
 
 
+def test_auto_without_a_threshold_streams_as_measured_faster(pg, schema):
+    """benchmarks/results/warehouse_modes.json: streaming beat push-down at every size measured."""
+    from engine.sources.warehouse import AUTO_NOTE
+    load_example(pg, schema)
+    result = run_url(PG_URL, schema, "auto")
+    assert_same_as_files(result)
+    assert {(i["mode"], i["note"]) for i in result.manifest["inputs"]} == {("stream", AUTO_NOTE)}
+    measured = json.loads((ROOT / "benchmarks" / "results" / "warehouse_modes.json").read_text("utf-8"))
+    assert measured["crossover_rows"]["postgresql"] is None
+    assert all(p["counts_agree"] for p in measured["points"])
+
+
 def test_findings_point_at_a_record_by_table_ordinal_and_key(pg, schema):
     load_example(pg, schema)
     for mode in ("stream", "pushdown"):
