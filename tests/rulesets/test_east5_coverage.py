@@ -158,8 +158,12 @@ def test_outputs_list_every_rule_and_the_counts_per_category(coverage):
 
 # Written rules (rulesets/east5/rules/*.yaml, by hand) whose flag disagreed with the register when this test was
 # written; the list may only shrink — a new disagreement fails.
-KNOWN_WRITTEN_MISMATCHES = {"1459", "1460", "1486", "1489", "1599", "1605", "1607", "1980", "1981", "1988", "JHGZ2351",
-                            "2335", "2705", "2706"}
+KNOWN_WRITTEN_MISMATCHES = {
+    "1486",  # two register rows carry this number, one strong and one weak: either flag disagrees with one
+    "1489",  # in official_defaults.yaml, written by official_missing.py: its flag comes from that tool
+    "2705",  # register strong; weak here: the official rule covers only subjects with a balance or turnover
+    "2706",  # as 2705 (see the rule's note)
+}
 
 
 def _mismatches(east5) -> list[tuple]:
