@@ -69,8 +69,8 @@ def install_float_text(con: duckdb.DuckDBPyConnection) -> None:
     """The ``float_text`` function in SQL (idempotent): floats DuckDB would write with an exponent."""
     try:
         con.create_function(FLOAT_UDF, float_text, ["DOUBLE"], "VARCHAR", null_handling="special", side_effects=False)
-    except duckdb.CatalogException:  # already there
-        pass
+    except (duckdb.CatalogException, duckdb.NotImplementedException):
+        pass  # already there (a second read of a typed file on the same connection: records, a retry)
 
 
 def text_sql(column: str, duck_type: str, spec_field: Field) -> str:
