@@ -5,7 +5,7 @@ the older one retired, in both but different (kind, field, condition, parameters
 category, message) changed — with the reasons the pack records for the versions in between.
 Code-list changes are listed too.
 
-A rule renamed by the pack (a derived rule that took its official number, engine/derive.py) keeps
+A rule renamed by the pack (one that took its official number: engine/aliases.py) keeps
 its old id as an *alias*: :func:`aliases` gives old -> current id, :func:`canonical_id` resolves one
 id, and waivers, baselines and ``jianhe rules show`` accept either.
 """
@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .compile import natural_key
-from .derive import official_aliases
+from .aliases import pack_aliases
 from .errors import RuleFileError
 from .ruleset import RulePack, pack_roots, resolve_pack_dir
 from .yamlio import load_yaml
@@ -112,8 +112,4 @@ def _folder_of(name: str) -> Path | None:
 
 @lru_cache(maxsize=16)
 def _aliases_of(folder: str) -> tuple[tuple[str, str], ...]:
-    meta = load_yaml(Path(folder) / "pack.yaml")
-    derive = dict(meta.get("derive") or {})
-    if not derive.get("official_ids"):
-        return ()
-    return tuple(official_aliases((Path(folder) / meta["spec"]).resolve(), derive).items())
+    return tuple(pack_aliases(Path(folder), load_yaml(Path(folder) / "pack.yaml")).items())

@@ -31,7 +31,7 @@ from .expr import ExpressionError, _parse, compile_expression
 from .parameters import resolve, substitute_rule
 from .rules import REGISTRY, CompileContext, Rule, RuleError
 from .rules.probe import fits as _fits
-from .ruleset import REQUIREMENTS_FILE, RulePack, load_pack, resolve_pack_dir
+from .ruleset import RulePack, load_pack, resolve_pack_dir, side_files
 from .spec import Catalog, TableSpec, load_catalog
 from .yamlio import LocDict, load_yaml
 
@@ -86,8 +86,7 @@ def _raw_pass(pack_file: Path) -> list[Finding]:
         catalog = load_catalog((pack_file.parent / meta["spec"]).resolve())
     except (RuleFileError, KeyError, TypeError):
         return []  # reported by the load error already
-    skip = ({pack_file.resolve(), (pack_file.parent / REQUIREMENTS_FILE).resolve()}
-            | {(pack_file.parent / str(meta[k])).resolve() for k in ("excuses", "calendar") if k in meta})
+    skip = {p.resolve() for p in side_files(pack_file, meta)}
     try:
         values = resolve(meta.get("parameters") or {}, None, pack_file)
     except (RuleFileError, UsageError):

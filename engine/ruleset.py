@@ -13,7 +13,8 @@ from pathlib import Path
 
 import jsonschema
 
-from .derive import derive_rules, official_aliases
+from .aliases import check_aliases, pack_aliases
+from .derive import derive_rules
 from .binder import Binder
 from .excuses import load_excuses
 from .errors import Location, RuleFileError
@@ -100,6 +101,16 @@ PACK_PATH_VARIABLE = "JIANHE_PACK_PATH"
 REQUIREMENTS_FILE = "requirements.yaml"
 
 
+SIDE_FILE_KEYS = ("excuses", "calendar", "aliases")  # pack.yaml keys naming YAML files that hold no rules
+
+
+def side_files(pack_file: Path, meta: dict) -> set[Path]:
+    """pack.yaml, the requirements register and the files pack.yaml names for other uses: every YAML file
+    of the pack folder that is not a rule file (paths as ``rglob`` gives them)."""
+    folder = pack_file.parent
+    return {pack_file, folder / REQUIREMENTS_FILE} | {folder / str(meta[k]) for k in SIDE_FILE_KEYS if k in meta}
+
+
 def pack_roots() -> list[Path]:
     """Where a pack given by name is looked for, in order: the folders of $JIANHE_PACK_PATH
     (each holding pack folders), ./rulesets, the packs shipped in the installed distribution
@@ -160,9 +171,7 @@ def load_pack(pack_dir: Path | str, version: str | None = None, parameters: dict
         digest.update(path.read_bytes())
     excuses_file = pack_file.parent / meta["excuses"] if "excuses" in meta else None
     calendar_file = pack_calendar_file(pack_file, meta)
-    register = pack_file.parent / REQUIREMENTS_FILE  # the source's requirements (engine/coverage.py), not rules
-    rule_files = sorted(p for p in pack_file.parent.rglob("*.yaml")
-                        if p not in (pack_file, excuses_file, calendar_file, register))
+    rule_files = sorted(p for p in pack_file.parent.rglob("*.yaml") if p not in side_files(pack_file, meta))
     binder = Binder(catalog) if rule_files else None
     for path in rule_files:
         digest.update(path.read_bytes())
@@ -174,11 +183,14 @@ def load_pack(pack_dir: Path | str, version: str | None = None, parameters: dict
             written.append(rule)
     overridden = {r.id for r in written}
     base_rules = [r for r in derived if r.id not in overridden] + written
+    check_aliases(pack_file.parent, meta, {r.id for r in base_rules})
+    if "aliases" in meta:
+        digest.update((pack_file.parent / meta["aliases"]).read_bytes())
     options = {"require_all_tables": bool(meta.get("require_all_tables", False)), "parameters": values}
     if excuses_file:
         digest.update(excuses_file.read_bytes())
         options["excuses"] = load_excuses(excuses_file, {r.id for r in base_rules},
-                                          official_aliases(catalog, meta.get("derive", {})))
+                                          pack_aliases(pack_file.parent, meta))
     if calendar_file:  # working days for years the calendar package does not know (deadline rules)
         digest.update(calendar_file.read_bytes())
         options["calendar"] = str(calendar_file)
