@@ -150,14 +150,16 @@ def register_coverage(pack: RulePack, official: OfficialIds) -> Coverage:
     unexpressed = load_unexpressed(official.unexpressed, known)
     active = {r.id for r in pack.rules}
     every = {r.id: r for r in pack.base_rules}
-    items = [_register_requirement(row, active, every, unexpressed, pack) for row in rows]
+    twins = official.workbook_ids()
+    items = [_register_requirement(row, active, every, unexpressed, pack, twins) for row in rows]
     source = f"official rule register {official.register.parent.name}/{official.register.name} ({len(rows)} rules)"
     return Coverage(pack.name, pack.version, source, items, REGISTER_STATUSES)
 
 
 def _register_requirement(row: dict, active: set[str], every: dict, unexpressed: dict[str, str],
-                          pack: RulePack) -> Requirement:
-    ids = [i for i in (row["final"], row["jhgz"]) if i]
+                          pack: RulePack, twins: dict[str, str]) -> Requirement:
+    ids = [i for i in (row["final"], row["jhgz"], twins.get(row["jhgz"])) if i]
+    ids = list(dict.fromkeys(ids))
     status, rules, why = _register_status(row, ids, active, every, unexpressed, pack)
     return Requirement(row["jhgz"] or row["final"], row["final_text"] or row["text"], status, rules, why,
                        [r for r in rules if r in active], row["category"] or "（答疑新增）", row["final"],

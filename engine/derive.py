@@ -54,6 +54,13 @@ class OfficialIds:
         """Old (local) id -> official id of every renamed derived rule."""
         return {old: str(e["id"]) for old, e in self.renamed.items() if "id" in e}
 
+    def workbook_ids(self) -> dict[str, str]:
+        """Workbook (JHGZ) number -> id of the rule making its check: a rule may carry twins of the register
+        (one check on a table the final version merged), listed in its entry's ``official``."""
+        entries = [*self.renamed.values(), *self.added]
+        return {number.strip(): str(e["id"]) for e in entries if "id" in e
+                for number in str(e.get("official") or "").split("/") if number.strip()}
+
     def apply(self, rules: list[Rule], catalog: Catalog, severity: str) -> list[Rule]:
         out = [self._renamed(r) if r.id in self.renamed else r for r in rules]
         for entry in self.added:

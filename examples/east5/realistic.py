@@ -241,7 +241,7 @@ def build_ledger(bank: Bank) -> None:
     for code, name, level, parent in SUBJECTS:
         bank.add("NBKMDZB", {**branch_fields(head), "KJKMBH": code, "KJKMMC": name, "KJKMJC": str(level),
                              "SJKMBH": parent or "0", "SJKMMC": SUBJECT_NAME.get(parent, ""), "KMJDBZ": "借",
-                             "GSYWDL": "贷款", "GSYWZL": name, "BBZ": "", "CJRQ": CJRQ})
+                             "GSYWDL": "资产", "GSYWZL": name, "BBZ": "", "CJRQ": CJRQ})
 
 
 # ---------------------------------------------------------------- customers
@@ -266,7 +266,7 @@ def build_persons(bank: Bank, n: int) -> None:
             "GJ": "HKG" if foreign else "CHN", "MZ": "" if foreign else "汉族", "XB": rng.choice("男女"),
             "XL": rng.choice(["本科", "硕士研究生", "大学专科", "高中", "初中及以下"]), "CSNY": born.strftime("%Y%m"),
             "SFYH": rng.choice("是否"), "GZDWMC": company_name(rng), "GZDWDZ": f"{rng.choice(CITIES)[1]}建设路{i % 90 + 1}号",
-            "GZDWDH": f"010-6{rng.randrange(10**6, 10**7)}", "DWXZ": rng.choice(["民营企业", "国有企业", "事业单位", "外资企业"]),
+            "GZDWDH": f"010-6{rng.randrange(10**6, 10**7)}", "DWXZ": rng.choice(["民营企业", "国有企业", "事业单位", "其他-外资企业"]),
             "ZY": rng.choice(["工程师", "教师", "医生", "个体经营者", "职员", "农民"]), "ZW": rng.choice(["职员", "主管", "经理", "无"]),
             "GRNSR": money(rng.randrange(3, 80) * 10000), "TXDZ": f"{rng.choice(CITIES)[1]}人民路{i % 300 + 1}号",
             "LXDH": sm3(f"1{rng.randrange(3, 9)}{rng.randrange(10**8, 10**9)}"),
@@ -309,7 +309,7 @@ def build_companies(bank: Bank, n: int) -> None:
             **branch_fields(u), "KHTYBH": f"C{u.nbjgh[:2]}{i + 1:08d}",
             "KHMC": ("香港" + rng.choice(COMPANY_WORDS) + "国际有限公司") if abroad else name,
             "KHLX": "境外机构" if abroad else ("集团客户" if i % 23 == 0 else "单一法人客户"),
-            "ZJLB": "境外机构代码" if abroad else "统一社会信用代码",
+            "ZJLB": "公司注册证书" if abroad else "统一社会信用代码",
             "ZJHM": f"HK{rng.randrange(10**7, 10**8)}" if abroad else uscc(u.region, 5000 + i),
             "FRDB": legal, "FRDBZJLB": "居民身份证", "FRDBZJHM": ric(u.region, "19700101", i % 1000),
             "CWFZR": finance, "CWFZRZJLB": "居民身份证", "CWFZRZJHM": ric(u.region, "19800101", i % 1000),

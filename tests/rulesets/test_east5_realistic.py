@@ -184,3 +184,27 @@ def test_repayment_transaction_type_follows_its_batch(rows, table, rule_id, vers
     result = engine.validate(frame, "east5", table=table, pack_version=version)
     rule = next(r for r in result.rules if r.id == rule_id and r.table == table)
     assert [s.line for s in rule.samples] == [2]
+
+
+@pytest.mark.parametrize("version,failing", [("2021", [2]), ("2022.3", []), ("2022.4", [1])])
+def test_employer_type_follows_the_q_and_a(rows, version, failing):
+    """2337 (单位性质 of 个人基础信息表): the 2021 rule closed the list with 其他组织机构; the first batch answered
+    以规范为准 (其他-XX, as the data element 002011 has it) and the fourth dropped 其他组织机构 from the rule."""
+    base = rows["GRJCXXB"][0]
+    frame = pd.DataFrame([dict(base, KHTYBH="P1", DWXZ="其他组织机构"), dict(base, KHTYBH="P2", DWXZ="其他-外资企业")],
+                         dtype=str)
+    result = engine.validate(frame, "east5", table="GRJCXXB", pack_version=version)
+    rule = next(r for r in result.rules if r.id == "2337" and r.table == "GRJCXXB")
+    assert [s.line for s in rule.samples] == failing
+
+
+def test_id_length_is_checked_only_for_organisation_codes(rows):
+    """JHGZ2360 (weak): 9, 10 or 18 characters when 证件类别 is 统一社会信用代码 or 组织机构代码; a foreign company's
+    公司注册证书 number is not held to it."""
+    base = rows["DGKHXXB"][0]
+    frame = pd.DataFrame([dict(base, KHTYBH="C1", ZJLB="统一社会信用代码", ZJHM="9111000012345"),
+                          dict(base, KHTYBH="C2", ZJLB="公司注册证书", ZJHM="HK1937499"),
+                          dict(base, KHTYBH="C3", ZJLB="组织机构代码", ZJHM="12345678-9")], dtype=str)
+    result = engine.validate(frame, "east5", table="DGKHXXB")
+    rule = next(r for r in result.rules if r.id == "JHGZ2360")
+    assert [s.line for s in rule.samples] == [1]

@@ -450,6 +450,19 @@ CODELIST_FIELDS: dict[tuple[str, str], str] = {
     ("DLDXJYXXB", "JYFX"): "买卖标志",
     ("JRGJXXB", "ZCLX"): "资产类型",
     ("BNWYWDBHTB", "DBLX"): "担保类型",
+    ("DGKHXXB", "ZJLB"): "证件类别",
+    ("BNWYWDBR", "DBRZJLB"): "证件类别",
+    ("GRJCXXB", "DWXZ"): "单位性质",
+    ("BHYXYZB", "HTZT"): "保函或信用证状态",
+    ("NBKMDZB", "GSYWDL"): "归属业务大类",
+    ("ZYZJJYXXB", "YEDL"): "自营资金业务大类",
+    ("ZYZJJYXXB", "YWZL"): "自营资金业务中类",
+    ("ZYZJJYXXB", "YWXL"): "自营资金业务小类",
+    ("ZYZJYWYEB", "YEDL"): "自营资金余额业务大类",
+    ("ZYZJYWYEB", "YWZL"): "自营资金余额业务中类",
+    ("ZYZJYWYEB", "YWXL"): "自营资金余额业务小类",
+    ("LCCPXXB", "JNTGJGMC"): "托管机构名称",
+    ("FBZCMXXXB", "JZLLZL"): "基准利率种类",
 }
 
 # Personal data (§3.2; brief: names/IDs/phones/accounts of individuals).  Tables about individuals get
