@@ -9,7 +9,8 @@ import pytest  # noqa: E402
 
 # Modules that start servers, browsers, Spark or GX, build wheels, push resource limits, run whole
 # packs or many engine subprocesses: the whole suite runs them (`make test`, CI); `make test-fast`
-# leaves them out for a quick loop. A folder ending in "/" marks every module below it.
+# leaves them out for a quick loop. A folder ending in "/" marks every module below it. Single tests
+# of other modules that take over a second (measured with --durations) carry @pytest.mark.slow.
 SLOW_MODULES = {
     "backends/test_spark.py", "backends/test_records.py", "benchmarks/", "export/test_gx_differential.py",
     "report/test_report_browser.py", "report/test_report_html_records.py", "sources/test_warehouse.py",

@@ -65,6 +65,7 @@ def test_lint_does_not_read_the_alias_file_as_rules(tmp_path, capsys):
     ("GRXDYWJJB.MXKMBH.ledger", "2812"),  # a written reference that took its official number
     ("GRXDYWJJB.DKTXDQ.digits", "JHGZ2476"),  # 6 digits, loosened to the official 3 or 6
 ])
+@pytest.mark.slow
 def test_east5_old_written_ids_name_their_rules(old, new):
     pack = load_pack("east5")
     assert canonical_id(pack, old) == new and pack.rule(new) is not None

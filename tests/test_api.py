@@ -62,6 +62,7 @@ def assert_like_parquet(result, parquet_run) -> None:
     assert any(r.failed for r in result.rules)
 
 
+@pytest.mark.slow
 def test_a_dict_of_dataframes(frames, parquet_run):
     result = run(frames)
     assert_like_parquet(result, parquet_run)
@@ -69,6 +70,7 @@ def test_a_dict_of_dataframes(frames, parquet_run):
     assert (entry["source"], entry["mode"], entry["rows_read"]) == ("pandas.DataFrame", "memory", 36)
 
 
+@pytest.mark.slow
 def test_pyarrow_tables_streams_and_duckdb_relations_keyed_by_chinese_names(frames, parquet_run):
     names = {code: pack().catalog.tables[code].name for code in frames}
     con = duckdb.connect()
@@ -109,6 +111,7 @@ def test_one_frame_passes_when_its_own_rules_pass(frames):
     assert "FILE.MISSING_TABLE" not in strong
 
 
+@pytest.mark.slow
 def test_require_tables_makes_absent_tables_fail(frames):
     result = engine.validate({"JGXXB": frames["JGXXB"]}, pack="east5_core", previous_date=PREVIOUS,
                              require_tables=["GRXDYWJJB", "个人基础信息表"])
@@ -118,11 +121,13 @@ def test_require_tables_makes_absent_tables_fail(frames):
         engine.validate({"JGXXB": frames["JGXXB"]}, pack="east5_core", require_tables="NOSUCH")
 
 
+@pytest.mark.slow
 def test_a_folder_path(frames):
     assert everything(run(str(BATCH))) == everything(file_run())
     assert run(Path(BATCH)).verdict == file_run().verdict
 
 
+@pytest.mark.slow
 def test_a_database_url(frames):
     sa = pytest.importorskip("sqlalchemy", reason="database URLs need the 'warehouse' extra")
     pytest.importorskip("psycopg", reason="needs the psycopg driver ('warehouse' extra)")
@@ -148,6 +153,7 @@ def test_a_database_url(frames):
         engine_.dispose()
 
 
+@pytest.mark.slow
 def test_pack_version_params_and_fail_on_are_applied(frames, tmp_path):
     assert run(frames, fail_on="strong").verdict == "not_ready"
     assert run(frames, fail_on="none").verdict == "ready"
@@ -165,6 +171,7 @@ def test_pack_version_params_and_fail_on_are_applied(frames, tmp_path):
         run(frames, params={"nosuch": 1})
 
 
+@pytest.mark.slow
 def test_bad_calls_are_usage_errors(frames):
     with pytest.raises(UsageError, match="name the table of this pandas.DataFrame"):
         run(frames["JGXXB"])
@@ -304,6 +311,7 @@ def test_the_readme_example_runs_verbatim(monkeypatch, capsys):
     assert result.verdict == "not_ready" and "not_ready" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_file_checks_are_not_applicable_to_frames_never_passed(frames):
     """A DataFrame has no file name, bytes or encoding: those checks say so instead of 'passed'."""
     result = run(frames)

@@ -110,6 +110,7 @@ def test_expired_waiver_still_fails_in_baseline_mode(demo):
     assert [r[:14] for r in doc["verdict_reasons"]] == ["waiver expired"]
 
 
+@pytest.mark.slow
 def test_example_against_its_own_report_is_green_and_console_marks_rules(tmp_path, capsys):
     common = [str(EXAMPLE), "--previous-date", "20240531", "--format", "json"]
     assert main(["validate", *common, "--report-dir", str(tmp_path / "a"), "--quiet"]) == 1

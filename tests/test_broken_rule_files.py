@@ -340,6 +340,7 @@ def _check_one_line_error(case: Broken, rc: int, out: str, err: str, command: st
         assert words in m["message"], f"{command}: {words!r} not in {m['message']!r}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(_params()))
 def test_broken_file_gives_one_line_error_with_file_line_and_rule(case, tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("JIANHE_DEBUG", raising=False)
@@ -352,6 +353,7 @@ def test_broken_file_gives_one_line_error_with_file_line_and_rule(case, tmp_path
     assert not (tmp_path / SENTINEL).exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", [c for c in CASES if not c.bug], ids=lambda c: c.kind)
 def test_broken_file_raises_rule_file_error_from_the_loader(case, tmp_path):
     """The library API (load_pack) raises RuleFileError with the same location the CLI prints."""

@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from engine.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +37,7 @@ def test_compile_prints_one_fused_query(capsys):
     assert "row rules fused into one scan" in out
 
 
+@pytest.mark.slow
 def test_usage_errors_exit_2(capsys):
     assert main(["compile", "--table", "NOPE"]) == 2
     assert main(["rules", "show", "no-such-rule"]) == 2
@@ -48,6 +51,7 @@ def test_unreadable_submission_exits_3(tmp_path, capsys):
     assert "submission not found" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_console_script_runs_as_a_process():
     proc = subprocess.run([sys.executable, "-m", "engine.cli", "rules", "--table", "ZCHXB", "--kind", "expression"],
                           capture_output=True, text=True, cwd=ROOT)

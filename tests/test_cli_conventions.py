@@ -20,6 +20,7 @@ def _run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
                           text=True, timeout=300)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("flag", ["--report-dir", "-o"])
 def test_json_report_on_stdout_and_nothing_else(flag):
     run = _run("validate", str(EXAMPLE), flag, "-")
@@ -41,12 +42,14 @@ def test_a_format_with_nowhere_to_go_is_a_usage_error():
 
 @pytest.mark.parametrize("env, coloured", [({}, False), ({"FORCE_COLOR": "1"}, True),
                                            ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, False)])
+@pytest.mark.slow
 def test_colour_switches(env, coloured):
     run = _run("validate", str(EXAMPLE), env=env)
     assert run.returncode == 1
     assert ("\x1b[" in run.stdout) == coloured
 
 
+@pytest.mark.slow
 def test_one_table_alone_from_a_folder():
     run = _run("validate", str(EXAMPLE), "--table", "机构信息表", "-o", "-")
     report = json.loads(run.stdout)
@@ -54,6 +57,7 @@ def test_one_table_alone_from_a_folder():
     assert not any(r["id"] == "FILE.MISSING_TABLE" and r["status"] == "failed" for r in report["rules"])
 
 
+@pytest.mark.slow
 def test_require_tables_all_and_the_verdict_line_counts_what_was_not_run():
     plain = _run("validate", str(EXAMPLE), "--fail-on", "none")
     first = plain.stdout.splitlines()[0]

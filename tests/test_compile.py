@@ -37,6 +37,7 @@ class RecordingConnection:
         return getattr(self._con, name)
 
 
+@pytest.mark.slow
 def test_each_table_is_scanned_once_for_all_its_row_rules(pack, monkeypatch):
     log: list[str] = []
     real_connect = duckdb.connect

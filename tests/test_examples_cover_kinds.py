@@ -31,10 +31,12 @@ def failed_kinds_by_example() -> dict[str, set[str]]:
     return out
 
 
+@pytest.mark.slow
 def test_every_registered_kind_fails_in_some_example(failed_kinds_by_example):
     seen = set().union(*failed_kinds_by_example.values())
     assert sorted(set(REGISTRY) - seen) == []
 
 
+@pytest.mark.slow
 def test_every_example_fails_some_rule(failed_kinds_by_example):
     assert all(failed_kinds_by_example.values())

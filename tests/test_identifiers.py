@@ -348,6 +348,7 @@ def _version(package: str) -> str:
     return metadata.version(package)
 
 
+@pytest.mark.slow
 def test_division_codes_agree_with_stdnum_history(con):
     """stdnum.cn.ric accepts an ID number only when its address code was in force in the birth
     year — an independent reading of the same history as our valid_from/valid_to columns."""

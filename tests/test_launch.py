@@ -30,6 +30,7 @@ def test_a_stop_while_starting_exits_with_its_code_and_one_line(name, code):
     assert run.stderr.strip() == "jianhe: interrupted while starting; no report was written"
 
 
+@pytest.mark.slow
 def test_without_a_stop_the_launcher_runs_the_command():
     run = subprocess.run([sys.executable, "-m", "engine", "rules", "--pack", "east5_core", "--count"], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)

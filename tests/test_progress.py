@@ -2,6 +2,8 @@
 import io
 from pathlib import Path
 
+import pytest
+
 from engine.cli import main
 from engine.progress import Progress, wanted
 from engine.ruleset import load_pack
@@ -26,6 +28,7 @@ def test_shown_on_a_terminal_outside_ci_unless_told_otherwise():
     assert not wanted(False, Terminal(), environ={})  # --no-progress wins
 
 
+@pytest.mark.slow
 def test_lines_name_each_table_its_rows_and_its_rules():
     stream = io.StringIO()
     pack = load_pack(ROOT / "rulesets" / "east5_core")

@@ -62,6 +62,7 @@ def outcome(result) -> dict:
                                if not (r.id == "U" and (s.value or "").startswith("P")))}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_checking_bytes_during_the_read_gives_the_careful_findings(case, tmp_path, monkeypatch):
     careful = outcome(run(tmp_path / "careful", CASES[case]))  # small files: checked before the read
@@ -72,6 +73,7 @@ def test_checking_bytes_during_the_read_gives_the_careful_findings(case, tmp_pat
     assert during["sha256"] == hashlib.sha256(CASES[case]).hexdigest()
 
 
+@pytest.mark.slow
 def test_the_broken_cases_find_what_they_plant(tmp_path, monkeypatch):
     monkeypatch.setattr(load, "CHECK_FIRST", 0)
     found = {case: {(rule, line) for rule, line, _ in outcome(run(tmp_path / case, data))["failures"]}

@@ -60,6 +60,7 @@ def test_domain_deadline_vectors(cal, start, n, expected):
     assert cal.add_workdays(date.fromisoformat(start), n) == date.fromisoformat(expected)
 
 
+@pytest.mark.slow
 def test_add_workdays_matches_brute_force(cal):
     rng = random.Random(11)
     years = package_years()

@@ -169,6 +169,7 @@ def test_samples_open_under_the_rule_and_page(run_result, tmp_path):
     assert "samples:JS0105" not in shots["closed again"]["rows"]
 
 
+@pytest.mark.slow
 def test_paging_on_big_report(big_result, tmp_path):
     result = big_result(450, 1)
     for i, r in enumerate(result.rules):

@@ -87,6 +87,7 @@ def test_excused_and_waived_records_are_suppressed(run_result, validator):
     assert kinds == ["external", "inSource"]
 
 
+@pytest.mark.slow
 def test_example_run_writes_valid_sarif_pointing_at_real_lines(tmp_path, validator, monkeypatch):
     monkeypatch.chdir(ROOT)  # relative artifact URIs, as a CI job in the repository sees them
     rc = main(["validate", str(EXAMPLE.relative_to(ROOT)), "--previous-date", "20240531", "--format", "sarif",

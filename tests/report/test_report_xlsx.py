@@ -131,6 +131,7 @@ def example_run(tmp_path_factory):
 FILENAME = "检核结果及备案表.xlsx"
 
 
+@pytest.mark.slow
 def test_example_workbook_against_the_json_report(example_run):
     doc, wb = example_run
     rank = {"failed": 0, "not_run": 1, "passed": 2}

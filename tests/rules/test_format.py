@@ -60,6 +60,7 @@ CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_format_kinds(tmp_path, case):
     field, fmt, values = CASES[case]

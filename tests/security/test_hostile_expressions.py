@@ -421,6 +421,7 @@ def run_fused(env: Env, rules: list[Rule]) -> None:
 
 
 # ---- the properties ------------------------------------------------------------------------------
+@pytest.mark.slow
 @settings(max_examples=MAIN_EXAMPLES, **SETTINGS)
 @given(raw=hostile_expressions)
 def test_hostile_expression_is_rejected_or_compiles_to_harmless_sql(env, raw):
@@ -473,6 +474,7 @@ def when_pack(env):
     return env.pack_dir
 
 
+@pytest.mark.slow
 @settings(max_examples=WHEN_EXAMPLES, **SETTINGS)
 @given(raw=hostile_expressions)
 def test_hostile_when_through_the_loader_is_a_rule_file_error_or_harmless(env, when_pack, raw):

@@ -78,6 +78,7 @@ def test_quote_ident_as_relation_name(con):
     assert sorted(t for _, t in tables(con)) == sorted(["keep", name])
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(name=st.text(min_size=1, max_size=30))
 def test_quote_ident_round_trips_any_name(name):

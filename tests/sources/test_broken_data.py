@@ -602,6 +602,7 @@ def _order(item: tuple):
     return (file is not None, file or "", line is not None, line or 0, *(str(v) for v in item[2:]))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", PARAMS)
 def test_broken_batch(case: Case, run_case):
     outcome = run_case(case)
@@ -733,6 +734,7 @@ def peak_rss_mb(cmd: list[str]) -> tuple[float, dict]:
     return peak, json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_gb18030_conversion_uses_bounded_memory(tmp_path):
     started = time.perf_counter()
     write_spec(tmp_path, TABLES)

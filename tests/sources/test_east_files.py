@@ -177,6 +177,7 @@ PLACES = {  # where the huge line is: (file bytes, rows read, lines with a FIELD
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("checked", ["before", "during"])
 @pytest.mark.parametrize("place", sorted(PLACES))
 def test_a_huge_line_is_counted_and_rejected_and_the_rest_checked(place, checked, tmp_path, monkeypatch):
@@ -217,6 +218,7 @@ def test_a_long_line_under_the_limit_is_read_and_checked(tmp_path):
     assert failing_lines(result, "R") == [2]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("over", [0, 1])
 def test_a_last_line_of_exactly_the_limit_is_read_and_one_byte_more_is_not(over, tmp_path):
     """The longest line DuckDB is given (LINE_CAP bytes, last and without LF, where DuckDB used to
