@@ -49,6 +49,9 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from tool_output import write_or_check  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 SPEC_DIR = HERE.parent
 REPO = SPEC_DIR.parent.parent
@@ -313,13 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.verbose:
         for oid, why in skipped:
             print(f"  {oid}: {why}", file=sys.stderr)
-    if args.check:
-        current = OUT.exists() and OUT.read_text("utf-8") == text
-        if not current:
-            print(f"{OUT} is not current: run {Path(__file__).name}", file=sys.stderr)
-        return 0 if current else 1
-    OUT.write_text(text, "utf-8")
-    return 0
+    return write_or_check({OUT: text}, args.check, __file__)
 
 
 if __name__ == "__main__":

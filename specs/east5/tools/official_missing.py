@@ -40,6 +40,9 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from tool_output import write_or_check  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 SPEC_DIR = HERE.parent
 REPO = SPEC_DIR.parent.parent
@@ -603,15 +606,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{category}: {len(rs)} written, {len(elsewhere[category])} implemented elsewhere, "
               f"{sum(1 for e in unexpressed if e['category'] == category)} not written", file=sys.stderr)
     files = outputs()
-    if args.check:
-        stale = [p for p, text in files.items() if not p.exists() or p.read_text("utf-8") != text]
-        for p in stale:
-            print(f"{p} is not current: run {Path(__file__).name}", file=sys.stderr)
-        return 1 if stale else 0
-    for path, text in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, "utf-8")
-    return 0
+    return write_or_check(files, args.check, __file__)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,9 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from tool_output import write_or_check  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 SPEC_DIR = HERE.parent
 REPO = SPEC_DIR.parent.parent
@@ -161,13 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     downgraded = sum(1 for r in rules for c in r.get("changes", []) if "set" in c)
     print(f"{len(rules)} non-null rules: {weak} weak from 2021, {downgraded} downgraded and {retired} retired by a "
           f"Q&A batch", file=sys.stderr)
-    if args.check:
-        current = OUT.exists() and OUT.read_text("utf-8") == text
-        if not current:
-            print(f"{OUT} is not current: run {Path(__file__).name}", file=sys.stderr)
-        return 0 if current else 1
-    OUT.write_text(text, "utf-8")
-    return 0
+    return write_or_check({OUT: text}, args.check, __file__)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,9 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from tool_output import write_or_check  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 SPEC_DIR = HERE.parent
 REPO = SPEC_DIR.parent.parent
@@ -513,15 +516,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{sum(r not in active for r, _ in unexpressed)} unexpressed", file=sys.stderr)
     for line in disagreements(catalog):
         print(line, file=sys.stderr)
-    if args.check:
-        stale = [p for p, text in files.items() if not p.exists() or p.read_text("utf-8") != text]
-        for p in stale:
-            print(f"{p} is not current: run {Path(__file__).name}", file=sys.stderr)
-        return 1 if stale else 0
-    for path, text in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, "utf-8")
-    return 0
+    return write_or_check(files, args.check, __file__)
 
 
 if __name__ == "__main__":
