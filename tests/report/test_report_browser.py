@@ -11,7 +11,6 @@ Screenshots go to $JIANHE_TEST_ARTIFACTS (default: pytest's temporary folder); t
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
@@ -22,11 +21,9 @@ from engine.cli import main
 from engine.report import write_reports
 from engine.ruleset import load_pack
 from engine.backends.duckdb.run import validate_submission
+from tests.browser import artifacts_folder, chromium, sync_api
 
-CHROMIUM = Path(os.environ.get("JIANHE_CHROMIUM", "/usr/bin/chromium"))
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium): browser tests skipped", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (test extra) not installed")
+sync_api()  # skips the module without Chromium or Playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "east5" / "B0001H111000001-20240630"
@@ -35,27 +32,18 @@ MAX_BYTES = 5 * 1024 * 1024  # the full pack on the shipped example
 MAX_BYTES_PER_FAILING_RULE = 1100
 PAGED_RULE = ("GRXDYWJJB", "GRXDYWJJB.DKJE.format")
 PLANTED = 45
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
-        "--host-resolver-rules=MAP * ~NOTFOUND"]  # no name resolves: any attempt to go online fails
 
 
 @pytest.fixture(scope="module")
 def artifacts(tmp_path_factory) -> Path:
-    folder = Path(os.environ.get("JIANHE_TEST_ARTIFACTS") or tmp_path_factory.mktemp("artifacts"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return artifacts_folder(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     """One headless Chromium with a fresh profile for the module."""
-    with sync_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM), headless=True,
-            args=ARGS, viewport={"width": 1600, "height": 1000}, offline=True, locale="zh-CN")
+    with chromium(tmp_path_factory, 1600) as context:
         yield context
-        context.close()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ offers no button. Screenshots go to $JIANHE_TEST_ARTIFACTS (default: pytest's te
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -14,14 +13,11 @@ import pytest
 from engine.cli import main
 from engine.report.html import render_string
 from engine.ruleset import load_pack
+from tests.browser import artifacts_folder, chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "east5" / "B0001H111000001-20240630"
 MAX_BYTES = 5 * 1024 * 1024
-CHROMIUM = Path(os.environ.get("JIANHE_CHROMIUM", "/usr/bin/chromium"))
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
-        "--host-resolver-rules=MAP * ~NOTFOUND"]
 
 
 @pytest.fixture(scope="module")
@@ -76,15 +72,8 @@ def test_no_records_no_button(full_pack_report):
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not installed: browser test skipped")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (test extra) not installed")
-    with sync_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM), headless=True,
-            args=ARGS, viewport={"width": 1400, "height": 1000}, offline=True, locale="zh-CN")
+    with chromium(tmp_path_factory, 1400) as context:  # skips this test alone without Chromium
         yield context.new_page()
-        context.close()
 
 
 def test_a_record_opens_in_a_panel_that_never_widens_the_page(page, full_pack_report, tmp_path_factory):
@@ -116,9 +105,7 @@ def test_a_record_opens_in_a_panel_that_never_widens_the_page(page, full_pack_re
     if failing:
         assert page.locator("#recb > tr.hit > td").first.inner_text() == failing
     assert place in page.locator("#rech").inner_text() and len(record) > 3
-    folder = Path(os.environ.get("JIANHE_TEST_ARTIFACTS") or tmp_path_factory.mktemp("artifacts"))
-    folder.mkdir(parents=True, exist_ok=True)
-    shot = folder / "report-record-panel.png"
+    shot = artifacts_folder(tmp_path_factory) / "report-record-panel.png"
     page.screenshot(path=str(shot))
     print(f"\nscreenshot: {shot}")
     assert shot.stat().st_size > 10_000

@@ -5,30 +5,22 @@ institution. Screenshots go to $JIANHE_TEST_ARTIFACTS (default: pytest's tempora
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 from engine.cli import main
+from tests.browser import artifacts_folder, chromium, sync_api
 from tests.survey.regulator_runs import inbox_runs, private_dir
 
-CHROMIUM = Path(os.environ.get("JIANHE_CHROMIUM", "/usr/bin/chromium"))
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium): browser tests skipped", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (test extra) not installed")
+sync_api()  # skips the module without Chromium or Playwright
 
 pytestmark = pytest.mark.slow
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
-        "--host-resolver-rules=MAP * ~NOTFOUND"]
 
 
 @pytest.fixture(scope="module")
 def artifacts(tmp_path_factory) -> Path:
-    folder = Path(os.environ.get("JIANHE_TEST_ARTIFACTS") or tmp_path_factory.mktemp("artifacts"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return artifacts_folder(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +33,8 @@ def pages(tmp_path_factory) -> tuple[Path, Path, dict]:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    with sync_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM), headless=True,
-            args=ARGS, viewport={"width": 1500, "height": 1000}, offline=True, locale="zh-CN")
+    with chromium(tmp_path_factory, 1500) as context:
         yield context
-        context.close()
 
 
 def _open(browser, path: Path):
