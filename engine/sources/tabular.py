@@ -335,9 +335,11 @@ def _shaped(src: SourceFile, table: TableSpec, line: str, marks: str, rows: str)
 # ------------------------------------------------------------------ Parquet
 
 def parquet_relation(con, src: SourceFile, table: TableSpec, workdir: Path, pool=None,
-                     numbered: bool = False) -> TabularRelation:
-    """A Parquet file in the scan's shape; its "line" is the 1-based row number."""
+                     numbered: bool = False, lines: set[int] | None = None) -> TabularRelation:
+    """A Parquet file in the scan's shape; its "line" is the 1-based row number. With ``lines``, only those
+    rows, filtered before the marks are computed (the whole records behind a few samples)."""
     relation = f"read_parquet({sql_quote(str(src.path))}, file_row_number=true)"
+    only = f" WHERE file_row_number IN ({', '.join(str(n - 1) for n in sorted(lines))})" if lines else ""
     rel = TabularRelation(src, "", pending_sha=pool.submit(file_sha256, src.path) if pool else None, scan=True,
                           con=con)
     try:
@@ -362,7 +364,7 @@ def parquet_relation(con, src: SourceFile, table: TableSpec, workdir: Path, pool
     values = "[" + ", ".join(text[f.code] for f in table.fields) + "]"
     rel.sql = (f"SELECT {sql_quote(src.path.name)} AS _file, file_row_number + 1 AS _line, {_date(src)} AS _file_date, "
                f"{_marks_columns(table, values, RAW)}, {select}, FALSE AS _bad, NULL::INTEGER AS _nf "
-               f"FROM (SELECT *, {raw} AS {RAW} FROM {relation})")
+               f"FROM (SELECT *, {raw} AS {RAW} FROM {relation}{only})")
     return rel
 
 

@@ -171,10 +171,13 @@ def _east(con, src: SourceFile, table: TableSpec, lines: set[int], result: Table
 
 def _tabular(con, src: SourceFile, table: TableSpec, lines: set[int], result: TableResult | None,
              workdir: Path, show_pii: bool) -> dict[str, dict]:
-    """CSV and Parquet: the scan's relation of the file, every row numbered, filtered on the line."""
+    """CSV and Parquet: the scan's relation of the file, filtered on the line — a CSV file's rows are
+    numbered as the scan numbers them, a Parquet file's wanted rows are picked by row number first."""
     from ...sources.tabular import csv_relation, parquet_relation
-    opener = csv_relation if src.format == "csv" else parquet_relation
-    rel = opener(con, src, table, workdir, numbered=True)
+    if src.format == "csv":
+        rel = csv_relation(con, src, table, workdir, numbered=True)
+    else:
+        rel = parquet_relation(con, src, table, workdir, numbered=True, lines=lines)
     try:
         if not rel.sql:
             return {}
