@@ -63,7 +63,8 @@ def test_lint_does_not_read_the_alias_file_as_rules(tmp_path, capsys):
 @pytest.mark.parametrize("old, new", [
     ("JGXXB.CLRQ.not_future", "3087"),  # a local rule that gave way to the official date window
     ("GRXDYWJJB.MXKMBH.ledger", "2812"),  # a written reference that took its official number
-    ("GRXDYWJJB.DKTXDQ.digits", "JHGZ2476"),  # 6 digits, loosened to the official 3 or 6
+    ("GRXDYWJJB.DKTXDQ.digits", "2123"),  # 6 digits, loosened to the official 3 or 6 (JHGZ2476)
+    ("JHGZ2476", "2123"),  # the workbook number of a rule that has a final one
 ])
 @pytest.mark.slow
 def test_east5_old_written_ids_name_their_rules(old, new):

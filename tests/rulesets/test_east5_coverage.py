@@ -197,6 +197,11 @@ def test_written_rules_have_the_registers_flag_and_category(east5):
     assert new == []
 
 
+def test_rules_carry_the_final_number_where_the_register_gives_one(east5):
+    finals = {row["jhgz"]: row["final"] for row in _register() if row["jhgz"] and row["final"]}
+    assert [(r.id, finals[r.id]) for r in east5.base_rules if r.id in finals] == []
+
+
 def test_deleted_rules_are_retired_in_the_pack(east5):
     active = {r.id for r in east5.rules}
     deleted = [row for row in _register() if row["status"] == "deleted"]

@@ -109,9 +109,9 @@ def test_loan_industry_accepts_every_g01_vii_line(pack, tmp_path, table, rule_id
     assert failing == set(), f"rules failing on a G01_VII line: {failing}"
 
 
-@pytest.mark.parametrize("table,rule_id", [("GRXDYWJJB", "JHGZ2476"), ("DGXDYWJJB", "JHGZ2485")])
+@pytest.mark.parametrize("table,rule_id", [("GRXDYWJJB", "2123"), ("DGXDYWJJB", "2132")])
 def test_loan_region_takes_3_or_6_characters(pack, tmp_path, table, rule_id):
-    """JHGZ2476/2485 (弱校验): 贷款投向地区 is a GB/T 2260 code (6) or a GB/T 2659 country code such as USA (3)."""
+    """2123/2132 (JHGZ2476/2485, 弱校验): 贷款投向地区 is a GB/T 2260 code (6) or a GB/T 2659 country code such as USA (3)."""
     values = ["110105", "110100", "USA", "HKG"]
     result = _run(pack, tmp_path, table, [{"DKTXDQ": v} for v in values] + [{"DKTXDQ": "1101"}, {"DKTXDQ": "北京"}])
     assert _failing_lines(result, rule_id, table) == [len(values) + 2, len(values) + 3]
