@@ -61,7 +61,9 @@ def diff(pack: RulePack, v1: str, v2: str) -> list[Change]:
         if (a.values, a.other, a.other_prefixes) != (b.values, b.other, b.other_prefixes):
             added = [v for v in b.values if v not in a.values]
             removed = [v for v in a.values if v not in b.values]
+            other = ("其他-XX accepted" if b.other else "其他-XX no longer accepted") if a.other != b.other else ""
             what = "; ".join(filter(None, [f"added {added}" if added else "", f"removed {removed}" if removed else "",
+                                           other,
                                            f"X-XX prefixes {list(a.other_prefixes)} → {list(b.other_prefixes)}"
                                            if a.other_prefixes != b.other_prefixes else ""]))
             rank = pack.version_rank

@@ -111,6 +111,8 @@ def test_rules_show_gives_the_batch_that_retired_488():
     assert "history:   since 2021; 2022.1 retired: 填报口径第一期：删除" in out.stdout
     diff = _jianhe("rules", "diff", "2021", "2022.1", "--pack", "east5")
     assert any(line.startswith("retired") and " 488 " in line for line in diff.stdout.splitlines())
+    codelist = next(line for line in diff.stdout.splitlines() if line.startswith("codelist") and "单位性质" in line)
+    assert codelist.endswith("其他-XX accepted"), codelist  # 第一期: 以规范为准 (表1 row 635)
 
 
 def test_rules_show_of_a_retired_rule_says_retired():
