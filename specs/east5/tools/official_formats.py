@@ -106,8 +106,9 @@ def revise_field(table: str, field: dict, official: dict[tuple[str, str], dict])
     return revised
 
 
-def revise_text(text: str, table: str, official: dict[tuple[str, str], dict]) -> tuple[str, list[str]]:
-    """A table file's text with its field lines revised, and what changed (``CODE: old → new``)."""
+def revise_field_lines(text: str, revise) -> tuple[str, list[str]]:
+    """A table file's text with each line of its ``fields:`` list passed to ``revise(field)``, which gives
+    (the revised field, what changed) or None; returns the new text and what changed."""
     out, changed = [], []
     in_fields = False
     for line in text.split("\n"):
@@ -116,15 +117,23 @@ def revise_text(text: str, table: str, official: dict[tuple[str, str], dict]) ->
         elif re.match(r"^\S", line):
             in_fields = False
         m = _FIELD_LINE.match(line) if in_fields else None
-        if m:
-            field = yaml.safe_load(m.group(2))
-            revised = revise_field(table, field, official)
-            if revised is not None:
-                line = m.group(1) + _flow(revised)
-                changed.append(f"{field['code']}: {field['format']} → {revised['format']}" if revised["format"] != field["format"]
-                               else f"{field['code']}: {field['format']} (marked inferred)")
+        revised = revise(yaml.safe_load(m.group(2))) if m else None
+        if revised is not None:
+            line = m.group(1) + _flow(revised[0])
+            changed.append(revised[1])
         out.append(line)
     return "\n".join(out), changed
+
+
+def revise_text(text: str, table: str, official: dict[tuple[str, str], dict]) -> tuple[str, list[str]]:
+    """A table file's text with its field lines revised, and what changed (``CODE: old → new``)."""
+    def revise(field: dict):
+        revised = revise_field(table, field, official)
+        if revised is None:
+            return None
+        return revised, (f"{field['code']}: {field['format']} → {revised['format']}" if revised["format"] != field["format"]
+                         else f"{field['code']}: {field['format']} (marked inferred)")
+    return revise_field_lines(text, revise)
 
 
 def apply(tables_dir: Path = TABLES_DIR, official_csv: Path = FIELDS_CSV, write: bool = True) -> dict[str, list[str]]:

@@ -41,7 +41,6 @@ TABLES_DIR = SPEC_DIR / "tables"
 
 FORMAT_MARK = "format source:"
 CODELIST_MARK = "official:"
-_FIELD_LINE = re.compile(r"^(\s+- )(\{code: .*\})\s*$")
 _CODELIST_HEAD = re.compile(r"^  (\S[^:]*):\s*$")
 
 
@@ -154,25 +153,14 @@ def _quote(text: str) -> str:
 
 def revise_table(text: str, table: str, official: dict[tuple[str, str], dict]) -> tuple[str, list[str]]:
     """A table file with each field's format citation as the first clause of its note."""
-    flow = _tool("official_formats")._flow
-    out, changed = [], []
-    in_fields = False
-    for line in text.split("\n"):
-        if re.match(r"^fields:\s*$", line):
-            in_fields = True
-        elif re.match(r"^\S", line):
-            in_fields = False
-        m = _FIELD_LINE.match(line) if in_fields else None
-        if m:
-            field = yaml.safe_load(m.group(2))
-            note = str(field.get("note", "") or "")
-            if FORMAT_MARK not in note:
-                citation = field_citation(official.get((table, field["code"])))
-                field = {**{k: v for k, v in field.items() if k != "note"}, "note": "; ".join(x for x in (citation, note) if x)}
-                line = m.group(1) + flow(field)
-                changed.append(field["code"])
-        out.append(line)
-    return "\n".join(out), changed
+    def cite(field: dict):
+        note = str(field.get("note", "") or "")
+        if FORMAT_MARK in note:
+            return None
+        citation = field_citation(official.get((table, field["code"])))
+        return {**{k: v for k, v in field.items() if k != "note"}, "note": "; ".join(x for x in (citation, note) if x)}, \
+            field["code"]
+    return _tool("official_formats").revise_field_lines(text, cite)
 
 
 def apply(write: bool = True, tables_dir: Path = TABLES_DIR) -> dict[str, list[str]]:
