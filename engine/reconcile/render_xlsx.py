@@ -6,18 +6,25 @@ several rows), the difference's stable identifier (差异标识) and when it was
 sides' values side by side, differing cells highlighted, and three columns for the recipient:
 确认状态 (已确认 / 有异议), 核实情况 and 处理说明 — pre-filled with the recipient's last answer when
 the difference was answered before (``--replies``). Returned workbooks are read back by
-``jianhe reconcile … --replies DIR`` (engine/reconcile/replies.py). Written in openpyxl's streaming mode.
+``jianhe reconcile … --replies DIR`` (engine/reconcile/replies.py).
+
+A run writes one workbook per recipient (thousands at a time), so they are written with XlsxWriter — in
+memory, or streamed in constant memory for a recipient with many rows — every value through :meth:`_Book.write`: text cleaned as every jianhe
+workbook's (``cell_text``), always a string — never a formula — and formula-like text with the quote
+prefix so an edit keeps it text.
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
+import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from ..report.common import output_path
-from ..report.xlsx import put, safe_row
+from ..report.xlsx import cell_text, formula_like
 from ..rules.reconcile.classes import CLASSES, RECIPIENT_KINDS
 from .model import Finding, ReconcileResult, RuleRun
 from .render_common import VERDICT_ZH, columns, describe, differing_names, extra_columns, place, safe_filename
@@ -33,9 +40,12 @@ WIDTHS = [20, 36, 10, 8, 30, 14, 10, 18, 48, 16, 16, 16, 22, 22]
 HOW_TO_REPLY = (f"在各规则工作表的“{STATUS_COLUMN}”栏填写 已确认（差异属实，将补正或已补正）或 有异议（在“{TEXT_COLUMN}”栏说明理由），"
                 f"“{ACTION_COLUMN}”栏填写处理情况；不要修改“{REF_COLUMN}”栏。退回的工作簿放入一个文件夹，下月对账时以 "
                 f"--replies 该文件夹读回：每项差异带上确认状态（待确认 / 已确认 / 有异议）逐月延续，已消除的差异列为已解决。")
-HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
-DIFF_FILL = PatternFill("solid", fgColor="FFC7CE")
-BOLD = Font(bold=True)
+HEAD_FILL = "#DDEBF7"
+DIFF_FILL = "#FFC7CE"
+OPTIONS = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+# A workbook of up to this many rows is built in memory (no temporary file per part: most recipients have a
+# few differences, and a run writes thousands of workbooks); a larger one streams its rows in constant memory.
+IN_MEMORY_ROWS = 20_000
 
 
 def filename(rec: Recipient) -> str:
@@ -55,46 +65,87 @@ def render(result: ReconcileResult, out_dir: Path) -> list[Path]:
     return paths
 
 
-def _cell(ws, value, fill=None, bold=False) -> WriteOnlyCell:
-    """A styled cell, its value set through put() (no formula, no illegal character)."""
-    cell = put(WriteOnlyCell(ws), value)
-    if fill:
-        cell.fill = fill
-    if bold:
-        cell.font = BOLD
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    return cell
+class _Book:
+    """One workbook: its formats made once, every cell written through :meth:`write`."""
+
+    def __init__(self, path: Path, rows: int):
+        self.path = path
+        mode = {"in_memory": True} if rows <= IN_MEMORY_ROWS else {"constant_memory": True}
+        self.wb = xlsxwriter.Workbook(str(path), {**OPTIONS, **mode})
+        self.formats: dict[tuple, Format | None] = {}
+        self.sheet_names: set[str] = set()
+
+    def sheet(self, name: str) -> Worksheet:
+        """A new sheet under ``name`` made unique (Excel compares sheet names without case)."""
+        unique, n = name, 1
+        while unique.lower() in self.sheet_names:
+            n += 1
+            unique = f"{name[:31 - len(str(n)) - 1]}~{n}"
+        self.sheet_names.add(unique.lower())
+        return self.wb.add_worksheet(unique)
+
+    def format(self, fill: str | None, bold: bool, quote: bool) -> Format | None:
+        key = (fill, bold, quote)
+        if key not in self.formats:
+            props = {**({"bg_color": fill, "pattern": 1} if fill else {}),
+                     **({"bold": True, "text_wrap": True, "valign": "vcenter"} if bold else {}),
+                     **({"quote_prefix": True} if quote else {})}
+            self.formats[key] = self.wb.add_format(props) if props else None
+        return self.formats[key]
+
+    def write(self, ws: Worksheet, row: int, col: int, value, fill: str | None = None, bold: bool = False) -> None:
+        """Numbers stay numbers; anything else is written as cleaned text, never as a formula."""
+        if value is None or value == "":
+            if fill or bold:
+                ws.write_blank(row, col, None, self.format(fill, bold, False))
+            return
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            ws.write_number(row, col, float(value), self.format(fill, bold, False))
+            return
+        text = cell_text(value if isinstance(value, str) else str(value))
+        ws.write_string(row, col, text, self.format(fill, bold, formula_like(text)))
+
+    def row(self, ws: Worksheet, row: int, values: list, fill: str | None = None, bold: bool = False) -> None:
+        for col, value in enumerate(values):
+            self.write(ws, row, col, value, fill, bold)
+
+    def close(self) -> Path:
+        try:
+            self.wb.close()
+        except FileCreateError as exc:  # the OSError behind it, as every other report writer raises
+            raise (exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))) from None
+        return self.path
 
 
 def _workbook(result: ReconcileResult, rec: Recipient, findings: list[Finding], runs: dict[str, RuleRun],
               extras: dict, folder: Path) -> Path:
-    wb = Workbook(write_only=True)
-    info = wb.create_sheet("说明")
-    info.column_dimensions["A"].width = 22
-    info.column_dimensions["B"].width = 90
-    for key, value in (("接收方", f"{RECIPIENT_KINDS[rec.kind][0]} {rec.code} {rec.name}"),
-                       ("接收方类型", RECIPIENT_KINDS[rec.kind][0]), ("接收方代码", rec.code), ("接收方名称", rec.name),
-                       *((("说明", rec.note),) if rec.note else ()),
-                       ("对账数据", result.submission), ("上月一致数据", result.previous or "（全量对账）"),
-                       ("规则包", f"{result.pack.get('name')} {result.pack.get('version')}"),
-                       ("对账时间", result.started_at), ("对账结论", VERDICT_ZH[result.verdict]),
-                       ("本接收方差异数", len(findings))):
-        info.append([_cell(info, key, bold=True), _cell(info, value)])
-    info.append([])
-    info.append([_cell(info, "差异类别", bold=True), _cell(info, "条数 / 定义", bold=True)])
-    for c in CLASSES.values():
-        if c.discrepancy:
-            n = sum(f.cls == c.code for f in findings)
-            info.append([_cell(info, f"{c.label_zh}（{c.term}）"), _cell(info, f"{n} 条 — {c.definition_zh}")])
-    info.append([])
-    info.append([_cell(info, "如何回复", bold=True), _cell(info, HOW_TO_REPLY)])
+    rows = sum(max(len(f.debt), len(f.creditor)) for f in findings)
+    book = _Book(output_path(folder, filename(rec)), rows)
+    info = book.sheet("说明")
+    info.set_column(0, 0, 22)
+    info.set_column(1, 1, 90)
+    facts = (("接收方", f"{RECIPIENT_KINDS[rec.kind][0]} {rec.code} {rec.name}"),
+             ("接收方类型", RECIPIENT_KINDS[rec.kind][0]), ("接收方代码", rec.code), ("接收方名称", rec.name),
+             *((("说明", rec.note),) if rec.note else ()),
+             ("对账数据", result.submission), ("上月一致数据", result.previous or "（全量对账）"),
+             ("规则包", f"{result.pack.get('name')} {result.pack.get('version')}"),
+             ("对账时间", result.started_at), ("对账结论", VERDICT_ZH[result.verdict]),
+             ("本接收方差异数", len(findings)))
+    # (key, value, key in bold, value in bold); None is an empty line
+    lines: list[tuple | None] = [(key, value, True, False) for key, value in facts]
+    lines += [None, ("差异类别", "条数 / 定义", True, True)]
+    lines += [(f"{c.label_zh}（{c.term}）", f"{sum(f.cls == c.code for f in findings)} 条 — {c.definition_zh}", False, False)
+              for c in CLASSES.values() if c.discrepancy]
+    lines += [None, ("如何回复", HOW_TO_REPLY, True, False)]
+    for number, line in enumerate(lines):
+        if line:
+            book.write(info, number, 0, line[0], bold=line[2])
+            book.write(info, number, 1, line[1], bold=line[3])
     for rule_id, run in runs.items():
         mine = [f for f in findings if f.rule == rule_id]
         if mine:
-            _rule_sheet(wb, run, mine, extras[rule_id], rec)
-    path = output_path(folder, filename(rec))
-    wb.save(path)
-    return path
+            _rule_sheet(book, run, mine, extras[rule_id], rec)
+    return book.close()
 
 
 def _answer(f: Finding, rec: Recipient) -> dict:
@@ -115,14 +166,15 @@ def _others(f: Finding, rec: Recipient) -> str:
     return "\n".join(p.strip() for p in parts)
 
 
-def _rule_sheet(wb: Workbook, run: RuleRun, findings: list[Finding], extra, rec: Recipient) -> None:
-    ws = wb.create_sheet(safe_filename(run.id, 31).replace("[", "(").replace("]", ")"))
+def _rule_sheet(book: _Book, run: RuleRun, findings: list[Finding], extra, rec: Recipient) -> None:
+    ws = book.sheet(safe_filename(run.id, 31).replace("[", "(").replace("]", ")"))
     cols = columns(run) + list(extra)
     header = LEAD + [c.title for c in cols] + TAIL
     for i, width in enumerate(WIDTHS + [18] * len(cols) + [12, 30, 30]):
-        ws.column_dimensions[_letter(i + 1)].width = width
-    ws.freeze_panes = "C2"
-    ws.append([_cell(ws, h, HEAD_FILL, bold=True) for h in header])
+        ws.set_column(i, i, width)
+    ws.freeze_panes(1, 2)
+    book.row(ws, 0, header, HEAD_FILL, bold=True)
+    number = 1
     for f in findings:
         c = CLASSES[f.cls]
         rows = max(len(f.debt), len(f.creditor))
@@ -130,24 +182,16 @@ def _rule_sheet(wb: Workbook, run: RuleRun, findings: list[Finding], extra, rec:
         for i in range(rows):
             debt = f.debt[i] if i < len(f.debt) else None
             cred = f.creditor[i] if i < len(f.creditor) else None
-            lead = [f.id, f.ref, f.first_reported or "", f.status, _others(f, rec) if i == 0 else "", c.label_zh, c.term,
-                    differing_names(f, run),
-                    describe(f), f.balance_debt, f.balance_creditor, f.balance_difference,
-                    place([debt]) if debt else "", place([cred]) if cred else ""]
-            cells = list(lead)
-            for col in cols:
-                record = debt if col.side == "debt" else cred
-                value = record.values.get(col.code) if record else None
-                differs = col.pair is not None and run.fields[col.pair].field in differing
-                cells.append(_cell(ws, value, DIFF_FILL) if differs else value)
             answer = _answer(f, rec) if i == 0 else {}
-            tail = [answer.get("status") or "", answer.get("text") or "", answer.get("action") or ""]
-            ws.append(safe_row(ws, cells + tail))  # plain values stream fastest
-
-
-def _letter(n: int) -> str:
-    out = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
+            book.row(ws, number, [f.id, f.ref, f.first_reported or "", f.status, _others(f, rec) if i == 0 else "",
+                                  c.label_zh, c.term, differing_names(f, run), describe(f), f.balance_debt,
+                                  f.balance_creditor, f.balance_difference, place([debt]) if debt else "",
+                                  place([cred]) if cred else ""])
+            for k, col in enumerate(cols, start=len(LEAD)):
+                record = debt if col.side == "debt" else cred
+                differs = col.pair is not None and run.fields[col.pair].field in differing
+                book.write(ws, number, k, record.values.get(col.code) if record else None, DIFF_FILL if differs else None)
+            for k, value in enumerate((answer.get("status"), answer.get("text"), answer.get("action")),
+                                      start=len(LEAD) + len(cols)):
+                book.write(ws, number, k, value)
+            number += 1
