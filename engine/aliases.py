@@ -27,9 +27,11 @@ def check_aliases(pack_dir: Path, meta: dict, rule_ids: set[str]) -> None:
     if not meta.get("aliases"):
         return
     path = pack_dir / str(meta["aliases"])
-    doc = load_yaml(path)
-    for old, new in _written_aliases(path).items():
-        line = doc["aliases"].line_of(old)
+    aliases = _written_aliases(path)
+    mapping = load_yaml(path)["aliases"]
+    lines = {str(key): mapping.line_of(key) for key in mapping}  # an unquoted number is an int key
+    for old, new in aliases.items():
+        line = lines[old]
         if old in rule_ids:
             raise RuleFileError(f"alias '{old}' is the current id of a rule; an old id cannot name another rule",
                                 Location(str(path), line, rule=old))

@@ -171,7 +171,8 @@ def load_pack(pack_dir: Path | str, version: str | None = None, parameters: dict
         digest.update(path.read_bytes())
     excuses_file = pack_file.parent / meta["excuses"] if "excuses" in meta else None
     calendar_file = pack_calendar_file(pack_file, meta)
-    rule_files = sorted(p for p in pack_file.parent.rglob("*.yaml") if p not in side_files(pack_file, meta))
+    side = side_files(pack_file, meta)
+    rule_files = sorted(p for p in pack_file.parent.rglob("*.yaml") if p not in side)
     binder = Binder(catalog) if rule_files else None
     for path in rule_files:
         digest.update(path.read_bytes())
