@@ -76,7 +76,9 @@ class _Book:
         self.sheet_names: set[str] = set()
 
     def sheet(self, name: str) -> Worksheet:
-        """A new sheet under ``name`` made unique (Excel compares sheet names without case)."""
+        """A new sheet under ``name`` made unique (Excel compares sheet names without case; a name may not
+        begin or end with an apostrophe)."""
+        name = name.strip("'") or "_"
         unique, n = name, 1
         while unique.lower() in self.sheet_names:
             n += 1

@@ -37,9 +37,9 @@ def test_both_modes_write_safe_cells(tmp_path, rows):
 
 def test_sheet_names_stay_unique_however_they_are_cut(tmp_path):
     book = _Book(tmp_path / "b.xlsx", 1)
-    names = [book.sheet("R" * 31).name, book.sheet("r" * 31).name, book.sheet("R" * 31).name]
+    names = [book.sheet("R" * 31).name, book.sheet("r" * 31).name, book.sheet("R" * 31).name, book.sheet("'x'").name]
     book.close()
-    assert len({n.lower() for n in names}) == 3 and all(len(n) <= 31 for n in names)
+    assert len({n.lower() for n in names}) == 4 and all(len(n) <= 31 for n in names) and names[3] == "x"
 
 
 def test_an_unwritable_place_is_an_os_error(tmp_path):
