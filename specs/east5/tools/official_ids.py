@@ -237,7 +237,7 @@ def plan(spec_dir: Path = SPEC_DIR, register: Path = REGISTER, pack_dir: Path = 
         local, extra = target
         if local in renamed or local in added:
             holder = renamed.get(local) or added[local]
-            if not row["final"] and row["category"] == holder["register_category"]:
+            if not row["final"] and CATEGORIES[row["category"]] == holder["category"]:
                 # a draft rule of a table the final version merged (对公定期存款分户账 into 对公存款分户账),
                 # given no final number of its own: the merged table's rule makes its check
                 holder["official"] += f" / {row['jhgz']}"
@@ -250,14 +250,11 @@ def plan(spec_dir: Path = SPEC_DIR, register: Path = REGISTER, pack_dir: Path = 
             skipped.append((oid, why))
             continue
         claimed.add(oid)
-        entry = {**_identity(row, twins[(oid, row["final_table"], row["final_field"])]),
-                 "register_category": row["category"]}
+        entry = _identity(row, twins[(oid, row["final_table"], row["final_field"])])
         if extra is None:
             renamed[local] = entry
         else:
             added[local] = {**entry, **extra}
-    for entry in (*renamed.values(), *added.values()):
-        del entry["register_category"]
     renamed.update(covered_references(derived))
     for rid, rule in derived.items():  # numeric widths are 长度 in the register
         if rule.kind == "format" and rule.category == "其他" and rid not in renamed:
