@@ -11,7 +11,7 @@ from pathlib import Path
 from .derive import official_aliases
 from .errors import Location, RuleFileError
 from .spec import check_schema
-from .yamlio import load_yaml
+from .yamlio import LocDict, load_yaml
 
 
 def pack_aliases(pack_dir: Path, meta: dict) -> dict[str, str]:
@@ -27,21 +27,24 @@ def check_aliases(pack_dir: Path, meta: dict, rule_ids: set[str]) -> None:
     if not meta.get("aliases"):
         return
     path = pack_dir / str(meta["aliases"])
-    aliases = _written_aliases(path)
-    mapping = load_yaml(path)["aliases"]
-    lines = {str(key): mapping.line_of(key) for key in mapping}  # an unquoted number is an int key
-    for old, new in aliases.items():
-        line = lines[old]
+    mapping = _alias_mapping(path)
+    for key, new in mapping.items():
+        old, line = str(key), mapping.line_of(key)  # an unquoted number is an int key
         if old in rule_ids:
             raise RuleFileError(f"alias '{old}' is the current id of a rule; an old id cannot name another rule",
                                 Location(str(path), line, rule=old))
-        if new not in rule_ids:
+        if str(new) not in rule_ids:
             raise RuleFileError(f"alias '{old}' names unknown rule '{new}'", Location(str(path), line, rule=old))
 
 
 def _written_aliases(path: Path) -> dict[str, str]:
+    return {str(old): str(new) for old, new in _alias_mapping(path).items()}
+
+
+def _alias_mapping(path: Path) -> LocDict:
+    """The file's ``aliases`` mapping as written (keys with their lines), checked against its schema."""
     if not path.is_file():
         raise RuleFileError(f"alias file not found: {path} (aliases in pack.yaml)")
     doc = load_yaml(path)
     check_schema(doc, "aliases", path)
-    return {str(old): str(new) for old, new in doc["aliases"].items()}
+    return doc["aliases"]
