@@ -41,6 +41,10 @@ CASES = {
     + line(ID="P1") + b"\n",
     "line_over_2mb": padding(3) + line(ID="X", BBZ="长" * 800_000) + b"\n" + line(ID="Y", MC="") + b"\n",
     "quotes": padding(3) + line(ID="X", MC='"张"') + b"\n",
+    "zero_width_space": padding(12000) + line(ID="X", BBZ="a\u200bb") + b"\n" + line(ID="Y", MC="") + b"\n",
+    "c1_control": padding(3) + line(ID="X", MC="张\x85") + b"\n",
+    "chinese_punctuation": padding(3) + line(ID="X", BBZ="“备注”——…") + b"\n" + line(ID="Y", MC="") + b"\n",
+    "bom": b"\xef\xbb\xbf" + padding(3) + line(ID="X", MC="") + b"\n",
     "no_final_newline": padding(3) + line(ID="X", MC=""),
 }
 
@@ -90,6 +94,10 @@ def test_the_broken_cases_find_what_they_plant(tmp_path, monkeypatch):
     assert sorted(s.line for r in result.rules if r.id == "U" for s in r.samples) == [2, 8]
     assert found["line_over_2mb"] == {("R", 5)}  # the 2.4 MB line itself is read and checked
     assert found["quotes"] == {("FILE.QUOTES", 4)}
+    assert found["zero_width_space"] == {("FILE.CONTROL_CHARS", n + 1), ("R", n + 2)}
+    assert found["c1_control"] == {("FILE.CONTROL_CHARS", 4)}
+    assert found["chinese_punctuation"] == {("R", 5)}  # “”—… begin with the byte of most invisible characters
+    assert found["bom"] == {("FILE.BOM", 1), ("R", 4)}  # not a zero-width character in the first field
     assert found["no_final_newline"] == {("R", 4)}
 
 

@@ -26,6 +26,7 @@ from ..signals import is_interrupt
 from ..spec import TableSpec
 from .discover import SourceFile
 from .findings import FileFinding
+from .invisible import LEADS as INVISIBLE_LEADS, InvisibleBytes
 
 CHUNK = 1 << 24
 BOM = codecs.BOM_UTF8
@@ -316,6 +317,9 @@ def _marks_columns(table: TableSpec, values: str, raw: str) -> str:
             f"{_fields_matching(table, values, raw, QUOTE)} AS _quote")
 
 
+NO_MARKS = "NULL::VARCHAR AS _ctrl, NULL::VARCHAR AS _quote"  # a file whose bytes hold neither
+
+
 def _byte_clean_marks(table: TableSpec, values: str, raw: str) -> str:
     """``_marks_columns`` of text whose bytes hold no control byte: of the control set only the
     invisible characters can be there (multi-byte in UTF-8, so a byte scan does not see them)."""
@@ -379,53 +383,77 @@ LINES = ("read_csv({path}, columns={{'raw': 'VARCHAR'}}, delim=chr(0), quote='',
 # go missing without an error). LONG_LINES: for any line DuckDB is given, if a read still fails.
 LONG_LINES = line_options(LINE_CAP)
 # byte classes: 2 = CR or NUL (the file needs a cleaned copy), 1 = another control character
-# (0x02-0x1F but LF, or 0x7F: the fields holding it are named per line), 0 = anything else
-BYTE_CLASS = bytes(2 if b in (0x0D, 0x00) else 1 if (b < 0x20 and b not in (0x01, 0x0A)) or b == 0x7F else 0
-                   for b in range(256))
+# (0x02-0x1F but LF, or 0x7F: the fields holding it are named per line), 3 = a double quote or the
+# first byte of an invisible character (``InvisibleBytes`` tells which), 0 = anything else
+BYTE_CLASS = bytes(2 if b in (0x0D, 0x00) else 1 if (b < 0x20 and b not in (0x01, 0x0A)) or b == 0x7F
+                   else 3 if b == 0x22 or b in INVISIBLE_LEADS else 0 for b in range(256))
 
 
-def control_bytes(path: Path) -> tuple[bool, bool, bool]:
-    """(CR or NUL anywhere, another control character anywhere, a line that may be over
-    LONG_BLOCK): one pass, stops when all are seen."""
-    cr_nul = other = long = False
+class ByteClasses:
+    """What an EAST file's bytes hold that decides how it is read, chunk by chunk: CR or NUL (a
+    cleaned copy), another control character, a double quote or an invisible character (the fields
+    holding one are named per line: ``marks``), a line that may be over LONG_BLOCK. A file holding
+    none of these is read without looking into its fields at all."""
+
+    def __init__(self) -> None:
+        self.cr_nul = self.control = self.marks = self.long = False
+        self.invisible = InvisibleBytes()
+
+    def add(self, chunk: bytes) -> None:
+        if not (self.cr_nul and self.control and self.marks):
+            found = chunk.translate(BYTE_CLASS)
+            self.cr_nul = self.cr_nul or b"\x02" in found
+            self.control = self.control or b"\x01" in found
+            if not self.marks:
+                lead = b"\x03" in found
+                self.marks = self.invisible.add(chunk, lead) or (lead and b'"' in chunk)
+        self.long = self.long or lf_free_block(chunk, LONG_BLOCK)
+
+    @property
+    def complete(self) -> bool:
+        """Everything is found: reading on cannot change the outcome."""
+        return self.cr_nul and self.control and self.marks and self.long
+
+
+def control_bytes(path: Path) -> ByteClasses:
+    """``ByteClasses`` of a whole file: one pass, stopping when everything is found."""
+    classes = ByteClasses()
     with open(path, "rb") as fh:
-        while not (cr_nul and other and long) and (chunk := fh.read(CHUNK)):
-            classes = chunk.translate(BYTE_CLASS)
-            cr_nul = cr_nul or b"\x02" in classes
-            other = other or b"\x01" in classes
-            long = long or lf_free_block(chunk, LONG_BLOCK)
-    return cr_nul, other, long
+        while not classes.complete and (chunk := fh.read(CHUNK)):
+            classes.add(chunk)
+    return classes
 
 
 @dataclass
 class ByteScan:
     """SHA-256, size and BOM of a file, from one streaming pass beside DuckDB's read; with
-    ``classes``, also whether it holds CR or NUL, another control character, or a line that may
-    be over LONG_BLOCK (DuckDB may have failed on it, or silently dropped it at the end)."""
+    ``classes``, also its ``ByteClasses`` (DuckDB may have failed on a long line, or silently
+    dropped it at the end)."""
     sha256: str
     size: int
     bom: bool
-    cr_nul: bool = False
-    control: bool = False
-    long: bool = False
+    classes: ByteClasses | None = None
+
+    @property
+    def needs_care(self) -> bool:
+        c = self.classes
+        return c is not None and (c.cr_nul or c.control or c.marks or c.long)
 
 
 def byte_scan(path: Path, classes: bool = False) -> ByteScan:
     digest = hashlib.sha256()
     size = 0
-    bom = cr_nul = control = long = False
+    bom = False
+    found = ByteClasses() if classes else None
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):
             if not size:
                 bom = chunk.startswith(BOM)
             digest.update(chunk)
             size += len(chunk)
-            if classes and not (cr_nul and control):
-                found = chunk.translate(BYTE_CLASS)
-                cr_nul = cr_nul or b"\x02" in found
-                control = control or b"\x01" in found
-            long = long or (classes and lf_free_block(chunk, LONG_BLOCK))
-    return ByteScan(digest.hexdigest(), size, bom, cr_nul, control, long)
+            if found is not None:
+                found.add(chunk)
+    return ByteScan(digest.hexdigest(), size, bom, found)
 
 
 @dataclass
@@ -509,10 +537,14 @@ def east_relation(src: SourceFile, table: TableSpec, workdir: Path, pool=None) -
     if pool is None or not _starts_as_utf8(src.path):
         return careful_relation(src, table, workdir, scan=True)
     check_later = src.path.stat().st_size > CHECK_FIRST
-    cr_nul, control, long = (False, False, False) if check_later else control_bytes(src.path)
-    if cr_nul or long:
+    found = None if check_later else control_bytes(src.path)
+    if found is not None and (found.cr_nul or found.long):
         return careful_relation(src, table, workdir, scan=True)
-    marks = _marks_columns(table, "_f", "raw") if control else _byte_clean_marks(table, "_f", "raw")
+    marks = NO_MARKS  # a clean file (the rule; a larger file is checked while DuckDB reads it)
+    if found is not None and found.control:
+        marks = _marks_columns(table, "_f", "raw")
+    elif found is not None and found.marks:
+        marks = _byte_clean_marks(table, "_f", "raw")
     sql = _east_select(src, table, src.path, marks, set(), "", scan=True)
     return FileRelation(src, sql, byte_scan=pool.submit(byte_scan, src.path, check_later), path=src.path,
                         marks=marks, scan=True, first_line=1)
@@ -521,10 +553,7 @@ def east_relation(src: SourceFile, table: TableSpec, workdir: Path, pool=None) -
 def needs_care(rel: FileRelation) -> bool:
     """A file read as it is whose bytes (checked during the read) hold CR, NUL, control characters
     or a line that may be too long for that read (DuckDB may have dropped it without an error)."""
-    if not rel.optimistic:
-        return False
-    scan = rel.byte_scan.result()
-    return scan.cr_nul or scan.control or scan.long
+    return rel.optimistic and rel.byte_scan.result().needs_care
 
 
 def _starts_as_utf8(path: Path, size: int = 1 << 20) -> bool:
