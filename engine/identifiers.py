@@ -38,6 +38,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from .localtables import Columns, create_table
 from .workdays import install_calendar
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -138,10 +139,13 @@ class RefTable:
     columns: tuple[tuple[str, str], ...]  # (name, DuckDB type: VARCHAR | INTEGER)
     rows: tuple[tuple, ...]
 
+    def column_values(self) -> Columns:
+        return {name: (kind, [r[i] for r in self.rows]) for i, (name, kind) in enumerate(self.columns)}
+
     def arrow(self) -> pa.Table:
+        """The table for Spark."""
         types = {"VARCHAR": pa.string(), "INTEGER": pa.int32()}
-        return pa.table({name: pa.array([r[i] for r in self.rows], type=types[kind])
-                         for i, (name, kind) in enumerate(self.columns)})
+        return pa.table({name: pa.array(values, type=types[kind]) for name, (kind, values) in self.column_values().items()})
 
 
 def read_data(filename: str) -> list[dict[str, str]]:
@@ -226,11 +230,7 @@ def install_macros(con: duckdb.DuckDBPyConnection, calendar_files: list[Path | s
     and ``jh_*`` macros, and the working-day tables (package years plus ``calendar_files``)."""
     install_calendar(con, calendar_files)
     for table in reference_tables():
-        con.register("_jh_rows", table.arrow())
-        try:
-            con.execute(f"CREATE OR REPLACE TABLE {table.name} AS SELECT * FROM _jh_rows")
-        finally:
-            con.unregister("_jh_rows")
+        create_table(con, table.name, table.column_values())
     for name, (params, body) in macro_sql().items():
         con.execute(f"CREATE OR REPLACE MACRO {name}({params}) AS ({_null_safe(params, body)})")
 

@@ -30,6 +30,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from .errors import Location, RuleFileError
+from .localtables import Columns, create_table
 from .yamlio import LocDict, LocList, load_yaml
 
 PROBE_YEARS = range(1949, date.today().year + 30)
@@ -90,8 +91,10 @@ def package_years() -> tuple[int, ...]:
 def package_year(year: int) -> YearCalendar:
     import chinese_calendar
 
+    # is_workday's own rule over its tables: asking it day by day checks the year's range each time
+    holidays, extra = chinese_calendar.holidays, chinese_calendar.workdays
     days = list(_days(year))
-    worked = {d for d in days if chinese_calendar.is_workday(d)}
+    worked = {d for d in days if d in extra or (d.weekday() <= 4 and d not in holidays)}
     return YearCalendar(year, frozenset(d for d in days if d.weekday() < 5 and d not in worked),
                         frozenset(d for d in days if d.weekday() >= 5 and d in worked),
                         f"chinese-calendar {package_version()}")
@@ -277,7 +280,8 @@ class WorkCalendar:
                 runs.append((y, y))
         return runs
 
-    def arrow_tables(self) -> tuple[pa.Table, pa.Table]:
+    def columns(self) -> tuple[Columns, Columns]:
+        """The columns of ``_jh_workdays`` and ``_jh_workday_spans``."""
         days, counts, flags, segs, span_rows = [], [], [], [], []
         for seg, (first, last) in enumerate(self.spans()):
             n = 0
@@ -291,30 +295,29 @@ class WorkCalendar:
                     flags.append(worked)
                     segs.append(seg)
             span_rows.append((seg, date(first, 1, 1), date(last, 12, 31)))
-        table = pa.table({"d": pa.array(days, pa.date32()), "n": pa.array(counts, pa.int32()),
-                          "workday": pa.array(flags, pa.bool_()), "seg": pa.array(segs, pa.int32())})
-        spans = pa.table({"seg": pa.array([s[0] for s in span_rows], pa.int32()),
-                          "first_day": pa.array([s[1] for s in span_rows], pa.date32()),
-                          "last_day": pa.array([s[2] for s in span_rows], pa.date32())})
-        return table, spans
+        return ({"d": ("DATE", days), "n": ("INTEGER", counts), "workday": ("BOOLEAN", flags),
+                 "seg": ("INTEGER", segs)},
+                {"seg": ("INTEGER", [s[0] for s in span_rows]), "first_day": ("DATE", [s[1] for s in span_rows]),
+                 "last_day": ("DATE", [s[2] for s in span_rows])})
+
+    def arrow_tables(self) -> tuple[pa.Table, pa.Table]:
+        """The same tables for Spark."""
+        types = {"DATE": pa.date32(), "INTEGER": pa.int32(), "BOOLEAN": pa.bool_()}
+        return tuple(pa.table({name: pa.array(values, types[kind]) for name, (kind, values) in cols.items()})
+                     for cols in self.columns())
 
 
-@lru_cache(maxsize=8)
-def _package_tables() -> tuple[pa.Table, pa.Table]:
-    return WorkCalendar().arrow_tables()
+@lru_cache(maxsize=1)
+def _package_columns() -> tuple[Columns, Columns]:
+    return WorkCalendar().columns()
 
 
-def install_calendar(con, files: list[Path | str] | tuple = ()) -> WorkCalendar:
-    """Create ``_jh_workdays`` and ``_jh_workday_spans`` on a DuckDB connection."""
-    cal = WorkCalendar(files)
-    days, spans = cal.arrow_tables() if files else _package_tables()
-    for name, table in (("_jh_workdays", days), ("_jh_workday_spans", spans)):
-        con.register("_jh_rows", table)
-        try:
-            con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _jh_rows")
-        finally:
-            con.unregister("_jh_rows")
-    return cal
+def install_calendar(con, files: list[Path | str] | tuple = ()) -> None:
+    """Create ``_jh_workdays`` and ``_jh_workday_spans`` on a DuckDB connection (the package's
+    years computed once per process)."""
+    days, spans = WorkCalendar(files).columns() if files else _package_columns()
+    create_table(con, "_jh_workdays", days)
+    create_table(con, "_jh_workday_spans", spans)
 
 
 __all__ = ["CalendarGap", "WorkCalendar", "YearCalendar", "describe_years", "install_calendar",

@@ -198,3 +198,11 @@ def test_missing_file(tmp_path):
 def test_describe_years():
     assert describe_years([2004, 2005, 2006, 2028]) == "2004–2006, 2028"
     assert describe_years([]) == "no year"
+
+
+def test_every_package_day_agrees_with_the_package_asked_day_by_day(cal):
+    for year in package_years():
+        d = date(year, 1, 1)
+        while d.year == year:
+            assert cal.is_workday(d) == cc.is_workday(d), d
+            d += timedelta(days=1)

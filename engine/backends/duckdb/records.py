@@ -22,7 +22,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
+from ...localtables import create_table
 
 from ...compile import Plan
 from ...dialects.quoting import quote_ident, sql_quote
@@ -162,11 +162,11 @@ def _east(con, src: SourceFile, table: TableSpec, lines: set[int], result: Table
     data = {"_file": [src.path.name] * len(rows), "_line": found}
     data.update({f.code: [r[i] for r in rows] for i, f in enumerate(table.fields)})
     name = f"_jh_records_{table.code}"
-    con.register(name, pa.table({k: pa.array(v, pa.int64() if k == "_line" else pa.string()) for k, v in data.items()}))
+    create_table(con, name, {k: ("BIGINT" if k == "_line" else "VARCHAR", v) for k, v in data.items()}, temp=True)
     try:
         return _select(con, table, quote_ident(name), lines, show_pii)
     finally:
-        con.unregister(name)
+        con.execute(f"DROP TABLE {quote_ident(name)}")
 
 
 def _tabular(con, src: SourceFile, table: TableSpec, lines: set[int], result: TableResult | None,

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
+from ...localtables import create_table
 
 from ...errors import OutputError
 from ...compile import Plan, build_plan, set_rule_sql, single_check_sql
@@ -167,20 +167,18 @@ def _run_row_rules_one_by_one(con, tp, not_run: dict[int, str]) -> None:
 
 
 def _insert_file_findings(con, plan: Plan, findings: list[FileFinding]) -> None:
-    """Bulk-insert file findings (a CRLF file can yield one per line) through Arrow, not row by row."""
+    """Bulk-insert file findings (a CRLF file can yield one per line) as columns, not row by row."""
     if not findings:
         return
     index = {(e.rule.id, e.rule.table): e.index for e in plan.entries}
-    batch = pa.table({
-        "_rule": pa.array([index[(f.rule_id, f.table)] for f in findings], pa.int32()),
-        "_file": pa.array([f.file for f in findings], pa.string()),
-        "_line": pa.array([f.line for f in findings], pa.int64()),
-        "_key": pa.nulls(len(findings), pa.string()),
-        "_value": pa.array([f.value for f in findings], pa.string()),
-    })
-    con.register("_file_findings", batch)
-    con.execute(f"{INSERT_FAILURES} SELECT * FROM _file_findings")
-    con.unregister("_file_findings")
+    create_table(con, "_file_findings", {
+        "_rule": ("INTEGER", [index[(f.rule_id, f.table)] for f in findings]),
+        "_file": ("VARCHAR", [f.file for f in findings]),
+        "_line": ("BIGINT", [f.line for f in findings]),
+        "_value": ("VARCHAR", [f.value for f in findings]),
+    }, temp=True)
+    con.execute(f"{INSERT_FAILURES} SELECT _rule, _file, _line, NULL, _value FROM _file_findings")
+    con.execute("DROP TABLE _file_findings")
 
 
 def _apply_excuses(con, plan: Plan, tables: dict[str, TableResult]) -> None:
