@@ -38,7 +38,7 @@ from ..signals import is_interrupt
 from ..spec import TableSpec
 from .discover import SourceFile
 from .findings import FileFinding
-from .load import (CHUNK, CONTROL, LONG_LINES, FileRelation, _date, _fields_matching, _marks_columns, file_sha256,
+from .load import (CHUNK, CONTROL, LONG_LINES, NO_MARKS, FileRelation, _date, _fields_matching, _marks_columns, file_sha256,
                    finish_relation)
 from .typed_text import column_text_sql, plain_type
 
@@ -67,6 +67,7 @@ class TabularRelation(FileRelation):
     build: Callable[[str], str] | None = None  # a CSV file's SQL for given read options (LONG_LINES)
     retried: bool = False
     expected: int | None = None  # fields a CSV row must have: the header's
+    direct_sql: str = ""  # a Parquet file's rows in t_<CODE>'s shape, read again from the file by set rules
 
     def long_lines(self, table: TableSpec) -> bool:
         """After a failed read (engine/backends/duckdb/scan.py asks every file of the table): a CSV file is given
@@ -86,7 +87,7 @@ class TabularRelation(FileRelation):
 
     def unreadable(self, reason: str) -> None:
         """Nothing of the file is read: no rows, one FILE.UNREADABLE finding with the reason."""
-        self.sql, self.rows, self.rejected = "", 0, 0
+        self.sql, self.direct_sql, self.rows, self.rejected = "", "", 0, 0
         self.findings = [FileFinding("FILE.UNREADABLE", self.src.table, self.src.path.name, None, reason)]
         self.discard()
 
@@ -362,9 +363,10 @@ def parquet_relation(con, src: SourceFile, table: TableSpec, workdir: Path, pool
     texts = [text[code] for code, c in column.items() if not plain_type(types[c])]
     raw = f"concat({', '.join(texts)})" if texts else "''"
     values = "[" + ", ".join(text[f.code] for f in table.fields) + "]"
-    rel.sql = (f"SELECT {sql_quote(src.path.name)} AS _file, file_row_number + 1 AS _line, {_date(src)} AS _file_date, "
-               f"{_marks_columns(table, values, RAW)}, {select}, FALSE AS _bad, NULL::INTEGER AS _nf "
+    head = f"SELECT {sql_quote(src.path.name)} AS _file, file_row_number + 1 AS _line, {_date(src)} AS _file_date"
+    rel.sql = (f"{head}, {_marks_columns(table, values, RAW)}, {select}, FALSE AS _bad, NULL::INTEGER AS _nf "
                f"FROM (SELECT *, {raw} AS {RAW} FROM {relation}{only})")
+    rel.direct_sql = f"{head}, {NO_MARKS}, {select} FROM {relation}"
     return rel
 
 

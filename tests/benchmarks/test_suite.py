@@ -39,7 +39,9 @@ def test_every_approach_agrees_with_jianhe_on_the_30_counts(tmp_path):
     result = json.loads(out.read_text(encoding="utf-8"))
     assert rc == 0 and result["counts_agree"], result["count_differences"]
     names = [a["name"] for a in result["approaches"]]
-    assert {"jianhe", "jianhe_parquet", "duckdb_floor", "duckdb_fused"} <= set(names)
+    assert {"jianhe", "jianhe_parquet", "duckdb_floor", "duckdb_bytes", "duckdb_bytes_parquet", "duckdb_fused"} <= set(names)
+    assert {"vs_true_floor", "parquet_vs_true_floor_parquet"} <= set(result["targets"])
+    assert result["targets"]["peak_rss_mb"]["limit"] == 1024  # up to 10M rows
     assert all("error" not in a and a["peak_rss_mb"] > 0 and a["wall_s"] > 0 for a in result["approaches"])
     counts = result["counts"]["jianhe"]
     assert set(counts) == {r.id for r in load_rules()} and len(counts) == 30

@@ -139,8 +139,9 @@ def _scan_table(con, plan: Plan, tp: TablePlan, sources: list, workdir: Path, fi
     readable = [i for i, s in enumerate(items) if not isinstance(s, _Unreadable)]
     east = [i for i in readable if isinstance(items[i], FileRelation)]
 
-    def store(select: str) -> tuple[duckdb.Error | None, dict[int, _Part]]:
-        """Every file in turn through the view into the stored table; its place in that table."""
+    def store(select: str, direct: bool = False) -> tuple[duckdb.Error | None, dict[int, _Part]]:
+        """Every file in turn through the view into the stored table; its place in that table
+        (``direct``: only the rows a rule fails, each with its file and line)."""
         con.execute(f"DROP TABLE IF EXISTS {table}")
         parts, total = {}, 0
         for i in readable:
@@ -150,9 +151,12 @@ def _scan_table(con, plan: Plan, tp: TablePlan, sources: list, workdir: Path, fi
                 continue
             con.execute(f"CREATE OR REPLACE VIEW {view} AS {items[i].sql}")
             head = f"INSERT INTO {table} " if total or _exists(con, code) else f"CREATE TABLE {table} AS "
-            error = _run(con, head + storing_sql(select), progress, code)
+            error = _run(con, head + (hits_only_sql(select) if direct else storing_sql(select)), progress, code)
             if error is not None:
                 return error, parts
+            if direct:  # the file's rows, from its metadata
+                parts[i].rows = items[i].rows = con.execute(f"SELECT count(*) FROM ({items[i].direct_sql})").fetchone()[0]
+                continue
             parts[i].rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - total
             total += parts[i].rows
         if not _exists(con, code):  # no file had a checkable row: the table, empty
@@ -162,6 +166,13 @@ def _scan_table(con, plan: Plan, tp: TablePlan, sources: list, workdir: Path, fi
                 return error, parts
         return None, parts
 
+    direct = _direct(items, readable)
+    if direct:
+        error, parts = store(tp.scan_sql, direct=True)
+        if error is None:
+            plan.scanned.add(code)
+            _direct_views(con, tp, [items[i] for i in readable])
+            return [_file_info(con, tp, item, parts.get(i), findings) for i, item in enumerate(items)]
     error, parts = store(tp.scan_sql)
     # read again the careful way: every file read as it is if the read failed (e.g. invalid UTF-8
     # past the first MiB), else those whose bytes turned out to need it (CR, NUL, control characters)
@@ -184,6 +195,23 @@ def _scan_table(con, plan: Plan, tp: TablePlan, sources: list, workdir: Path, fi
     _number_lines(con, code, tp, parts, code in plan.scanned)
     _store_wrong_field_counts(con, tp)
     return [_file_info(con, tp, item, parts.get(i), findings) for i, item in enumerate(items)]
+
+
+def _direct(items: list, readable: list[int]) -> bool:
+    """Whether set rules can read the table's files themselves rather than a stored copy of every
+    row: every file is Parquet (its rows are numbered in the file, and reading a few columns again
+    costs less than storing them), and no spot check samples the stored rows."""
+    return (bool(readable) and sampling.active() is None
+            and all(getattr(items[i], "direct_sql", "") for i in readable))
+
+
+def _direct_views(con, tp: TablePlan, items: list) -> None:
+    """After a direct scan: ``<CODE>#lines`` is the stored rows (those a rule fails), ``t_<CODE>``
+    the files themselves."""
+    code = tp.table.code
+    con.execute(f"CREATE OR REPLACE VIEW {numbered(code)} AS SELECT * FROM {stored(code)}")
+    con.execute(f"CREATE OR REPLACE VIEW {quote_ident('t_' + code)} AS "
+                + " UNION ALL ".join(f"({item.direct_sql})" for item in items))
 
 
 def _shorten_lines(items: list, east: list[int], tp: TablePlan, workdir: Path) -> bool:
@@ -265,6 +293,11 @@ def storing_sql(select: str) -> str:
     """What is stored of each row: not its file name and date (the same for all rows of a file:
     ``_number_lines`` restores them from the row's place), its field count only when rejected."""
     return f"SELECT * EXCLUDE (_file, _file_date) REPLACE (CASE WHEN _bad THEN _nf END AS _nf) FROM ({select})"
+
+
+def hits_only_sql(select: str) -> str:
+    """What a direct scan stores: the rows a rule fails, with their file and line."""
+    return f"SELECT * FROM ({select}) WHERE _hits IS NOT NULL"
 
 
 def _empty(tp: TablePlan) -> str:
