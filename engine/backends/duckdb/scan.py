@@ -10,7 +10,10 @@ order, every line included, so a row's place in the stored table is its line num
 numbered there rather than while reading (``row_number()`` would read the file on one thread),
 and lines with the wrong number of fields are found there (``_bad``) instead of by reading the
 file again. ``t_<CODE>`` then becomes a view of the stored good rows with every field (those not
-stored are empty), and ``collect_hits`` moves the hits into ``_failures``.
+stored are empty), and ``collect_hits`` moves the hits into ``_failures``. A table of Parquet files
+only is not stored row by row: its rows are numbered in the files, so only the rows a row rule fails
+are stored (with file and line), and ``t_<CODE>`` is the files themselves, read again by the set
+rules (a few columns of a columnar file cost less to read than a stored copy costs to write).
 
 EAST files are read by DuckDB as they are while a thread computes their SHA-256 and checks their
 bytes for CR, NUL and control characters (a small file is checked before it is read). A file
