@@ -11,10 +11,13 @@ the difference was answered before (``--replies``). Returned workbooks are read 
 A run writes one workbook per recipient (thousands at a time), so they are written with XlsxWriter — in
 memory, or streamed in constant memory for a recipient with many rows — every value through :meth:`_Book.write`: text cleaned as every jianhe
 workbook's (``cell_text``), always a string — never a formula — and formula-like text with the quote
-prefix so an edit keeps it text.
+prefix so an edit keeps it text. They are written on every core (engine/reconcile/workbook_pool.py); a
+workbook's creation time is the run's start, so the same run gives the same bytes however it is written.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,8 +29,9 @@ from xlsxwriter.worksheet import Worksheet
 from ..report.common import output_path
 from ..report.xlsx import cell_text, formula_like
 from ..rules.reconcile.classes import CLASSES, RECIPIENT_KINDS
+from . import workbook_pool
 from .model import Finding, ReconcileResult, RuleRun
-from .render_common import VERDICT_ZH, columns, describe, differing_names, extra_columns, place, safe_filename
+from .render_common import Column, VERDICT_ZH, columns, describe, differing_names, extra_columns, place, safe_filename
 from .replies import ACTION_COLUMN, FIRST_COLUMN, REF_COLUMN, STATUS_COLUMN, TEXT_COLUMN
 from .routing import Recipient
 
@@ -52,26 +56,62 @@ def filename(rec: Recipient) -> str:
     return safe_filename(f"{RECIPIENT_KINDS[rec.kind][0]}_{rec.code or '未知'}_{rec.name}", 80) + ".xlsx"
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What every workbook of a run shows besides its recipient's findings: small, so that each worker
+    process gets it once (the whole result would send every finding to every worker)."""
+
+    folder: Path
+    submission: str
+    previous: str | None
+    pack: str
+    started_at: str
+    verdict: str
+    runs: dict[str, RuleRun]
+    extras: dict[str, list[Column]]
+
+    @property
+    def created(self) -> datetime | None:
+        """The workbooks' creation time: the run's start (not the moment of writing: same run, same bytes)."""
+        try:
+            return datetime.fromisoformat(self.started_at).astimezone(timezone.utc)
+        except (TypeError, ValueError):
+            return None
+
+
 def render(result: ReconcileResult, out_dir: Path) -> list[Path]:
     by_recipient: dict[Recipient, list[Finding]] = {}
     for f in result.findings:
         for rec in f.recipients():
             by_recipient.setdefault(rec, []).append(f)
-    runs = {r.id: r for r in result.rules}
-    extras = {r.id: extra_columns(r) for r in result.rules}
-    paths = []
-    for rec in sorted(by_recipient, key=lambda r: r.sort_key):
-        paths.append(_workbook(result, rec, by_recipient[rec], runs, extras, Path(out_dir) / FOLDER))
-    return paths
+    run = _Run(Path(out_dir) / FOLDER, result.submission, result.previous,
+               f"{result.pack.get('name')} {result.pack.get('version')}", result.started_at, result.verdict,
+               {r.id: r for r in result.rules}, {r.id: extra_columns(r) for r in result.rules})
+    jobs = [(rec, by_recipient[rec]) for rec in sorted(by_recipient, key=lambda r: r.sort_key)]
+    if jobs:
+        run.folder.mkdir(parents=True, exist_ok=True)  # an unwritable place fails here, before any worker starts
+    return workbook_pool.write(_write_job, run, jobs, [_rows(findings) for _, findings in jobs])
+
+
+def _rows(findings: list[Finding]) -> int:
+    """A workbook's rows: one per record pair (an n:m group takes several)."""
+    return sum(max(len(f.debt), len(f.creditor)) for f in findings)
+
+
+def _write_job(run: _Run, job: tuple[Recipient, list[Finding]]) -> Path:
+    """One recipient's workbook (module level: a worker process finds it by name)."""
+    return _workbook(run, *job)
 
 
 class _Book:
     """One workbook: its formats made once, every cell written through :meth:`write`."""
 
-    def __init__(self, path: Path, rows: int):
+    def __init__(self, path: Path, rows: int, created: datetime | None = None):
         self.path = path
         mode = {"in_memory": True} if rows <= IN_MEMORY_ROWS else {"constant_memory": True}
         self.wb = xlsxwriter.Workbook(str(path), {**OPTIONS, **mode})
+        if created is not None:  # else XlsxWriter stamps the time of closing
+            self.wb.set_properties({"created": created})
         self.formats: dict[tuple, Format | None] = {}
         self.sheet_names: set[str] = set()
 
@@ -119,19 +159,16 @@ class _Book:
         return self.path
 
 
-def _workbook(result: ReconcileResult, rec: Recipient, findings: list[Finding], runs: dict[str, RuleRun],
-              extras: dict, folder: Path) -> Path:
-    rows = sum(max(len(f.debt), len(f.creditor)) for f in findings)
-    book = _Book(output_path(folder, filename(rec)), rows)
+def _workbook(run: _Run, rec: Recipient, findings: list[Finding]) -> Path:
+    book = _Book(output_path(run.folder, filename(rec)), _rows(findings), run.created)
     info = book.sheet("说明")
     info.set_column(0, 0, 22)
     info.set_column(1, 1, 90)
     facts = (("接收方", f"{RECIPIENT_KINDS[rec.kind][0]} {rec.code} {rec.name}"),
              ("接收方类型", RECIPIENT_KINDS[rec.kind][0]), ("接收方代码", rec.code), ("接收方名称", rec.name),
              *((("说明", rec.note),) if rec.note else ()),
-             ("对账数据", result.submission), ("上月一致数据", result.previous or "（全量对账）"),
-             ("规则包", f"{result.pack.get('name')} {result.pack.get('version')}"),
-             ("对账时间", result.started_at), ("对账结论", VERDICT_ZH[result.verdict]),
+             ("对账数据", run.submission), ("上月一致数据", run.previous or "（全量对账）"),
+             ("规则包", run.pack), ("对账时间", run.started_at), ("对账结论", VERDICT_ZH[run.verdict]),
              ("本接收方差异数", len(findings)))
     # (key, value, key in bold, value in bold); None is an empty line
     lines: list[tuple | None] = [(key, value, True, False) for key, value in facts]
@@ -143,10 +180,10 @@ def _workbook(result: ReconcileResult, rec: Recipient, findings: list[Finding], 
         if line:
             book.write(info, number, 0, line[0], bold=line[2])
             book.write(info, number, 1, line[1], bold=line[3])
-    for rule_id, run in runs.items():
+    for rule_id, rule in run.runs.items():
         mine = [f for f in findings if f.rule == rule_id]
         if mine:
-            _rule_sheet(book, run, mine, extras[rule_id], rec)
+            _rule_sheet(book, rule, mine, run.extras[rule_id], rec)
     return book.close()
 
 
