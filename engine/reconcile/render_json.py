@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from ..report.common import write_text
+from .gc_pause import gc_paused
 from .model import ReconcileResult
 
 FILENAME = "reconcile.json"
@@ -12,7 +13,8 @@ FILENAME = "reconcile.json"
 
 def dumps(result: ReconcileResult) -> str:
     """Compact (the C encoder: indenting takes the pure-Python one, several times slower on 10⁵ findings)."""
-    return json.dumps(result.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n"
+    with gc_paused():
+        return json.dumps(result.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def render(result: ReconcileResult, out_dir: Path) -> list[Path]:

@@ -27,6 +27,7 @@ from ..sources.load import create_relation
 from ..spec import Catalog, TableSpec
 from ..rules.reconcile.classes import CHANGES, CLASSES
 from ..rules.reconcile.config import ReconcileConfig, apply_overrides, resolve
+from .gc_pause import gc_paused
 from .model import (Change, Comparison, FieldPair, Finding, InputTable, OutOfScope, ReconcileResult, Record,
                     RuleRun, UnitTotal)
 from .monthly import changed_keys_sql, changes_sql
@@ -34,7 +35,7 @@ from ..rules.reconcile.normalise import normalise_sql
 from .replies import apply as apply_replies, parse_ref, read_replies
 from .routing import Recipient, divisions, route, route_branch
 from ..rules.reconcile.sql import (LEFTOVER, Relations, classified_sql, current_relations, fallback_pairs_sql,
-                                   records_sql, side_sql)
+                                   records_sql, scoped_sql, side_sql)
 
 CENT = Decimal("0.01")
 # what the command keeps of each classified record (the compared values are fetched from the files' rows)
@@ -88,6 +89,13 @@ def reconcile_submission(folder: Path, pack: RulePack, *, previous: Path | None 
                          replies: Path | None = None) -> ReconcileResult:
     """Reconcile one month's folder; with ``previous``, only the keys that changed since then (and the
     differences the replies name); with ``replies``, each difference carries its recipients' answers."""
+    with gc_paused():
+        return _reconcile(folder, pack, previous=previous, overrides=overrides, memory_limit=memory_limit,
+                          replies=replies)
+
+
+def _reconcile(folder: Path, pack: RulePack, *, previous: Path | None, overrides: list[str] | tuple[str, ...],
+               memory_limit: str | None, replies: Path | None) -> ReconcileResult:
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     configs = configure(pack, overrides)
@@ -247,8 +255,15 @@ def _classify(con, catalog: Catalog, n: int, cfg: ReconcileConfig, run: RuleRun,
     _add_unit_totals(con, cfg, units, rec)
     key_filter = _monthly(con, cfg, rel, changes, reopen) if changes is not None else None
     keep = ", ".join(_kept(cfg))
+    # the records of matched groups (most records) are counted, not kept: they need no more work
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_rc(n)} AS SELECT {keep} "
-                f"FROM ({classified_sql(cfg, rel, record_keys, key_filter, rec)})")
+                f"FROM ({classified_sql(cfg, rel, record_keys, key_filter, rec, unmatched_only=True)})")
+    in_scope = _side_counts(con, f"({scoped_sql(cfg, rec, key_filter)})") if key_filter else \
+        {"L": run.records_debt, "R": run.records_creditor}
+    unmatched = _side_counts(con, _rc(n))
+    # a matched group is one record of each side (1:1); the second match never pairs a matched one
+    matched = in_scope["L"] - unmatched["L"]
+    run.counts["matched"] = matched
     _pair_leftovers(con, cfg, _rc(n), rec)
     # only the records still unpaired can pair across scopes: keep those, free the rest
     con.execute(f"CREATE OR REPLACE TEMP TABLE _left AS SELECT r.* FROM {rec} r SEMI JOIN "
@@ -256,8 +271,14 @@ def _classify(con, catalog: Catalog, n: int, cfg: ReconcileConfig, run: RuleRun,
                 f"ON c._side = r._side AND c._file = r._file AND c._line = r._line")
     con.execute(f"DROP TABLE {rec}")
     con.execute(f"ALTER TABLE _left RENAME TO {rec}")
-    for side, count in con.execute(f"SELECT _side, count(*) FROM {_rc(n)} GROUP BY 1").fetchall():
-        setattr(run, "reconciled_debt" if side == "L" else "reconciled_creditor", count)
+    unmatched = _side_counts(con, _rc(n))
+    run.reconciled_debt, run.reconciled_creditor = unmatched["L"] + matched, unmatched["R"] + matched
+
+
+def _side_counts(con, relation: str) -> dict[str, int]:
+    """Rows per side (``_side`` 'L', 'R') of a relation, 0 for a side without rows."""
+    counts = dict(con.execute(f"SELECT _side, count(*) FROM {relation} GROUP BY 1").fetchall())
+    return {"L": counts.get("L", 0), "R": counts.get("R", 0)}
 
 
 def _kept(cfg: ReconcileConfig) -> list[str]:
@@ -321,7 +342,6 @@ def _collect(con, n: int, cfg: ReconcileConfig, run: RuleRun, present: set[str])
     """One rule's counts and findings from its classified records."""
     rel = current_relations(cfg)
     con.execute(f"DROP TABLE IF EXISTS _rec{n}")
-    run.counts["matched"] = con.execute(f"SELECT count(*) FROM {_rc(n)} WHERE _class = 'matched' AND _side = 'L'").fetchone()[0]
     findings = _findings(con, cfg, rel, present, _directory(con, cfg, present), _rc(n))
     for f in findings:
         run.counts[f.cls] += 1

@@ -170,27 +170,40 @@ def records_sql(cfg: ReconcileConfig, rel: Relations, record_keys: tuple[str, st
 
 
 def classified_sql(cfg: ReconcileConfig, rel: Relations, record_keys: tuple[str, str],
-                   key_filter: str | None = None, records: str | None = None) -> str:
+                   key_filter: str | None = None, records: str | None = None, unmatched_only: bool = False) -> str:
     """Every in-scope record of both sides with its group's counts, sums, comparisons and class.
 
     Groups come from one hash aggregation over the records with a complete key (a 1:1 group's
-    values travel as one struct per side); each record is then joined to its group. A record
-    with an incomplete key is a group of its own. ``key_filter`` (monthly mode) names a relation
-    of normalised keys ``_k0 … _kn``: only records with those keys (and records with incomplete
-    keys) are reconciled. ``records`` names a relation already holding ``records_sql`` (the
-    command materialises it once, for counts and totals as well).
+    values travel as one column per value and side); each record is then joined to its group. A
+    record with an incomplete key is a group of its own. ``key_filter`` (monthly mode) names a
+    relation of normalised keys ``_k0 … _kn``: only records with those keys (and records with
+    incomplete keys) are reconciled. ``records`` names a relation already holding ``records_sql``
+    (the command materialises it once, for counts and totals as well). ``unmatched_only``: the
+    records of matched groups are left out (the command counts them as the records in scope
+    less the rows returned); only the few other groups are joined back to their records.
     """
     keys = [f"_k{i}" for i in range(len(cfg.keys))]
     on = " AND ".join(f"g.{k} = u.{k}" for k in keys)
     select = ", ".join(_record_columns(cfg, keys))
+    unmatched = (" WHERE _class <> 'matched'", " WHERE NOT u._complete OR g._class IS NOT NULL") if unmatched_only \
+        else ("", "")
     if records and not key_filter:  # already materialised: read it where it is
-        return f"SELECT {select} FROM {records} u LEFT JOIN ({_groups_sql(cfg, keys, records)}) g ON {on}"
-    scoped = f"SELECT * FROM {records or '(' + records_sql(cfg, rel, record_keys) + ')'} u"
+        return (f"SELECT {select} FROM {records} u LEFT JOIN (SELECT * FROM ({_groups_sql(cfg, keys, records)})"
+                f"{unmatched[0]}) g ON {on}{unmatched[1]}")
+    scoped = scoped_sql(cfg, records or "(" + records_sql(cfg, rel, record_keys) + ")", key_filter)
+    return (f"WITH _rc_records AS MATERIALIZED ({scoped}), _rc_groups AS (SELECT * FROM "
+            f"({_groups_sql(cfg, keys, '_rc_records')}){unmatched[0]}) "
+            f"SELECT {select} FROM _rc_records u LEFT JOIN _rc_groups g ON {on}{unmatched[1]}")
+
+
+def scoped_sql(cfg: ReconcileConfig, records: str, key_filter: str | None) -> str:
+    """The records to reconcile: all of ``records``, or (monthly mode) those whose key ``key_filter``
+    holds and those with an incomplete key."""
+    scoped = f"SELECT * FROM {records} u"
     if key_filter:
-        match = " AND ".join(f"c.{k} = u.{k}" for k in keys)
+        match = " AND ".join(f"c._k{i} = u._k{i}" for i in range(len(cfg.keys)))
         scoped += f" WHERE NOT u._complete OR EXISTS (SELECT 1 FROM {key_filter} c WHERE {match})"
-    return (f"WITH _rc_records AS MATERIALIZED ({scoped}), _rc_groups AS ({_groups_sql(cfg, keys, '_rc_records')}) "
-            f"SELECT {select} FROM _rc_records u LEFT JOIN _rc_groups g ON {on}")
+    return scoped
 
 
 def _typed(cfg: ReconcileConfig) -> list[str]:
