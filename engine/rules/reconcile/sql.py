@@ -3,8 +3,8 @@
 1. Each side is read once: match keys and compared values are normalised by the same SQL
    (``normalise.py``); a record with an empty key component is *incomplete* and forms a group
    of its own.
-2. One hash aggregation over the union, by normalised key, gives each group its record counts
-   and balance sums per side and — for 1:1 groups — both records' values (one struct per side);
+2. One hash aggregation per side, by normalised key, and a full join of the two give each group
+   its record counts and balance sums per side and — for 1:1 groups — both records' values;
    each record is joined back to its group. (A window over the union computes the same; it
    measured several times slower here.)
 3. A CASE turns counts and comparisons into the group's class (``classes.py``): group shape
@@ -173,8 +173,9 @@ def classified_sql(cfg: ReconcileConfig, rel: Relations, record_keys: tuple[str,
                    key_filter: str | None = None, records: str | None = None, unmatched_only: bool = False) -> str:
     """Every in-scope record of both sides with its group's counts, sums, comparisons and class.
 
-    Groups come from one hash aggregation over the records with a complete key (a 1:1 group's
-    values travel as one column per value and side); each record is then joined to its group. A
+    Groups come from a hash aggregation of each side's records with a complete key, fully joined
+    on the key (a 1:1 group's values travel as one column per value and side); each record is
+    then joined to its group. A
     record with an incomplete key is a group of its own. ``key_filter`` (monthly mode) names a
     relation of normalised keys ``_k0 … _kn``: only records with those keys (and records with
     incomplete keys) are reconciled. ``records`` names a relation already holding ``records_sql``
@@ -216,29 +217,35 @@ def _fingerprint(cfg: ReconcileConfig) -> str:
     return "hash(" + ", ".join(f"_t{j}" for j in range(len(cfg.compared))) + ")"
 
 
-def _spread_sql(cfg: ReconcileConfig, keys: list[str], source: str) -> str:
-    """The records with a complete key, each value in a column of its side (``_v0`` → ``_lv0`` or ``_rv0``)."""
-    spread = [f"CASE WHEN _side = '{side}' THEN {c} END AS _{side.lower()}{c[1:]}" for c in _typed(cfg) for side in "LR"]
-    return (f"SELECT {', '.join(keys)}, _side = 'L' AS _isl, _reg, {_fingerprint(cfg)} AS _fp, {', '.join(spread)} "
-            f"FROM {source} WHERE _complete")
+def _side_groups_sql(cfg: ReconcileConfig, keys: list[str], source: str, side: str) -> str:
+    """One side's records with a complete key, by key: count, balance sum, registration and values
+    (``_v0`` → ``_lv0`` or ``_rv0``); ``any_value`` skips NULLs, so a side with one record holds its
+    values. Where a side has several records the values matter only when they are identical copies
+    (``_lcopies``, debt side)."""
+    s = side.lower()
+    aggregates = [f"count(*) AS _n{s}", f"sum(_v0) AS _b{s}", f"bool_or(_reg) AS _{s}reg"]
+    if side == "L":
+        aggregates.append(f"min({_fingerprint(cfg)}) = max({_fingerprint(cfg)}) AS _lcopies")
+    aggregates += [f"any_value({c}) AS _{s}{c[1:]}" for c in _typed(cfg)]
+    return (f"SELECT {', '.join(keys)}, {', '.join(aggregates)} FROM {source} "
+            f"WHERE _complete AND _side = '{side}' GROUP BY ALL")
 
 
-def _aggregates(cfg: ReconcileConfig) -> list[str]:
-    """A group's counts and sums per side and, for a 1:1 group, both records' values.
-
-    One plain aggregate per value column: ``any_value`` skips NULLs, so a side's column holds its
-    record's value (one struct per side, aggregated with a FILTER, measured four times slower at
-    10⁶ groups). Where a side has several records the values matter only when they are identical
-    copies (``_lcopies``)."""
-    values = [f"any_value(_{side}{c[1:]}) AS _{side}{c[1:]}" for c in _typed(cfg) for side in "lr"]
-    return ["count(*) FILTER (WHERE _isl) AS _nl", "count(*) FILTER (WHERE NOT _isl) AS _nr",
-            "sum(_lv0) AS _bl", "sum(_rv0) AS _br", "bool_or(_reg) AS _greg",
-            "min(_fp) FILTER (WHERE _isl) = max(_fp) FILTER (WHERE _isl) AS _lcopies", *values]
+def _pair_groups_sql(cfg: ReconcileConfig, keys: list[str], source: str) -> str:
+    """Both sides' groups side by side (a full join on the key): each side is aggregated on its own,
+    half the width each (one aggregation of both sides, a struct of values per side, measured
+    several times slower at 10⁶ groups: its hash table outgrew the memory limit)."""
+    on = " AND ".join(f"l.{k} = r.{k}" for k in keys)
+    values = [f"_{s}{c[1:]}" for c in _typed(cfg) for s in "lr"]  # _lv0, _rv0, _lt0, _rt0 …
+    columns = [*[f"coalesce(l.{k}, r.{k}) AS {k}" for k in keys], "coalesce(_nl, 0) AS _nl", "coalesce(_nr, 0) AS _nr",
+               "_bl", "_br", "coalesce(_lreg OR _rreg, _lreg, _rreg) AS _greg", "_lcopies", *values]
+    return (f"SELECT {', '.join(columns)} FROM ({_side_groups_sql(cfg, keys, source, 'L')}) l "
+            f"FULL JOIN ({_side_groups_sql(cfg, keys, source, 'R')}) r ON {on}")
 
 
 def _groups_sql(cfg: ReconcileConfig, keys: list[str], source: str) -> str:
     """One row per complete key: counts and balance sums per side, comparisons and the class."""
-    groups = f"SELECT {', '.join(keys)}, {', '.join(_aggregates(cfg))} FROM ({_spread_sql(cfg, keys, source)}) GROUP BY ALL"
+    groups = _pair_groups_sql(cfg, keys, source)
     diffs = [f"{_diff_sql(p, j)} AS _d{j}" for j, p in enumerate(cfg.compared)]
     scaled = f"SELECT *, CASE WHEN _scale IS NOT NULL THEN _lv0 * _scale - _rv0 END AS _resid FROM (" \
              f"SELECT *, {', '.join(diffs)}, {_scale_sql(cfg)} AS _scale FROM ({groups}))"
