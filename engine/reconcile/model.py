@@ -6,6 +6,7 @@ findings by rule, class, match key and first record.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field as dc_field
 
 from ..rules.reconcile.classes import CHANGES, CLASSES, DISCREPANCIES, RECIPIENT_KINDS, STATUSES
@@ -17,6 +18,12 @@ SCHEMA_VERSION = "1.0"
 def flat(obj) -> dict:
     """A dataclass without nested dataclasses as a dict (``asdict`` deep-copies: slow for 10⁵ findings)."""
     return dict(vars(obj))
+
+
+def _class_counts(findings: list) -> dict[str, int]:
+    """Findings per discrepancy class, in the classes' order, classes without findings left out."""
+    counts = Counter(f.cls for f in findings)
+    return {c: counts[c] for c in DISCREPANCIES if counts[c]}
 
 
 @dataclass
@@ -209,7 +216,7 @@ class ReconcileResult:
             items = groups[rec]
             out.append({"kind": rec.kind, "kind_label": RECIPIENT_KINDS[rec.kind][0], "code": rec.code, "name": rec.name,
                         "note": rec.note,
-                        "counts": {c: n for c in DISCREPANCIES if (n := sum(f.cls == c for f in items))},
+                        "counts": _class_counts(items),
                         "findings": [f.id for f in items]})
         return out
 
