@@ -9,7 +9,7 @@ the end so that the workers finish together. While no worker is free (they take 
 start) the parent writes the smallest jobs itself. A run with little to write stays in the parent.
 
 Stopping: Ctrl-C reaches the whole process group, but only the parent acts on it. Workers ignore
-SIGINT (blocked from birth, so not even their start-up sees it); on any exception, the parent kills
+SIGINT once started (and end silently if it comes while they start: see :func:`_start`); on any exception, the parent kills
 every worker and waits for it before the exception goes on, so none outlives the run or writes on into
 a staging folder that is being removed (engine/report/folder.py). A worker whose parent died stops at
 its next message (end of file on its pipe).
@@ -19,6 +19,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
@@ -28,10 +29,13 @@ from typing import Any
 
 # A job's cost in rows: a workbook of one row takes about as long as FIXED_ROWS + 1 rows of a large one.
 FIXED_ROWS = 12
-# Less work than this (about a second on one core) is written in the parent: a worker costs about a
-# second of CPU to start (it imports XlsxWriter and the engine), which a short run would not win back.
-PARALLEL_FROM = 6_000
-SHARES = 4  # a batch is at most 1/(SHARES × workers) of the work left: smaller batches towards the end
+# Each worker must have at least this much to write (rows' worth; about half a second on one core): a
+# worker costs about that much CPU to start (it imports XlsxWriter and the engine) and some 150 MB, so a
+# run with less than twice this stays in the parent, and a large machine does not start more workers
+# than the work pays for.
+PER_WORKER = 3_000
+MAX_WORKERS = 8
+SHARES = 8  # a batch is at most 1/(SHARES × workers) of the work left: smaller batches towards the end
 MIN_BATCH = 300  # rows' worth: below this a batch's message would cost more than it saves
 
 Task = Callable[[Any, Any], Path]  # (common part, job) → the written file
@@ -41,17 +45,23 @@ def write(task: Task, common: Any, jobs: Sequence, rows: Sequence[int], workers:
     """``task(common, job)`` for every job (``rows[i]``: job i's size); the paths in the jobs' order.
 
     In parallel when there is enough to write and more than one core; the files are the same either way."""
-    workers = (os.cpu_count() or 1) if workers is None else workers
     costs = [FIXED_ROWS + r for r in rows]
-    if workers < 2 or sum(costs) < PARALLEL_FROM:
+    workers = min((os.cpu_count() or 1) if workers is None else workers, MAX_WORKERS, len(jobs),
+                  sum(costs) // max(PER_WORKER, 1))
+    if workers < 2:
         return [task(common, job) for job in jobs]
     return _Pool(task, common, workers).run(jobs, costs)
 
 
-def _serve(conn: Connection, task: Task, common: Any) -> None:
-    """A worker: write each batch it is sent, answer with the paths (or the exception); stop at end of file."""
+def _serve(conn: Connection, task: Task) -> None:
+    """A worker: once started, take the common part, then write each batch it is sent and answer with the
+    paths (or the exception); stop at end of file."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides (see the module docstring)
     conn.send(("ready", None))
+    try:
+        common = conn.recv()
+    except (EOFError, OSError):
+        return
     while True:
         try:
             batch = conn.recv()
@@ -83,19 +93,16 @@ class _Pool:
         self.task, self.common = task, common
         self.workers: list[_Worker] = []
         ctx = mp.get_context("spawn")
-        before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # inherited: blocked from birth
         try:
             for _ in range(n):
                 ours, theirs = ctx.Pipe()
-                proc = ctx.Process(target=_serve, args=(theirs, task, common), daemon=True, name="jianhe-workbooks")
+                proc = ctx.Process(target=_serve, args=(theirs, task), daemon=True, name="jianhe-workbooks")
                 self.workers.append(_Worker(proc, ours))
-                proc.start()
+                _start(proc)
                 theirs.close()
         except BaseException:
             self.kill()
             raise
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
     def run(self, jobs: Sequence, costs: list[int]) -> list[Path]:
         paths: list[Path | None] = [None] * len(jobs)
@@ -129,6 +136,8 @@ class _Pool:
         kind, payload = w.conn.recv()
         if kind == "failed":
             raise payload
+        if kind == "ready":  # sent now, not with the start: the parent must not wait while a worker starts
+            w.conn.send(self.common)
         if kind == "done":
             for i, path in payload:
                 paths[i] = path
@@ -136,9 +145,12 @@ class _Pool:
         w.ready = True
 
     def close(self) -> None:
-        """Normal end: end of file tells each worker to stop."""
+        """Normal end: end of file tells each worker to stop; one still starting (it was given nothing, the
+        parent wrote everything meanwhile) is not waited for."""
         for w in self.workers:
             w.conn.close()
+            if not w.ready:
+                w.proc.kill()
         for w in self.workers:
             w.proc.join(timeout=10)
         self.kill()
@@ -153,6 +165,23 @@ class _Pool:
             if w.proc.pid is not None:
                 w.proc.join()
             w.conn.close()
+
+
+def _start(proc: BaseProcess) -> None:
+    """Start a worker with /dev/null as its standard error. It ignores SIGINT from its first instruction
+    (:func:`_serve`), but a Ctrl-C while Python starts and imports would end it with a traceback on the
+    user's terminal; so it ends silently, and the parent, which gets the same Ctrl-C, stops the run.
+    (Ignoring SIGINT in the parent while it starts a worker would pass the ignoring on, but lose a Ctrl-C
+    that came just then.) What a worker has to say goes through its pipe."""
+    sys.stderr.flush()
+    saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
+        proc.start()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
 
 
 def _take(pending: deque, costs: list[int], workers: int) -> list[int]:

@@ -44,7 +44,7 @@ def written(folder: Path) -> dict[str, bytes]:
 
 def parallel(monkeypatch) -> None:
     """Two workers, whatever the machine, and no size below which the parent writes alone."""
-    monkeypatch.setattr(workbook_pool, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(workbook_pool, "PER_WORKER", 0)
     monkeypatch.setattr(workbook_pool.os, "cpu_count", lambda: 2)
 
 
@@ -71,6 +71,24 @@ def test_a_small_run_starts_no_process(tmp_path, example, monkeypatch):
     assert len(render_xlsx.render(example, tmp_path)) == 17
 
 
+@pytest.mark.parametrize("cores, rows, started", [(64, [1] * 500, 2), (64, [40_000], None), (64, [1] * 400, None), (1, [1] * 10_000, None),
+                                                   (64, [1] * 100_000, workbook_pool.MAX_WORKERS), (2, [1] * 2000, 2)])
+def test_workers_only_as_many_as_the_work_pays_for(monkeypatch, cores, rows, started):
+    seen = []
+
+    class Pool:
+        def __init__(self, task, common, n):
+            seen.append(n)
+
+        def run(self, jobs, costs):
+            return []
+
+    monkeypatch.setattr(workbook_pool, "_Pool", Pool)
+    monkeypatch.setattr(workbook_pool.os, "cpu_count", lambda: cores)
+    workbook_pool.write(lambda common, job: Path(str(job)), None, list(range(len(rows))), rows)
+    assert seen == ([started] if started else [])
+
+
 @pytest.mark.parametrize("workers", [False, True], ids=["serial", "parallel"])
 def test_an_unwritable_place_is_the_same_os_error(tmp_path, example, monkeypatch, workers):
     result = many_recipients(example, 20)
@@ -86,7 +104,7 @@ def test_an_unwritable_place_is_the_same_os_error(tmp_path, example, monkeypatch
 def test_a_report_folder_that_is_a_file_fails_before_any_worker_starts(tmp_path, example, monkeypatch):
     (tmp_path / "out").write_text("x")
     monkeypatch.setattr(workbook_pool, "_Pool", None)
-    monkeypatch.setattr(workbook_pool, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(workbook_pool, "PER_WORKER", 0)
     with pytest.raises(OSError):
         render_xlsx.render(many_recipients(example, 20), tmp_path / "out")
 
@@ -108,9 +126,16 @@ if __name__ == "__main__":
 '''
 
 
-def children(pid: int) -> list[int]:
+def workers(pid: int) -> int:
+    """How many worker processes the process has started (multiprocessing's resource tracker is not one)."""
     path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(x) for x in path.read_text().split()] if path.exists() else []
+    count = 0
+    for child in path.read_text().split() if path.exists() else []:
+        try:
+            count += "spawn_main" in Path(f"/proc/{child}/cmdline").read_text()
+        except OSError:
+            continue
+    return count
 
 
 def group(pgid: int) -> list[str]:
@@ -131,8 +156,10 @@ def group(pgid: int) -> list[str]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads a process's children from /proc")
-@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_a_stop_while_workers_write_leaves_no_process_and_no_workbook(tmp_path, example, signum, code):
+@pytest.mark.parametrize("signum, code, moment", [(signal.SIGINT, 130, "writing"), (signal.SIGTERM, 143, "writing"),
+                                                   (signal.SIGINT, 130, "starting")])
+def test_a_stop_leaves_no_process_and_no_workbook(tmp_path, example, signum, code, moment):
+    """Stopped while the workers write, or while the first one is still starting (importing)."""
     (tmp_path / "result.pkl").write_bytes(pickle.dumps(many_recipients(example, 300)))
     (tmp_path / "stopped.py").write_text(STOPPED, encoding="utf-8")
     out = tmp_path / "out"
@@ -141,7 +168,8 @@ def test_a_stop_while_workers_write_leaves_no_process_and_no_workbook(tmp_path, 
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None:
-        if len(children(proc.pid)) >= 2 and list(out.glob(".jianhe-staging-*/feedback/*.xlsx")):
+        started = workers(proc.pid)
+        if moment == "starting" and started or started >= 2 and list(out.glob(".jianhe-staging-*/feedback/*.xlsx")):
             break
         time.sleep(0.02)
     assert proc.poll() is None, "the writing ended before the stop; give it more recipients"
