@@ -71,8 +71,9 @@ def test_a_small_run_starts_no_process(tmp_path, example, monkeypatch):
     assert len(render_xlsx.render(example, tmp_path)) == 17
 
 
-@pytest.mark.parametrize("cores, rows, started", [(64, [1] * 500, 2), (64, [40_000], None), (64, [1] * 400, None), (1, [1] * 10_000, None),
-                                                   (64, [1] * 100_000, workbook_pool.MAX_WORKERS), (2, [1] * 2000, 2)])
+@pytest.mark.parametrize("cores, rows, started", [
+    (64, [1] * 500, 2), (64, [40_000], None), (64, [1] * 400, None), (1, [1] * 10_000, None),
+    (64, [1] * 100_000, workbook_pool.MAX_WORKERS), (2, [1] * 2000, 2)])
 def test_workers_only_as_many_as_the_work_pays_for(monkeypatch, cores, rows, started):
     seen = []
 
