@@ -48,11 +48,19 @@ def write(task: Task, common: Any, jobs: Sequence, rows: Sequence[int], workers:
 
     In parallel when there is enough to write and more than one core; the files are the same either way."""
     costs = [FIXED_ROWS + r for r in rows]
-    workers = min((os.cpu_count() or 1) if workers is None else workers, MAX_WORKERS, len(jobs),
+    workers = min(usable_cores() if workers is None else workers, MAX_WORKERS, len(jobs),
                   sum(costs) // max(PER_WORKER, 1))
     if workers < 2:
         return [task(common, job) for job in jobs]
     return _Pool(task, common, workers).run(jobs, costs)
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, e.g. a container's cpuset), else all."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # no affinity on this platform
+        return os.cpu_count() or 1
 
 
 def _serve(conn: Connection, task: Task) -> None:

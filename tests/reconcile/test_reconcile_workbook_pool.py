@@ -45,7 +45,7 @@ def written(folder: Path) -> dict[str, bytes]:
 def parallel(monkeypatch) -> None:
     """Two workers, whatever the machine, and no size below which the parent writes alone."""
     monkeypatch.setattr(workbook_pool, "PER_WORKER", 0)
-    monkeypatch.setattr(workbook_pool.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(workbook_pool, "usable_cores", lambda: 2)
 
 
 def test_workers_write_the_same_bytes_as_one_process(tmp_path, example, monkeypatch):
@@ -85,7 +85,7 @@ def test_workers_only_as_many_as_the_work_pays_for(monkeypatch, cores, rows, sta
             return []
 
     monkeypatch.setattr(workbook_pool, "_Pool", Pool)
-    monkeypatch.setattr(workbook_pool.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(workbook_pool, "usable_cores", lambda: cores)
     workbook_pool.write(lambda common, job: Path(str(job)), None, list(range(len(rows))), rows)
     assert seen == ([started] if started else [])
 
