@@ -551,8 +551,9 @@ def east_relation(src: SourceFile, table: TableSpec, workdir: Path, pool=None) -
 
 
 def needs_care(rel: FileRelation) -> bool:
-    """A file read as it is whose bytes (checked during the read) hold CR, NUL, control characters
-    or a line that may be too long for that read (DuckDB may have dropped it without an error)."""
+    """A file read as it is whose bytes (checked during the read) hold CR, NUL, control characters,
+    double quotes, invisible characters (that read looked into no field) or a line that may be too
+    long for it (DuckDB may have dropped it without an error)."""
     return rel.optimistic and rel.byte_scan.result().needs_care
 
 

@@ -16,10 +16,12 @@ are stored (with file and line), and ``t_<CODE>`` is the files themselves, read 
 rules (a few columns of a columnar file cost less to read than a stored copy costs to write).
 
 EAST files are read by DuckDB as they are while a thread computes their SHA-256 and checks their
-bytes for CR, NUL and control characters (a small file is checked before it is read). A file
-holding some, or one DuckDB refuses (invalid UTF-8), is read again the careful way (pre-scan,
-cleaned copy, per-line findings; engine/sources/load.py) — clean files, the rule, are read once. If the rules themselves fail on the data, the rows are
-stored without them and the run isolates the failing rule (engine/backends/duckdb/run.py).
+bytes for CR, NUL, control characters, double quotes and invisible characters (a small file is
+checked before it is read). A file holding some, or one DuckDB refuses (invalid UTF-8), is read
+again the careful way (pre-scan, cleaned copy, per-line findings; engine/sources/load.py) — clean
+files, the rule, are read once, without looking into their fields. If the rules themselves fail on
+the data, the rows are stored without them and the run isolates the failing rule
+(engine/backends/duckdb/run.py).
 """
 from __future__ import annotations
 
