@@ -21,7 +21,7 @@ SLOW_MODULES = {
     "reconcile/test_reconcile_province.py", "reconcile/test_reconcile_second_match.py",
     "reconcile/test_reconcile_unit_factor.py", "reconcile/test_reconcile_cli.py",
     "reconcile/test_reconcile_recipients.py", "reconcile/test_reconcile_example.py",
-    "reconcile/test_reconcile_monthly.py",
+    "reconcile/test_reconcile_monthly.py", "reconcile/test_reconcile_workbook_pool.py", "test_startup.py",
 }
 
 
