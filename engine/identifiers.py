@@ -36,7 +36,6 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from .localtables import Columns, create_table
 from .workdays import install_calendar
@@ -141,11 +140,6 @@ class RefTable:
 
     def column_values(self) -> Columns:
         return {name: (kind, [r[i] for r in self.rows]) for i, (name, kind) in enumerate(self.columns)}
-
-    def arrow(self) -> pa.Table:
-        """The table for Spark."""
-        types = {"VARCHAR": pa.string(), "INTEGER": pa.int32()}
-        return pa.table({name: pa.array(values, type=types[kind]) for name, (kind, values) in self.column_values().items()})
 
 
 def read_data(filename: str) -> list[dict[str, str]]:

@@ -27,8 +27,6 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-import pyarrow as pa
-
 from .errors import Location, RuleFileError
 from .localtables import Columns, create_table
 from .yamlio import LocDict, LocList, load_yaml
@@ -299,12 +297,6 @@ class WorkCalendar:
                  "seg": ("INTEGER", segs)},
                 {"seg": ("INTEGER", [s[0] for s in span_rows]), "first_day": ("DATE", [s[1] for s in span_rows]),
                  "last_day": ("DATE", [s[2] for s in span_rows])})
-
-    def arrow_tables(self) -> tuple[pa.Table, pa.Table]:
-        """The same tables for Spark."""
-        types = {"DATE": pa.date32(), "INTEGER": pa.int32(), "BOOLEAN": pa.bool_()}
-        return tuple(pa.table({name: pa.array(values, types[kind]) for name, (kind, values) in cols.items()})
-                     for cols in self.columns())
 
 
 @lru_cache(maxsize=1)

@@ -23,7 +23,7 @@ if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
     pytest.skip("Java (17+) is not installed: the Spark engine cannot start", allow_module_level=True)
 
 from engine.backends.spark import fused_for_spark, validate_submission as spark_validate  # noqa: E402
-from engine.backends.spark.helpers import install_helpers  # noqa: E402
+from engine.backends.spark.helpers import helper_tables, install_helpers  # noqa: E402
 from engine.compile import build_plan  # noqa: E402
 from engine.dialects.spark import to_spark  # noqa: E402
 from engine.cli import main  # noqa: E402
@@ -99,6 +99,18 @@ def test_generated_batch_gives_duckdbs_results(spark, pack, loans, tmp_path):
     print(f"{loans} loans on Spark: {time.perf_counter() - started:.1f} s (DuckDB {duck.duration_s} s)")
     assert_same(duck, spk)
     assert sum(t.rows_read for t in spk.tables) >= 3 * loans
+
+
+def test_helper_tables_are_the_lists_and_calendar_duckdb_installs():
+    """Spark's helper views hold what DuckDB's helper tables hold, row for row."""
+    from engine.identifiers import install_macros
+    con = duckdb.connect()
+    install_macros(con)
+    tables = helper_tables([])
+    assert set(tables) == {"_jh_division", "_jh_currency", "_jh_country", "_jh_industry", "_jh_workdays",
+                           "_jh_workday_spans"}
+    for name, table in tables.items():
+        assert table.num_rows == con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] > 0, name
 
 
 def test_fused_scans_are_valid_spark_sql(spark, pack):

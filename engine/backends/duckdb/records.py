@@ -22,10 +22,10 @@ from collections import defaultdict
 from pathlib import Path
 
 import duckdb
-from ...localtables import create_table
 
 from ...compile import Plan
 from ...dialects.quoting import quote_ident, sql_quote
+from ...localtables import create_table
 from ...results import Finding, TableResult
 from ...rules.base import mask_sql
 from ...signals import is_interrupt

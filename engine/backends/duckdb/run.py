@@ -14,7 +14,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
-from ...localtables import create_table
 
 from ...errors import OutputError
 from ...compile import Plan, build_plan, set_rule_sql, single_check_sql
@@ -24,6 +23,7 @@ from ...sources import FileFinding
 from ...sources.files import FileSource
 from ...excuses import REMARK_FIELD
 from ...dialects.quoting import quote_ident, sql_quote
+from ...localtables import create_table
 from ...waivers import WaiverSet, apply_waivers
 from ...signals import is_interrupt
 from ...scope import Scope

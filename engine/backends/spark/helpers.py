@@ -12,23 +12,18 @@ from pathlib import Path
 import pyarrow as pa
 from pyspark.sql import SparkSession
 
+from ...identifiers import reference_tables
+from ...localtables import arrow_table
+from ...workdays import WorkCalendar
+
 HELPER_NAME = re.compile(r"\b(_jh_[a-z_]+)\b")
 
 
 def helper_tables(calendars: list[Path | str]) -> dict[str, pa.Table]:
     """Every helper table by name (the calendar from the package years plus ``calendars``)."""
-    tables: dict[str, pa.Table] = {}
-    try:
-        from ..identifiers import reference_tables
-        tables.update({t.name: t.arrow() for t in reference_tables()})
-    except ImportError:
-        pass
-    try:
-        from ..workdays import WorkCalendar
-        days, spans = WorkCalendar(list(calendars)).arrow_tables()
-        tables.update({"_jh_workdays": days, "_jh_workday_spans": spans})
-    except ImportError:
-        pass
+    tables = {t.name: arrow_table(t.column_values()) for t in reference_tables()}
+    days, spans = (arrow_table(columns) for columns in WorkCalendar(list(calendars)).columns())
+    tables.update({"_jh_workdays": days, "_jh_workday_spans": spans})
     return tables
 
 
