@@ -6,14 +6,13 @@
   control-character check reads every field), their lengths summed; the rest is not read."""
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import duckdb
 
 from ..gen import east_name
 from ..rules import load_rules, needed_columns
-from .common import CUSTOMERS, LOANS, Timer, emit
+from .common import LOANS, floor_main
 
 LINES = ("read_csv('{path}', columns={{'raw': 'VARCHAR'}}, delim=chr(0), quote='', escape='', header=false, "
          "auto_detect=false, new_line='\\n', strict_mode=false)")
@@ -32,20 +31,9 @@ def parquet_sql(con: duckdb.DuckDBPyConnection, data: Path, table: str) -> str:
     return f"SELECT count(*), sum({touch}) FROM {source}"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("data", type=Path)
-    parser.add_argument("--format", choices=("text", "parquet"), default="text")
-    args = parser.parse_args()
-    con = duckdb.connect()
-    queries = {t: text_sql(args.data, t) if args.format == "text" else parquet_sql(con, args.data, t)
-               for t in (LOANS, CUSTOMERS)}
-    rows = {}
-    with Timer() as t:
-        for table, sql in queries.items():
-            rows[table], _ = con.execute(sql).fetchone()
-    emit({}, t.seconds, rows=rows[LOANS], reference_rows=rows[CUSTOMERS])
+def query(con: duckdb.DuckDBPyConnection, data: Path, fmt: str, table: str) -> str:
+    return text_sql(data, table) if fmt == "text" else parquet_sql(con, data, table)
 
 
 if __name__ == "__main__":
-    main()
+    floor_main(query)
