@@ -46,14 +46,16 @@ class InvisibleBytes:
 
     def add(self, chunk: bytes, lead: bool) -> bool:
         """The next chunk; ``lead``: whether it holds a first byte of an invisible character (known
-        from a translation the caller has already made)."""
-        data = self.tail + chunk
-        if not self.started and data.startswith(BOM):
-            data = data[len(BOM):]
-        self.started = True
+        from a byte-set search the caller has already made)."""
         check = lead or any(b in LEADS for b in self.tail)
-        self.tail = chunk[-_KEEP:]
-        return check and holds_invisible(data)
+        tail, self.tail = self.tail, chunk[-_KEEP:]
+        first, self.started = not self.started, True
+        if not check:  # the rule: no copy of the chunk
+            return False
+        data = tail + chunk
+        if first and data.startswith(BOM):
+            data = data[len(BOM):]
+        return holds_invisible(data)
 
 
 __all__ = ["LEADS", "InvisibleBytes", "holds_invisible"]
