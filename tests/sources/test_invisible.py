@@ -40,3 +40,17 @@ def test_byte_classes_name_what_the_read_must_look_for():
     assert classes(TEXT, "a\u0085b".encode()) == (False, False, True)
     assert classes(TEXT, b"a\x02b\n") == (False, True, False)
     assert classes(b"a\rb\n", TEXT) == (True, False, False)
+
+
+@pytest.mark.parametrize("byte", range(256))
+def test_byte_classes_sort_every_byte_value(byte):
+    """Each of the 256 byte values, alone between clean text, lands in the class the read needs:
+    CR and NUL a cleaned copy, the other C0 controls and DEL their fields named, a double quote
+    marks; 0x01 (the delimiter), LF and every other byte nothing (a lone first byte of an
+    invisible character is not one)."""
+    found = ByteClasses()
+    found.add(TEXT + b"a" + bytes([byte]) + b"b" + TEXT)
+    expected = (byte in (0x00, 0x0D),
+                (byte < 0x20 and byte not in (0x00, 0x01, 0x0A, 0x0D)) or byte == 0x7F,
+                byte == 0x22)
+    assert (found.cr_nul, found.control, found.marks) == expected
