@@ -189,7 +189,8 @@ def _load(con, folder: Path, pack: RulePack, needed: list[str], workdir: Path, r
     for src in files:
         if src.table not in needed:
             continue
-        info, file_findings_of = load_table(con, src, pack.catalog.tables[src.table], workdir)
+        # no rule here reads the per-row marks of control characters and quotes
+        info, file_findings_of = load_table(con, src, pack.catalog.tables[src.table], workdir, field_marks=False)
         findings += file_findings_of
         entry = loaded.setdefault(src.table, InputTable(src.table, pack.catalog.tables[src.table].name, role, [], 0, 0))
         entry.files.append(info.path)

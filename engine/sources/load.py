@@ -280,13 +280,16 @@ def create_relation(con: duckdb.DuckDBPyConnection, table: TableSpec) -> None:
                 f"(_file VARCHAR, _line BIGINT, _file_date VARCHAR, _ctrl VARCHAR, _quote VARCHAR, {cols})")
 
 
-def load_table(con: duckdb.DuckDBPyConnection, src: SourceFile, table: TableSpec, workdir: Path) -> tuple[FileInfo, list[FileFinding]]:
-    """Append one file's rows to ``t_<CODE>``; returns its FileInfo and findings."""
+def load_table(con: duckdb.DuckDBPyConnection, src: SourceFile, table: TableSpec, workdir: Path,
+               field_marks: bool = True) -> tuple[FileInfo, list[FileFinding]]:
+    """Append one file's rows to ``t_<CODE>``; returns its FileInfo and findings. ``field_marks``:
+    name per row the fields holding control characters or double quotes (``_ctrl``, ``_quote``),
+    which only rules read (a reconciliation leaves them NULL: they cost a look into every field)."""
     loader = {"east": _load_east, "csv": _load_csv, "parquet": _load_parquet}[src.format]
     if not os.access(src.path, os.R_OK):
         return (FileInfo(src.path.name, src.path.stat().st_size, 0, 0, src.collection_date),
                 [FileFinding("FILE.UNREADABLE", src.table, src.path.name, None, "permission denied")])
-    info, findings = loader(con, src, table, workdir)
+    info, findings = loader(con, src, table, workdir, field_marks)
     if info.rows_read == 0 and not any(f.rule_id == "FILE.UNREADABLE" for f in findings):  # unread, not empty
         findings.append(FileFinding("FILE.EMPTY", src.table, src.path.name))
     return info, findings
@@ -336,8 +339,8 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _load_east(con, src: SourceFile, table: TableSpec, workdir: Path):
-    return _load_relation(con, careful_relation(src, table, workdir), table)
+def _load_east(con, src: SourceFile, table: TableSpec, workdir: Path, field_marks: bool = True):
+    return _load_relation(con, careful_relation(src, table, workdir, field_marks=field_marks), table)
 
 
 def _load_relation(con, rel: "FileRelation", table: TableSpec):
@@ -583,7 +586,7 @@ def _starts_as_utf8(path: Path, size: int = 1 << 20) -> bool:
 
 
 def careful_relation(src: SourceFile, table: TableSpec, workdir: Path, scan: bool = False,
-                     cap: int = LINE_CAP) -> FileRelation:
+                     cap: int = LINE_CAP, field_marks: bool = True) -> FileRelation:
     """An EAST file pre-scanned in Python: BOM, CRLF, NUL, invalid UTF-8 and GB18030 become
     findings and a cleaned copy (line numbers kept; lines over ``cap`` rejected); control
     characters are looked for per line. For engine/backends/duckdb/scan.py (``scan``) the per-line findings of the
@@ -596,7 +599,7 @@ def careful_relation(src: SourceFile, table: TableSpec, workdir: Path, scan: boo
     findings = list(pre.findings)
     if pre.bom:
         findings.insert(0, FileFinding("FILE.BOM", src.table, src.path.name, 1))
-    marks = _marks_columns(table, "_f", "raw")
+    marks = _marks_columns(table, "_f", "raw") if field_marks else NO_MARKS
     longest = line_options(pre.longest)
     sql = _east_select(src, table, path, marks, pre.bad_lines, longest, scan)
     return FileRelation(src, sql, findings, pre.sha256, pre.encoding, bad_lines=pre.bad_lines,
@@ -664,10 +667,11 @@ def parquet_relation(con, src: SourceFile, table: TableSpec, workdir: Path, pool
     return opener(con, src, table, workdir, pool)
 
 
-def _load_csv(con, src: SourceFile, table: TableSpec, workdir: Path) -> tuple[FileInfo, list[FileFinding]]:
+def _load_csv(con, src: SourceFile, table: TableSpec, workdir: Path,
+              field_marks: bool = True) -> tuple[FileInfo, list[FileFinding]]:
     """``load_table`` of a CSV or Parquet file (engine/sources/tabular.py)."""
     from .tabular import load_tabular  # tabular builds on this module
-    return load_tabular(con, src, table, workdir)
+    return load_tabular(con, src, table, workdir, field_marks)
 
 
 _load_parquet = _load_csv

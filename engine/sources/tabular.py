@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Callable
 
 import duckdb
+import stringzilla
 
 from ..dialects.quoting import quote_ident, sql_quote
 from ..results import FileInfo
@@ -68,6 +69,8 @@ class TabularRelation(FileRelation):
     retried: bool = False
     expected: int | None = None  # fields a CSV row must have: the header's
     direct_sql: str = ""  # a Parquet file's rows in t_<CODE>'s shape, read again from the file by set rules
+    by_place: str = ""  # a CSV file read in parallel, _line NULL (``staged_by_place``) …
+    place_lines: tuple[Path, int] | None = None  # … the file it reads and the header's lines
 
     def long_lines(self, table: TableSpec) -> bool:
         """After a failed read (engine/backends/duckdb/scan.py asks every file of the table): a CSV file is given
@@ -240,9 +243,10 @@ def mark_copy(path: Path, out: Path) -> Path:
 
 
 def csv_relation(con, src: SourceFile, table: TableSpec, workdir: Path, pool=None,
-                 numbered: bool = False) -> TabularRelation:
+                 numbered: bool = False, field_marks: bool = True) -> TabularRelation:
     """A CSV file in the scan's shape (every record, ``_bad``/``_nf``). ``numbered``: every row has
-    its ``_line`` (as ``load_tabular`` needs), else a file without quotes is numbered by place."""
+    its ``_line`` (as ``load_tabular`` needs), else a file without quotes is numbered by place.
+    ``field_marks``: ``_ctrl``/``_quote`` name the fields holding those characters, else NULL."""
     rel = TabularRelation(src, "", pending_sha=pool.submit(file_sha256, src.path) if pool else None, scan=True,
                           con=con)
     if src.path.stat().st_size == 0:
@@ -258,10 +262,16 @@ def csv_relation(con, src: SourceFile, table: TableSpec, workdir: Path, pool=Non
         marks = needs_marks(src.path)
         path = mark_copy(src.path, workdir / f"{src.path.name}.marked") if marks else src.path
         rel.temp = path if marks else None
-        rel.build = lambda longest: _parsed_csv(src, table, path, header, places, marks, longest)
+        rel.build = lambda longest: _parsed_csv(src, table, path, header, places, marks, longest, field_marks)
+        if numbered:
+            rel.by_place = _parsed_csv(src, table, path, header, places, marks, "", field_marks, by_place=True)
+            rel.place_lines = (path, header.lines)
     else:
-        rel.build = lambda longest: _plain_csv(src, table, header, places, longest, numbered)
+        rel.build = lambda longest: _plain_csv(src, table, header, places, longest, numbered, field_marks)
         rel.first_line = None if numbered else header.lines + 1
+        if numbered:
+            rel.by_place = _plain_csv(src, table, header, places, "", False, field_marks)
+            rel.place_lines = (src.path, header.lines)
     sql = rel.build("")
     if rel.findings:
         rel.rows = rel.rejected = count_rows(con, rel, sql)
@@ -282,7 +292,7 @@ def count_rows(con, rel: TabularRelation, sql: str) -> int:
 
 
 def _plain_csv(src: SourceFile, table: TableSpec, header: CsvHeader, places: dict[str, int], longest: str,
-               numbered: bool) -> str:
+               numbered: bool, field_marks: bool = True) -> str:
     """A CSV file without quotes, NUL or CR, read like EAST text: each physical line one row, split
     on the delimiter."""
     delim = sql_quote(header.delimiter)
@@ -295,19 +305,23 @@ def _plain_csv(src: SourceFile, table: TableSpec, header: CsvHeader, places: dic
     text = f"replace(raw, {delim}, '')" if header.delimiter in CONTROL else "raw"
     rows = (f"SELECT _line, {text} AS {RAW}, {fields}, len(_f) <> {len(header.names)} AS _bad, "
             f"len(_f)::INTEGER AS _nf FROM (SELECT _line, raw, string_split(raw, {delim}) AS _f FROM ({lines}))")
+    if not field_marks:
+        return _shaped(src, table, "_line", NO_MARKS, rows)
     ctrl = _fields_matching(table, _values(table), RAW, CONTROL)
     return _shaped(src, table, "_line", f"{ctrl} AS _ctrl, NULL::VARCHAR AS _quote", rows)
 
 
 def _parsed_csv(src: SourceFile, table: TableSpec, path: Path, header: CsvHeader, places: dict[str, int],
-                marked: bool, longest: str) -> str:
+                marked: bool, longest: str, field_marks: bool = True, by_place: bool = False) -> str:
     """A CSV file with quotes, by DuckDB's CSV reader on one thread: every record kept, its fields
-    counted, its line the header's lines plus the lines of the records before it."""
+    counted, its line the header's lines plus the lines of the records before it. ``by_place``:
+    read in parallel, ``_line`` NULL — the rows' places are their lines if no record spans lines
+    (``staged_by_place``)."""
     width = len(header.names) + SPARE
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     reader = (f"read_csv({sql_quote(str(path))}, header=true, auto_detect=false, columns={columns}, "
               f"delim={sql_quote(header.delimiter)}, quote='\"', escape='\"', strict_mode=false, null_padding=true, "
-              f"nullstr={sql_quote(NULL_TEXT)}, parallel=false, new_line='\\n'{longest})")
+              f"nullstr={sql_quote(NULL_TEXT)}, parallel={str(by_place).lower()}, new_line='\\n'{longest})")
     restore = f"replace(replace(c{{}}, {sql_quote(BLANK)}, ''), {sql_quote(LONE_CR_TEXT)}, chr(13))"
     cells = [restore.format(i) if marked else f"c{i}" for i in range(width)]
     count = "CASE " + " ".join(f"WHEN c{i} IS NOT NULL THEN {i + 1}" for i in reversed(range(width))) + " ELSE 0 END"
@@ -316,10 +330,12 @@ def _parsed_csv(src: SourceFile, table: TableSpec, path: Path, header: CsvHeader
     counted = (f"SELECT *, {count} AS _nf, concat({', '.join(f'c{i}' for i in range(width))}) AS {RAW} "
                f"FROM ({record})")
     span = f"CASE WHEN contains({RAW}, chr(10)) THEN 1 + strlen({RAW}) - strlen(replace({RAW}, chr(10), '')) ELSE 1 END"
+    line = ("NULL" if by_place else
+            f"(sum({span}) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - {span} + {header.lines + 1})")
     rows = (f"SELECT {RAW}, {fields}, _nf <> {len(header.names)} AS _bad, _nf::INTEGER AS _nf, "
-            f"(sum({span}) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - {span} + {header.lines + 1})"
-            f"::BIGINT AS _line FROM ({counted})")
-    return _shaped(src, table, "_line", _marks_columns(table, _values(table), RAW), rows)
+            f"{line}::BIGINT AS _line FROM ({counted})")
+    marks = _marks_columns(table, _values(table), RAW) if field_marks else NO_MARKS
+    return _shaped(src, table, "_line", marks, rows)
 
 
 def _values(table: TableSpec) -> str:
@@ -336,7 +352,7 @@ def _shaped(src: SourceFile, table: TableSpec, line: str, marks: str, rows: str)
 # ------------------------------------------------------------------ Parquet
 
 def parquet_relation(con, src: SourceFile, table: TableSpec, workdir: Path, pool=None,
-                     numbered: bool = False, lines: set[int] | None = None) -> TabularRelation:
+                     numbered: bool = False, lines: set[int] | None = None, field_marks: bool = True) -> TabularRelation:
     """A Parquet file in the scan's shape; its "line" is the 1-based row number. With ``lines``, only those
     rows, filtered before the marks are computed (the whole records behind a few samples)."""
     relation = f"read_parquet({sql_quote(str(src.path))}, file_row_number=true)"
@@ -364,7 +380,8 @@ def parquet_relation(con, src: SourceFile, table: TableSpec, workdir: Path, pool
     raw = f"concat({', '.join(texts)})" if texts else "''"
     values = "[" + ", ".join(text[f.code] for f in table.fields) + "]"
     head = f"SELECT {sql_quote(src.path.name)} AS _file, file_row_number + 1 AS _line, {_date(src)} AS _file_date"
-    rel.sql = (f"{head}, {_marks_columns(table, values, RAW)}, {select}, FALSE AS _bad, NULL::INTEGER AS _nf "
+    marks = _marks_columns(table, values, RAW) if field_marks else NO_MARKS
+    rel.sql = (f"{head}, {marks}, {select}, FALSE AS _bad, NULL::INTEGER AS _nf "
                f"FROM (SELECT *, {raw} AS {RAW} FROM {relation}{only})")
     rel.direct_sql = f"{head}, {NO_MARKS}, {select} FROM {relation}"
     return rel
@@ -372,22 +389,56 @@ def parquet_relation(con, src: SourceFile, table: TableSpec, workdir: Path, pool
 
 # ------------------------------------------------------------------ load_table
 
-def load_tabular(con, src: SourceFile, table: TableSpec, workdir: Path) -> tuple[FileInfo, list[FileFinding]]:
+def load_tabular(con, src: SourceFile, table: TableSpec, workdir: Path,
+                 field_marks: bool = True) -> tuple[FileInfo, list[FileFinding]]:
     """Append a CSV or Parquet file's good rows to ``t_<CODE>`` (engine/sources/load.py's
     ``load_table``, used where no scan runs): rows with the wrong number of fields are rejected
     with FILE.FIELD_COUNT, a file DuckDB cannot read is FILE.UNREADABLE."""
     opener = csv_relation if src.format == "csv" else parquet_relation
-    rel = opener(con, src, table, workdir, numbered=True)
+    rel = opener(con, src, table, workdir, numbered=True, field_marks=field_marks)
     good = 0
-    if rel.sql and _staged(con, rel, table):
+    line = rel.sql and (staged_by_place(con, rel) or (_staged(con, rel, table) and "_line"))
+    if line:
         good = con.execute(f"INSERT INTO {quote_ident('t_' + table.code)} SELECT * EXCLUDE (_bad, _nf) "
-                           "FROM _jh_file WHERE NOT _bad").fetchone()[0]
-        bad = con.execute("SELECT _line, _nf FROM _jh_file WHERE _bad ORDER BY _line").fetchall()
+                           f"REPLACE ({line} AS _line) FROM _jh_file WHERE NOT _bad").fetchone()[0]
+        bad = con.execute(f"SELECT {line} AS _line, _nf FROM _jh_file WHERE _bad ORDER BY _line").fetchall()
         rel.findings += [FileFinding("FILE.FIELD_COUNT", src.table, src.path.name, line,
                                      f"{count} fields, expected {rel.expected}") for line, count in bad]
         rel.rows, rel.rejected = good + len(bad), len(bad)
         con.execute("DROP TABLE _jh_file")
     return finish_relation(con, rel, table, good)
+
+
+def staged_by_place(con, rel: TabularRelation) -> str:
+    """A CSV file read in parallel into ``_jh_file``, each row numbered by its place (what
+    ``_line`` is then) rather than by a window, which reads on one thread; '' when that numbering
+    could be wrong, with nothing staged. It is right when no record spans lines: DuckDB then reads
+    as many records as the file has lines below the header (a file without quotes is read line by
+    line; in one with quotes, blank lines and lone CRs are marked, not skipped: ``mark_copy``), and
+    a parallel read meeting a line break inside quotes fails rather than splitting the record."""
+    if not rel.by_place:
+        return ""
+    path, header_lines = rel.place_lines
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _jh_file AS {rel.by_place}")
+    except duckdb.Error as exc:  # a record over lines, a line too long: the one-thread read tells
+        if is_interrupt(exc):
+            raise
+        return ""
+    if con.execute("SELECT count(*) FROM _jh_file").fetchone()[0] == physical_lines(path) - header_lines:
+        return f"(rowid + {header_lines + 1})"
+    con.execute("DROP TABLE _jh_file")
+    return ""
+
+
+def physical_lines(path: Path) -> int:
+    """Lines of a file as DuckDB counts them: its LFs, plus a last line without one."""
+    lines, last = 0, b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            lines += stringzilla.count(chunk, b"\n")
+            last = chunk[-1:]
+    return lines + (last not in (b"", b"\n"))
 
 
 def _staged(con, rel: TabularRelation, table: TableSpec) -> bool:
