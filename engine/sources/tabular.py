@@ -401,9 +401,9 @@ def load_tabular(con, src: SourceFile, table: TableSpec, workdir: Path,
     if line:
         good = con.execute(f"INSERT INTO {quote_ident('t_' + table.code)} SELECT * EXCLUDE (_bad, _nf) "
                            f"REPLACE ({line} AS _line) FROM _jh_file WHERE NOT _bad").fetchone()[0]
-        bad = con.execute(f"SELECT {line} AS _line, _nf FROM _jh_file WHERE _bad ORDER BY _line").fetchall()
-        rel.findings += [FileFinding("FILE.FIELD_COUNT", src.table, src.path.name, line,
-                                     f"{count} fields, expected {rel.expected}") for line, count in bad]
+        bad = con.execute(f"SELECT {line}, _nf FROM _jh_file WHERE _bad ORDER BY 1").fetchall()
+        rel.findings += [FileFinding("FILE.FIELD_COUNT", src.table, src.path.name, at,
+                                     f"{count} fields, expected {rel.expected}") for at, count in bad]
         rel.rows, rel.rejected = good + len(bad), len(bad)
         con.execute("DROP TABLE _jh_file")
     return finish_relation(con, rel, table, good)
