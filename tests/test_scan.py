@@ -1,6 +1,7 @@
 """One pass per table: rows read in parallel and numbered by their place in the stored table, the
 byte checks of large files done during the read (a dirty file read again the careful way), only
 the fields later queries read stored — with every finding exactly as a careful read gives it."""
+import re
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,47 @@ def test_a_parquet_table_read_again_by_set_rules_finds_what_east_text_finds(tmp_
     rules = {(rule, file[:15], line) for rule, file, line in found["parquet"][1] if not rule.startswith("FILE.")}
     first, second = f"{LICENCE[:-1]}1", f"{LICENCE[:-1]}2"
     assert rules == {("R", first, 2), ("L", first, 3), ("U", first, 1), ("R", second, 2), ("U", second, 2)}
+
+
+@pytest.mark.parametrize("dirty", [
+    {},
+    {2: {"MC": "张\x02"}},  # a control character in a dictionary-encoded column
+    {3: {"ID": 'X"1'}},  # a quote in a column written without a dictionary
+    {1: {"BBZ": "a\u200bb"}, 4: {"LX": "\x7f", "ID": "Y\x1f"}},
+])
+def test_a_parquet_file_checked_for_control_characters_first_finds_what_east_text_finds(tmp_path, dirty):
+    """A Parquet file's dictionary-encoded text columns are first checked entry by entry: only
+    those holding a control character or a quote somewhere, and the columns written without a
+    dictionary, are then looked into row by row — none in a clean file whose text columns all have
+    a dictionary. The findings are those of the same rows in EAST text."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from engine.sources.discover import SourceFile
+    from engine.sources.tabular import parquet_relation
+    import duckdb
+    rows = [{"ID": f"I{i}", "MC": "张三", "LX": "甲", "BBZ": "备注", "CJRQ": DATE, **dirty.get(i, {})}
+            for i in range(1, 41)]
+    codes = [f["code"] for f in DEMO_FIELDS]
+    write_spec(tmp_path)
+    pack = load_pack(write_pack(tmp_path, RULES))
+    found = {}
+    for fmt in ("txt", "parquet"):
+        batch = tmp_path / fmt
+        batch.mkdir()
+        path = batch / f"{LICENCE}-DEMO-{DATE}.{fmt}"
+        if fmt == "txt":
+            path.write_bytes(b"".join(line(**r) + b"\n" for r in rows))
+        else:
+            plain = ["ID"] if dirty else []  # written without a dictionary
+            pq.write_table(pa.table({c: [r.get(c, "") for r in rows] for c in codes}), path,
+                           use_dictionary=[c for c in codes if c not in plain])
+            rel = parquet_relation(duckdb.connect(), SourceFile(path, "DEMO", "parquet"),
+                                   pack.catalog.tables["DEMO"], tmp_path)
+            marked = set(re.findall(r"'(\w+)'", rel.sql.split(" AS _ctrl")[0])) & set(codes)
+            assert marked == set(plain) | {code for row in dirty.values() for code in row}
+        result = validate_submission(batch, pack, sample_limit=100)
+        found[fmt] = sorted((r.id, s.line, s.value) for r in result.rules if r.table == "DEMO" for s in r.samples)
+    assert found["parquet"] == found["txt"]
+    assert {(rule, at) for rule, at, _ in found["parquet"] if rule.startswith("FILE.")} == {
+        ("FILE.QUOTES" if '"' in value else "FILE.CONTROL_CHARS", at)
+        for at, row in dirty.items() for value in row.values()}

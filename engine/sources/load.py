@@ -301,10 +301,11 @@ def any_char_sql(text: str, chars: str) -> str:
     return "(" + " OR ".join(f"contains({text}, chr({ord(c)}))" for c in dict.fromkeys(chars)) + ")"
 
 
-def _fields_matching(table: TableSpec, values: str, raw: str, chars: str) -> str:
+def _fields_matching(table: TableSpec, values: str, raw: str, chars: str, fields: list | None = None) -> str:
     """Names of the fields holding any of ``chars``, computed only for lines that have one (NULL
-    when only text outside the fields has one: a CSV column the table does not have)."""
-    names = "[" + ", ".join(sql_quote(f.code) for f in table.fields) + "]"
+    when only text outside the fields has one: a CSV column the table does not have). ``fields``:
+    only those (``values`` theirs), the others being known to hold none."""
+    names = "[" + ", ".join(sql_quote(f.code) for f in (table.fields if fields is None else fields)) + "]"
     pattern = sql_quote(char_class(chars))
     return (f"CASE WHEN {any_char_sql(raw, chars)} THEN nullif(array_to_string(list_filter({names}, "
             f"lambda n, i: regexp_matches({values}[i], {pattern})), ','), '') END")
@@ -315,10 +316,10 @@ def _marks_sql(table: TableSpec, values: str, raw: str) -> str:
     return f"{_fields_matching(table, values, raw, CONTROL)}, {_fields_matching(table, values, raw, QUOTE)}"
 
 
-def _marks_columns(table: TableSpec, values: str, raw: str) -> str:
-    """``_marks_sql`` as the named columns ``_ctrl, _quote``."""
-    return (f"{_fields_matching(table, values, raw, CONTROL)} AS _ctrl, "
-            f"{_fields_matching(table, values, raw, QUOTE)} AS _quote")
+def _marks_columns(table: TableSpec, values: str, raw: str, fields: list | None = None) -> str:
+    """``_marks_sql`` as the named columns ``_ctrl, _quote`` (of ``fields`` only: ``_fields_matching``)."""
+    return (f"{_fields_matching(table, values, raw, CONTROL, fields)} AS _ctrl, "
+            f"{_fields_matching(table, values, raw, QUOTE, fields)} AS _quote")
 
 
 NO_MARKS = "NULL::VARCHAR AS _ctrl, NULL::VARCHAR AS _quote"  # a file whose bytes hold neither

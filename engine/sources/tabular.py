@@ -35,12 +35,13 @@ import stringzilla
 
 from ..dialects.quoting import quote_ident, sql_quote
 from ..results import FileInfo
+from ..rules.forbidden_chars import char_class
 from ..signals import is_interrupt
 from ..spec import TableSpec
 from .discover import SourceFile
 from .findings import FileFinding
-from .load import (CHUNK, CONTROL, LONG_LINES, NO_MARKS, FileRelation, _date, _fields_matching, _marks_columns, file_sha256,
-                   finish_relation)
+from .load import (CHUNK, CONTROL, LONG_LINES, NO_MARKS, QUOTE, FileRelation, _date, _fields_matching, _marks_columns,
+                   file_sha256, finish_relation)
 from .typed_text import column_text_sql, plain_type
 
 DELIMITERS = (",", "\t", ";", "|")
@@ -374,17 +375,48 @@ def parquet_relation(con, src: SourceFile, table: TableSpec, workdir: Path, pool
     column = {code: names[i] for code, i in places.items()}
     text = {f.code: column_text_sql(con, column[f.code], types[column[f.code]], f) for f in table.fields}
     select = ", ".join(f"{text[f.code]} AS {quote_ident(f.code)}" for f in table.fields)
-    # the row's text values joined (numbers and dates as text hold neither control characters nor
-    # quotes), computed once below the marks that look into it
-    texts = [text[code] for code, c in column.items() if not plain_type(types[c])]
-    raw = f"concat({', '.join(texts)})" if texts else "''"
-    values = "[" + ", ".join(text[f.code] for f in table.fields) + "]"
+    # the fields whose text can hold a control character or a quote (not numbers and dates), less
+    # the dictionary-encoded ones that hold none anywhere in the file (for a few rows, ``lines``:
+    # all of them)
+    marked = [f for f in table.fields if not plain_type(types[column[f.code]])]
+    if field_marks and marked and lines is None:
+        marked = _fields_holding_marks(con, src.path, relation, marked, text,
+                                       {code: c for code, c in column.items() if types[c] == "VARCHAR"})
+    # their text values joined, computed once below the marks that look into it
+    raw = f"concat({', '.join(text[f.code] for f in marked)})" if marked else "''"
+    values = "[" + ", ".join(text[f.code] for f in marked) + "]"
     head = f"SELECT {sql_quote(src.path.name)} AS _file, file_row_number + 1 AS _line, {_date(src)} AS _file_date"
-    marks = _marks_columns(table, values, RAW) if field_marks else NO_MARKS
+    marks = _marks_columns(table, values, RAW, marked) if field_marks and marked else NO_MARKS
     rel.sql = (f"{head}, {marks}, {select}, FALSE AS _bad, NULL::INTEGER AS _nf "
                f"FROM (SELECT *, {raw} AS {RAW} FROM {relation}{only})")
     rel.direct_sql = f"{head}, {NO_MARKS}, {select} FROM {relation}"
     return rel
+
+
+def _fields_holding_marks(con, path: Path, relation: str, fields: list, text: dict[str, str],
+                          varchar: dict[str, str]) -> list:
+    """Of ``fields``, those to look into row by row for control characters and double quotes.
+    A text column dictionary-encoded in every row group of the Parquet file is first looked into
+    entry by entry (DuckDB runs a string function once per dictionary entry, not per row), in one
+    aggregate over the file: only one that holds such a character somewhere stays. The others
+    always stay: checking them first would cost what looking into their rows costs. ``varchar``:
+    field code → its column, for the VARCHAR columns (their text is the column itself). A file
+    the aggregate cannot read keeps every field (the scan's read then reports it)."""
+    others = sql_quote("[^" + char_class(CONTROL + QUOTE)[1:] + "+")  # runs of characters outside the set
+    try:
+        encoded = {name for name, every in con.execute(
+            "SELECT path_in_schema, bool_and(encodings LIKE '%DICTIONARY%') FROM parquet_metadata(?) GROUP BY 1",
+            [str(path)]).fetchall() if every}
+        by_entry = [f for f in fields if varchar.get(f.code) in encoded]
+        if not by_entry:
+            return fields
+        checks = ", ".join(f"max(strlen(regexp_replace({text[f.code]}, {others}, '', 'g'))) > 0" for f in by_entry)
+        found = dict(zip((f.code for f in by_entry), con.execute(f"SELECT {checks} FROM {relation}").fetchone()))
+    except duckdb.Error as exc:
+        if is_interrupt(exc):
+            raise
+        return fields
+    return [f for f in fields if found.get(f.code, True)]
 
 
 # ------------------------------------------------------------------ load_table
