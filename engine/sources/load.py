@@ -297,8 +297,19 @@ def load_table(con: duckdb.DuckDBPyConnection, src: SourceFile, table: TableSpec
 
 def any_char_sql(text: str, chars: str) -> str:
     """Whether ``text`` holds any of ``chars``: one ``contains`` per character, which DuckDB runs
-    several times faster than an RE2 character class over the same text."""
-    return "(" + " OR ".join(f"contains({text}, chr({ord(c)}))" for c in dict.fromkeys(chars)) + ")"
+    several times faster than an RE2 character class over the same text. Text whose bytes are as
+    many as its characters is ASCII: only the ASCII ones among ``chars`` are looked for in it (most
+    fields — codes, numbers, dates — skip the 48 invisible characters, halving the cost)."""
+    unique = list(dict.fromkeys(chars))
+    ascii_only = [c for c in unique if ord(c) < 0x80]
+    if not ascii_only or len(ascii_only) == len(unique):
+        return _contains_any(text, unique)
+    return (f"(CASE WHEN strlen({text}) = length({text}) THEN {_contains_any(text, ascii_only)} "
+            f"ELSE {_contains_any(text, unique)} END)")
+
+
+def _contains_any(text: str, chars: list[str]) -> str:
+    return "(" + " OR ".join(f"contains({text}, chr({ord(c)}))" for c in chars) + ")"
 
 
 def _fields_matching(table: TableSpec, values: str, raw: str, chars: str, fields: list | None = None) -> str:
