@@ -156,7 +156,12 @@ def _scan_table(con, plan: Plan, tp: TablePlan, sources: list, workdir: Path, fi
                 continue
             con.execute(f"CREATE OR REPLACE VIEW {view} AS {items[i].sql}")
             head = f"INSERT INTO {table} " if total or _exists(con, code) else f"CREATE TABLE {table} AS "
-            error = _run(con, head + (hits_only_sql(select) if direct else storing_sql(select)), progress, code)
+            if direct:  # rows that carry their file and line: their order in the store tells nothing
+                con.execute("SET preserve_insertion_order = false")
+            try:
+                error = _run(con, head + (hits_only_sql(select) if direct else storing_sql(select)), progress, code)
+            finally:
+                con.execute("SET preserve_insertion_order = true")
             if error is not None:
                 return error, parts
             if direct:  # the file's rows, from its metadata
