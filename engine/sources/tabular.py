@@ -18,7 +18,13 @@ kept — short ones padded with NULL, long ones into spare columns, so none is d
 one's fields are counted — its line counted from the line breaks inside the records before it.
 That reader skips blank lines and ends a line at a lone CR: a file holding either is read from a
 copy in which they are marked (``mark_copy``), so that lines are counted as they are and blank
-lines reported.
+lines reported. Loaded into a table (``load_tabular``), a file is first read in parallel and its
+rows numbered by their place, which holds when it has as many records as lines
+(``staged_by_place``).
+
+Parquet: a row's line is its row number. The fields that can hold a control character or a quote
+are looked into row by row, less the dictionary-encoded ones found clean entry by entry first
+(``_fields_holding_marks``).
 """
 from __future__ import annotations
 
@@ -448,8 +454,8 @@ def staged_by_place(con, rel: TabularRelation) -> str:
     as many records as the file has lines below the header (a file without quotes is read line by
     line; in one with quotes, blank lines and lone CRs are marked, not skipped: ``mark_copy``), and
     a parallel read meeting a line break inside quotes fails rather than splitting the record."""
-    if not rel.by_place:
-        return ""
+    if not rel.by_place or not con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]:
+        return ""  # rows stored out of order: their places say nothing
     path, header_lines = rel.place_lines
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _jh_file AS {rel.by_place}")

@@ -78,6 +78,9 @@ def test_a_file_read_by_place_is_read_in_parallel(tmp_path, unit_table):
     assert "parallel=true" in rel.by_place and rel.place_lines == (path, 1)
     assert tabular.staged_by_place(con, rel) == "(rowid + 2)"
     con.execute("DROP TABLE _jh_file")
+    con.execute("SET preserve_insertion_order = false")  # places would say nothing
+    assert tabular.staged_by_place(con, rel) == ""
+    con.execute("SET preserve_insertion_order = true")
     spanning = tmp_path / "spanning" / "DEBT_UNIT.csv"
     spanning.parent.mkdir()
     spanning.write_text("\n".join([HEADER, *FILES["a record over three lines"]]) + "\n", encoding="utf-8")
