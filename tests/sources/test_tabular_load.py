@@ -94,3 +94,21 @@ def test_physical_lines(tmp_path, text, lines):
     path = tmp_path / "f.csv"
     path.write_bytes(text)
     assert tabular.physical_lines(path) == lines
+
+
+RAW_FILES = {
+    "CRLF line ends": "\r\n".join([HEADER, *[row(i) for i in range(30)]]) + "\r\n",
+    "a byte-order mark": "\ufeff" + "\n".join([HEADER, *[row(i) for i in range(30)]]) + "\n",
+    "a header over two lines": HEADER.replace("UNIT_NAME", '"UNIT_NAME"').replace("REG_DATE", '"REG\nDATE"') + "\n"
+    + "\n".join(row(i) for i in range(30)) + "\n",
+    "a lone CR inside a field": "\n".join([HEADER, *[row(i) for i in range(10)], row(10, "甲\r乙"),
+                                           *[row(i) for i in range(11, 20)]]) + "\n",
+    "a blank CRLF line": "\r\n".join([HEADER, *[row(i) for i in range(10)], "", *[row(i) for i in range(10, 20)]]),
+}
+
+
+@pytest.mark.parametrize("name", list(RAW_FILES))
+def test_line_ends_marks_and_headers_read_alike(name, tmp_path, unit_table, monkeypatch):
+    serial = loaded(tmp_path, unit_table, RAW_FILES[name], False, monkeypatch)
+    assert serial[2] > 0
+    assert loaded(tmp_path, unit_table, RAW_FILES[name], True, monkeypatch) == serial
