@@ -179,29 +179,43 @@ def test_the_longest_line_is_exact_from_one_mib_wherever_the_chunks_cut():
         assert lengths.result() == longest if longest >= mib - 1 else lengths.result() <= longest, sizes
 
 
+def write_demo(path: Path, rows: list[dict], **parquet_options) -> None:
+    """DEMO rows as an EAST text file (``.txt``) or a Parquet file, every field as text."""
+    if path.suffix == ".txt":
+        path.write_bytes(b"".join(line(**r) + b"\n" for r in rows))
+        return
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    codes = [f["code"] for f in DEMO_FIELDS]
+    pq.write_table(pa.table({c: [r.get(c, "") for r in rows] for c in codes}), path, **parquet_options)
+
+
+def as_text_and_parquet(tmp_path: Path, write) -> dict:
+    """The validation of one submission written twice, by ``write(batch, suffix, pack)``: as EAST
+    text and as Parquet."""
+    write_spec(tmp_path)
+    pack = load_pack(write_pack(tmp_path, RULES))
+    results = {}
+    for fmt in ("txt", "parquet"):
+        batch = tmp_path / fmt
+        batch.mkdir()
+        write(batch, fmt, pack)
+        results[fmt] = validate_submission(batch, pack, sample_limit=100)
+    return results
+
+
 def test_a_parquet_table_read_again_by_set_rules_finds_what_east_text_finds(tmp_path):
     """Parquet files are not stored row by row: only the rows a row rule fails are, and set rules
     read the files themselves. Two files of one table, a key duplicated across them: the same
     findings, files, lines and counts as the same rows in EAST text."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
     parts = [[{"ID": "A"}, {"ID": "B", "MC": ""}, {"ID": "C", "MC": "张三四五"}],
              [{"ID": "D"}, {"ID": "A", "MC": ""}, {"ID": "E", "BBZ": "x"}]]
-    codes = [f["code"] for f in DEMO_FIELDS]
-    write_spec(tmp_path)
-    pack = load_pack(write_pack(tmp_path, RULES))
+
+    def write(batch: Path, fmt: str, pack) -> None:
+        for n, rows in enumerate(parts, start=1):  # two files of one table: two licences
+            write_demo(batch / f"{LICENCE[:-1]}{n}-DEMO-{DATE}.{fmt}", [{"MC": "张三", "CJRQ": DATE, **r} for r in rows])
     found = {}
-    for fmt in ("txt", "parquet"):
-        batch = tmp_path / fmt
-        batch.mkdir()
-        for n, rows in enumerate(parts, start=1):
-            name = f"{LICENCE[:-1]}{n}-DEMO-{DATE}.{fmt}"  # two files of one table: two licences
-            full = [{"MC": "张三", "CJRQ": DATE, **r} for r in rows]
-            if fmt == "txt":
-                (batch / name).write_bytes(b"".join(line(**r) + b"\n" for r in full))
-            else:
-                pq.write_table(pa.table({c: [r.get(c, "") for r in full] for c in codes}), batch / name)
-        result = validate_submission(batch, pack, sample_limit=100)
+    for fmt, result in as_text_and_parquet(tmp_path, write).items():
         table = next(t for t in result.tables if t.code == "DEMO")
         found[fmt] = ((table.rows_read, table.rows_checked, table.rows_rejected),
                       sorted((r.id, s.file.rsplit(".", 1)[0], s.line) for r in result.rules if r.table == "DEMO"
@@ -224,33 +238,25 @@ def test_a_parquet_file_checked_for_control_characters_first_finds_what_east_tex
     those holding a control character or a quote somewhere, and the columns written without a
     dictionary, are then looked into row by row — none in a clean file whose text columns all have
     a dictionary. The findings are those of the same rows in EAST text."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import duckdb
     from engine.sources.discover import SourceFile
     from engine.sources.tabular import parquet_relation
-    import duckdb
     rows = [{"ID": f"I{i}", "MC": "张三", "LX": "甲", "BBZ": "备注", "CJRQ": DATE, **dirty.get(i, {})}
             for i in range(1, 41)]
     codes = [f["code"] for f in DEMO_FIELDS]
-    write_spec(tmp_path)
-    pack = load_pack(write_pack(tmp_path, RULES))
-    found = {}
-    for fmt in ("txt", "parquet"):
-        batch = tmp_path / fmt
-        batch.mkdir()
+    plain = ["ID"] if dirty else []  # written without a dictionary
+    marked = set()
+
+    def write(batch: Path, fmt: str, pack) -> None:
         path = batch / f"{LICENCE}-DEMO-{DATE}.{fmt}"
-        if fmt == "txt":
-            path.write_bytes(b"".join(line(**r) + b"\n" for r in rows))
-        else:
-            plain = ["ID"] if dirty else []  # written without a dictionary
-            pq.write_table(pa.table({c: [r.get(c, "") for r in rows] for c in codes}), path,
-                           use_dictionary=[c for c in codes if c not in plain])
+        write_demo(path, rows, use_dictionary=[c for c in codes if c not in plain])
+        if fmt == "parquet":
             rel = parquet_relation(duckdb.connect(), SourceFile(path, "DEMO", "parquet"),
                                    pack.catalog.tables["DEMO"], tmp_path)
-            marked = set(re.findall(r"'(\w+)'", rel.sql.split(" AS _ctrl")[0])) & set(codes)
-            assert marked == set(plain) | {code for row in dirty.values() for code in row}
-        result = validate_submission(batch, pack, sample_limit=100)
-        found[fmt] = sorted((r.id, s.line, s.value) for r in result.rules if r.table == "DEMO" for s in r.samples)
+            marked.update(set(re.findall(r"'(\w+)'", rel.sql.split(" AS _ctrl")[0])) & set(codes))
+    found = {fmt: sorted((r.id, s.line, s.value) for r in result.rules if r.table == "DEMO" for s in r.samples)
+             for fmt, result in as_text_and_parquet(tmp_path, write).items()}
+    assert marked == set(plain) | {code for row in dirty.values() for code in row}
     assert found["parquet"] == found["txt"]
     assert {(rule, at) for rule, at, _ in found["parquet"] if rule.startswith("FILE.")} == {
         ("FILE.QUOTES" if '"' in value else "FILE.CONTROL_CHARS", at)
