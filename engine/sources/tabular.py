@@ -402,17 +402,15 @@ def parquet_relation(con, src: SourceFile, table: TableSpec, workdir: Path, pool
 def _fields_holding_marks(con, path: Path, relation: str, fields: list, text: dict[str, str],
                           varchar: dict[str, str]) -> list:
     """Of ``fields``, those to look into row by row for control characters and double quotes.
-    A text column dictionary-encoded in every row group of the Parquet file is first looked into
-    entry by entry (DuckDB runs a string function once per dictionary entry, not per row), in one
-    aggregate over the file: only one that holds such a character somewhere stays. The others
-    always stay: checking them first would cost what looking into their rows costs. ``varchar``:
+    A text column whose every data page is dictionary-encoded (``dictionary_columns``) is first
+    looked into entry by entry (DuckDB runs a string function once per dictionary entry, not per
+    row), in one aggregate over the file: only one that holds such a character somewhere stays.
+    The others always stay: checking them first would cost what looking into their rows costs. ``varchar``:
     field code → its column, for the VARCHAR columns (their text is the column itself). A file
     the aggregate cannot read keeps every field (the scan's read then reports it)."""
     others = sql_quote("[^" + char_class(CONTROL + QUOTE)[1:] + "+")  # runs of characters outside the set
     try:
-        encoded = {name for name, every in con.execute(
-            "SELECT path_in_schema, bool_and(encodings LIKE '%DICTIONARY%') FROM parquet_metadata(?) GROUP BY 1",
-            [str(path)]).fetchall() if every}
+        encoded = dictionary_columns(con, path)
         by_entry = [f for f in fields if varchar.get(f.code) in encoded]
         if not by_entry:
             return fields
@@ -423,6 +421,16 @@ def _fields_holding_marks(con, path: Path, relation: str, fields: list, text: di
             raise
         return fields
     return [f for f in fields if found.get(f.code, True)]
+
+
+def dictionary_columns(con, path: Path) -> set[str]:
+    """Columns of a Parquet file whose every data page, in every row group, is dictionary-encoded,
+    by the pages' encoding statistics (a column's list of encodings names the dictionary of a
+    writer that fell back to plain pages all the same); none when a file has no such statistics."""
+    pages = ("[e.encoding LIKE '%DICTIONARY' FOR e IN encoding_stats IF e.page_type LIKE 'DATA_PAGE%']")
+    return {name for name, every in con.execute(
+        f"SELECT path_in_schema, bool_and(coalesce(list_bool_and({pages}), FALSE)) FROM parquet_metadata(?) GROUP BY 1",
+        [str(path)]).fetchall() if every}
 
 
 # ------------------------------------------------------------------ load_table

@@ -32,3 +32,20 @@ def test_text_without_them_is_clean(con, text):
 
 def test_null_holds_nothing(con):
     assert not holds(con, None)
+
+
+def test_dictionary_columns_are_those_whose_every_data_page_has_one(tmp_path, con):
+    """A column whose writer fell back to plain pages lists the dictionary encoding all the same:
+    the pages' statistics tell. Such a column is marked row by row, as one without a dictionary."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from engine.sources.tabular import dictionary_columns
+    n = 5000
+    table = pa.table({"many": [f"ID{i:012d}" for i in range(n)], "few": [f"v{i % 7}" for i in range(n)],
+                      "none": [f"n{i % 7}" for i in range(n)]})
+    path = tmp_path / "t.parquet"
+    pq.write_table(table, path, use_dictionary=["many", "few"], dictionary_pagesize_limit=1024, row_group_size=2000)
+    encodings = {name: enc for name, enc in con.execute(
+        "SELECT path_in_schema, any_value(encodings) FROM parquet_metadata(?) GROUP BY 1", [str(path)]).fetchall()}
+    assert "DICTIONARY" in encodings["many"]  # named, though most of its pages are plain
+    assert dictionary_columns(con, path) == {"few"}
