@@ -124,7 +124,7 @@ def prescan(path: Path) -> PreScan:
             if first:
                 scan.bom = chunk.startswith(BOM)
                 first = False
-            if not scan.needs_cleaning and (b"\r" in chunk or b"\x00" in chunk):
+            if not scan.needs_cleaning and holds_any(chunk, CR_NUL):
                 scan.needs_cleaning = True
             if valid_utf8:
                 try:

@@ -46,8 +46,8 @@ from ..signals import is_interrupt
 from ..spec import TableSpec
 from .discover import SourceFile
 from .findings import FileFinding
-from .load import (CHUNK, CONTROL, LONG_LINES, NO_MARKS, QUOTE, FileRelation, _date, _fields_matching, _marks_columns,
-                   file_sha256, finish_relation)
+from .load import (CHUNK, CONTROL, CR_NUL, LONG_LINES, NO_MARKS, QUOTE, QUOTE_BYTE, FileRelation, _date, _fields_matching,
+                   _marks_columns, file_sha256, finish_relation, holds_any)
 from .typed_text import column_text_sql, plain_type
 
 DELIMITERS = (",", "\t", ";", "|")
@@ -196,10 +196,10 @@ def read_header(path: Path, table: TableSpec) -> CsvHeader | str:
 
 def needs_parsing(path: Path) -> bool:
     """Whether the file holds a double quote, NUL or CR, so that DuckDB's CSV reader must read it
-    rather than its lines be split: memchr calls, stopping at the first one found."""
+    rather than its lines be split: one byte-set search per chunk, stopping at the first found."""
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):
-            if b'"' in chunk or b"\x00" in chunk or b"\r" in chunk:
+            if holds_any(chunk, QUOTE_BYTE + CR_NUL):
                 return True
     return False
 
