@@ -89,3 +89,9 @@ def write_text(out_dir: Path, filename: str, text: str) -> Path:
     path = output_path(out_dir, filename)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def write_bytes(out_dir: Path, filename: str, data: bytes) -> Path:
+    path = output_path(out_dir, filename)
+    path.write_bytes(data)
+    return path
