@@ -29,6 +29,8 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
+from ..cores import usable_cores
+
 # A job's cost in rows: a workbook of one row takes about as long as FIXED_ROWS + 1 rows of a large one.
 FIXED_ROWS = 12
 # Each worker must have at least this much to write (rows' worth; about half a second on one core): a
@@ -53,14 +55,6 @@ def write(task: Task, common: Any, jobs: Sequence, rows: Sequence[int], workers:
     if workers < 2:
         return [task(common, job) for job in jobs]
     return _Pool(task, common, workers).run(jobs, costs)
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity, e.g. a container's cpuset), else all."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:  # no affinity on this platform
-        return os.cpu_count() or 1
 
 
 def _serve(conn: Connection, task: Task) -> None:

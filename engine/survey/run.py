@@ -7,7 +7,6 @@ never records, so nothing personal crosses into the summary.
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import tempfile
@@ -18,6 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..cores import usable_cores
 from ..errors import JianheError, UsageError
 from .discover import Batch
 
@@ -72,7 +72,7 @@ def parse_bytes(text: str) -> int:
 def plan_workers(batches: int, jobs: int | None, memory_limit: str | None) -> tuple[int, str | None]:
     """How many workers and each one's DuckDB memory limit: the total split evenly, never below
     MIN_WORKER_BYTES a worker (fewer workers instead)."""
-    workers = max(1, min(jobs or os.cpu_count() or 1, batches or 1))
+    workers = max(1, min(jobs or usable_cores(), batches or 1))
     if memory_limit is None:
         return workers, None
     total = parse_bytes(memory_limit)

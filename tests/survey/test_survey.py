@@ -4,6 +4,7 @@ rule, each batch has its own reports, a bad batch is listed while the rest are c
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import jsonschema
@@ -153,6 +154,19 @@ def test_memory_limit_is_split_across_workers():
     assert plan_workers(12, 4, "4GB") == (4, f"{4 * 1000 ** 3 // 4 // 1024 ** 2}MiB")
     assert plan_workers(12, 4, "512MiB") == (2, "256MiB")  # never below 256 MiB a worker
     assert plan_workers(1, 8, None) == (1, None)
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="no CPU affinity on this platform")
+def test_default_workers_follow_the_cores_this_process_may_use():
+    """A container's cpuset, not the host's core count, sizes the pool: this process is held to one
+    core for the call."""
+    allowed = os.sched_getaffinity(0)
+    try:
+        os.sched_setaffinity(0, {min(allowed)})
+        assert plan_workers(12, None, None) == (1, None)
+    finally:
+        os.sched_setaffinity(0, allowed)
+    assert plan_workers(12, None, None)[0] == min(len(allowed), 12)
 
 
 def _crafted_summary() -> dict:
