@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import orjson
-
 from ..report.common import write_bytes
+from ..report.json_text import json_bytes
 from .gc_pause import gc_paused
 from .model import ReconcileResult
 
@@ -13,10 +12,10 @@ FILENAME = "reconcile.json"
 
 
 def dumps(result: ReconcileResult) -> bytes:
-    """Compact UTF-8 JSON. orjson writes the 10⁵ findings of a large run about nine times as fast as
-    the standard library's C encoder, and serialises the model's dataclasses in field order itself."""
+    """Compact UTF-8 JSON (``json_bytes``: the 10⁵ findings of a large run about nine times as fast as
+    the standard library's C encoder writes them)."""
     with gc_paused():
-        return orjson.dumps(result.to_dict(), option=orjson.OPT_APPEND_NEWLINE)
+        return json_bytes(result.to_dict())
 
 
 def render(result: ReconcileResult, out_dir: Path) -> list[Path]:

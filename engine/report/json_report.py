@@ -3,18 +3,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import orjson
-
 from ..results import RunResult
 from .common import write_text
+from .json_text import json_bytes
 
 FILENAME = "report.json"
 
 
 def dumps(result: RunResult) -> str:
-    """Indented JSON, laid out as the standard library's ``indent=2`` lays it out, written by orjson
-    some twenty times as fast (a full pack's report runs to megabytes)."""
-    return orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
+    """Indented JSON (``json_bytes``: some twenty times as fast as the standard library on a full
+    pack's report, which runs to megabytes)."""
+    return json_bytes(result.to_dict(), indent=True).decode()
 
 
 def render(result: RunResult, out_dir: Path) -> Path:
