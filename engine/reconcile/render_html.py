@@ -3,20 +3,23 @@
 Findings are listed per class (every record, both sides' values side by side, differing values
 highlighted) and per recipient (each finding in one line with both sides' values), then the
 monthly changes, unit totals, out-of-scope records and the inputs. Jinja autoescaping is on:
-data is never marked safe.
+data is never marked safe. The findings' rows, most of a large page, are written by Python
+functions that escape every value as the template does (``_text``): the same bytes, a quarter of
+the time.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..report.common import fmt_duration, fmt_int, write_text
 from ..rules.reconcile.classes import CHANGES, CLASSES
-from .model import ReconcileResult
-from .render_common import SIDE_ZH, VERDICT_EN, VERDICT_ZH, columns, describe, differing_names, extra_columns, place
+from .model import Finding, Record, ReconcileResult, RuleRun
+from .render_common import (SIDE_ZH, VERDICT_EN, VERDICT_ZH, Column, columns, describe, differing_names, extra_columns,
+                            place)
 
 FILENAME = "reconcile.html"
 
@@ -127,14 +130,7 @@ a{color:var(--blu)}
 {% set cols = layout[run.id] %}
 <div class="scroll"><table>
 <tr><th>序号</th><th>接收方</th><th>状态</th><th>说明</th><th>债务方文件:行</th><th>债权方文件:行</th>{% for col in cols %}<th class="{{ 'd' if col.side == 'debt' }}">{{ col.title }}</th>{% endfor %}</tr>
-{% for f in items %}{% set n = [f.debt|length, f.creditor|length]|max %}
-{% for i in range(n) %}{% set d = f.debt[i] if i < f.debt|length else none %}{% set cr = f.creditor[i] if i < f.creditor|length else none %}
-<tr{% if i == 0 %} class="first" id="f-{{ f.id }}"{% endif %}>
-{% if i == 0 %}<td rowspan="{{ n }}"><code>{{ f.id }}</code></td><td rowspan="{{ n }}" class="w">{{ f.recipient.name }}{% if f.creditor_recipient %}<br><small>{{ f.creditor_recipient.name }}</small>{% endif %}</td><td rowspan="{{ n }}">{{ badge(f) }}{% if f.first_reported %}<br><small>首次 {{ f.first_reported }}</small>{% endif %}</td><td rowspan="{{ n }}" class="w">{{ describe(f) }}</td>{% endif %}
-<td>{{ d.file ~ ':' ~ d.line if d else '' }}</td><td>{{ cr.file ~ ':' ~ cr.line if cr else '' }}</td>
-{% for col in cols %}{% set rec = d if col.side == 'debt' else cr %}<td class="{{ 'diff' if col.pair is not none and run.fields[col.pair].field in f.differing_fields else ('d' if col.side == 'debt') }}">{{ rec.values.get(col.code) if rec and rec.values.get(col.code) is not none else '' }}</td>{% endfor %}
-</tr>
-{% endfor %}{% endfor %}
+{% for f in items %}{{ finding_rows(f, run, cols) }}{% endfor %}
 </table></div>
 {% endif %}{% endfor %}
 {% endfor %}
@@ -146,11 +142,7 @@ a{color:var(--blu)}
 {% if rec.note %}<p class="mut">{{ rec.note }}</p>{% endif %}
 <div class="scroll"><table>
 <tr><th>序号</th><th>规则</th><th>差异类别</th><th>状态</th><th>差异字段</th><th>债务方 ↔ 债权方</th><th class="n">债务方余额</th><th class="n">债权方余额</th><th class="n">差额</th><th>债务方文件:行</th><th>债权方文件:行</th></tr>
-{% for fid in rec.findings %}{% set f = by_id[fid] %}
-<tr><td><a href="#f-{{ f.id }}"><code>{{ f.id }}</code></a></td><td><code>{{ f.rule }}</code></td><td>{{ class_zh[f.cls] }}</td><td>{{ badge(f) }}</td><td>{{ names(f) }}</td><td>{{ describe(f) }}</td>
-<td class="n">{{ f.balance_debt or '' }}</td><td class="n">{{ f.balance_creditor or '' }}</td><td class="n">{{ f.balance_difference or '' }}</td>
-<td>{{ place(f.debt) }}</td><td>{{ place(f.creditor) }}</td></tr>
-{% endfor %}
+{% for fid in rec.findings %}{{ recipient_row(by_id[fid]) }}{% endfor %}
 </table></div>
 </details>
 {% endfor %}
@@ -236,6 +228,64 @@ def _template() -> jinja2.Template:
     return env.from_string(TEMPLATE)
 
 
+def _text(value) -> str:
+    """A value as the template's autoescaping prints it (markup as it is), for the rows written in
+    Python below: the same bytes, without a template call per cell."""
+    if type(value) is str:
+        return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace('"', "&#34;").replace("'", "&#39;"))
+    return str(escape(value))
+
+
+def _place_cell(record: Record | None) -> str:
+    return f"<td>{_text(f'{record.file}:{record.line}')}</td>" if record is not None else "<td></td>"
+
+
+def _finding_rows(f: Finding, run: RuleRun, cols: list[Column]) -> Markup:
+    """A finding in the listing per class: a row per record (debt and creditor side by side), its
+    values in the rule's columns, the differing ones marked. Written here rather than in the
+    template: a listing of 32,000 findings has some two million cells."""
+    n = max(len(f.debt), len(f.creditor))
+    differing = set(f.differing_fields)
+    marks = [("diff" if col.pair is not None and run.fields[col.pair].field in differing
+              else "d" if col.side == "debt" else "") for col in cols]
+    out = []
+    for i in range(n):
+        d = f.debt[i] if i < len(f.debt) else None
+        cr = f.creditor[i] if i < len(f.creditor) else None
+        if i == 0:
+            fid = _text(f.id)
+            out.append(f'<tr class="first" id="f-{fid}">\n<td rowspan="{n}"><code>{fid}</code></td>'
+                       f'<td rowspan="{n}" class="w">{_text(f.recipient.name)}')
+            if f.creditor_recipient:
+                out.append(f"<br><small>{_text(f.creditor_recipient.name)}</small>")
+            out.append(f'</td><td rowspan="{n}">{_badge(f)}')
+            if f.first_reported:
+                out.append(f"<br><small>首次 {_text(f.first_reported)}</small>")
+            out.append(f'</td><td rowspan="{n}" class="w">{_text(describe(f))}</td>')
+        else:
+            out.append("<tr>\n")
+        out.append(f"{_place_cell(d)}{_place_cell(cr)}\n")
+        for col, mark in zip(cols, marks):
+            rec = d if col.side == "debt" else cr
+            value = rec.values.get(col.code) if rec is not None else None
+            out.append(f'<td class="{mark}">{"" if value is None else _text(value)}</td>')
+        out.append("</tr>\n")
+    return Markup("".join(out))
+
+
+def _recipient_row(f: Finding, runs: dict[str, RuleRun]) -> Markup:
+    """A finding in one line of a recipient's listing (written here for the reason above)."""
+    fid = _text(f.id)
+    return Markup(
+        f'<tr><td><a href="#f-{fid}"><code>{fid}</code></a></td><td><code>{_text(f.rule)}</code></td>'
+        f"<td>{_text(CLASSES[f.cls].label_zh)}</td><td>{_badge(f)}</td><td>{_text(differing_names(f, runs[f.rule]))}</td>"
+        f"<td>{_text(describe(f))}</td>\n"
+        f'<td class="n">{_text(f.balance_debt or "")}</td><td class="n">{_text(f.balance_creditor or "")}</td>'
+        f'<td class="n">{_text(f.balance_difference or "")}</td>\n'
+        f"<td>{_text(place(f.debt))}</td><td>{_text(place(f.creditor))}</td></tr>\n")
+
+
 def render_string(result: ReconcileResult) -> str:
     by_class: dict[tuple[str, str], list] = {}
     for f in result.findings:
@@ -247,10 +297,11 @@ def render_string(result: ReconcileResult) -> str:
     return _template().render(
         r=result, s=result.summary(), classes=list(CLASSES.values()), verdict_zh=VERDICT_ZH, verdict_en=VERDICT_EN,
         roles={"key": "匹配键", "balance": "余额", "compare": "比对字段"}, by_class=by_class,
-        layout={r.id: columns(r) + extra_columns(r) for r in result.rules}, describe=describe,
+        layout={r.id: columns(r) + extra_columns(r) for r in result.rules},
         recipients=result.recipients(), by_id={f.id: f for f in result.findings},
-        class_zh={c: CLASSES[c].label_zh for c in CLASSES}, names=lambda f: differing_names(f, runs[f.rule]),
-        place=place, changes=CHANGES, change_counts=change_counts, side_zh=SIDE_ZH, badge=_badge,
+        class_zh={c: CLASSES[c].label_zh for c in CLASSES},
+        changes=CHANGES, change_counts=change_counts, side_zh=SIDE_ZH, badge=_badge,
+        finding_rows=_finding_rows, recipient_row=partial(_recipient_row, runs=runs),
         field_names=lambda ch: "、".join(next((f.name for f in runs[ch.rule].fields if f.field == code), code)
                                          for code in ch.fields))
 
@@ -258,7 +309,7 @@ def render_string(result: ReconcileResult) -> str:
 def _badge(f) -> Markup:
     """The status of a difference as a badge (escaped text in fixed markup)."""
     css = {"已确认": "b ok", "有异议": "b", "待确认": "b wait"}.get(f.status, "b wait")
-    return Markup('<span class="{}">{}</span>').format(css, f.status)
+    return Markup(f'<span class="{css}">{_text(f.status)}</span>')
 
 
 def render(result: ReconcileResult, out_dir: Path) -> list[Path]:
