@@ -31,8 +31,9 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--replies", type=Path, default=None, metavar="DIR",
                    help="the recipients' returned feedback workbooks (last month's feedback folder): each difference "
                         "carries its status (待确认/已确认/有异议) and replies; read from its own folder, never the report folder")
-    p.add_argument("--report-dir", type=Path, default=None, help="write reconcile.json, reconcile.html, feedback/*.xlsx")
-    p.add_argument("--format", default=",".join(formats()), help=f"comma-separated: {', '.join(formats())}")
+    p.add_argument("--report-dir", default=None, help="write reconcile.json, reconcile.html, feedback/*.xlsx; '-' writes "
+                                                      "reconcile.json to stdout (and nothing else)")
+    p.add_argument("--format", default=None, help=f"comma-separated: {', '.join(formats())} (default all)")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="override a pack parameter (a threshold declared in pack.yaml), e.g. conceal_min_balance=1000000")
     p.add_argument("--set", action="append", default=[], metavar="[RULE:]PATH=VALUE", dest="overrides",
@@ -44,7 +45,7 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def handle(args) -> int:
-    from ..cli import check_memory_limit, stdout_may_close
+    from ..cli import STDOUT, check_memory_limit, stdout_may_close
     from ..outputs import Input, check_output
     from ..parameters import parse_override
     from ..ruleset import load_pack
@@ -52,10 +53,9 @@ def handle(args) -> int:
     from .reports import report_folder, write_reports
     from .run import reconcile_submission
 
-    names = [f.strip() for f in args.format.split(",") if f.strip()]
-    unknown = [f for f in names if f not in formats()]
-    if unknown:
-        raise UsageError(f"unknown report format(s): {', '.join(unknown)} (known: {', '.join(formats())})")
+    names = _formats(args)
+    to_stdout = args.report_dir == STDOUT
+    args.report_dir = None if args.report_dir in (None, STDOUT) else Path(args.report_dir)
     check_memory_limit(args.memory_limit)
     if args.previous is not None and not args.previous.is_dir():
         raise UsageError(f"--previous must be a folder: {args.previous}")
@@ -83,7 +83,11 @@ def handle(args) -> int:
         if folder:
             folder.release()
     with stdout_may_close():
-        if not args.quiet:
+        if to_stdout:
+            from .render_json import dumps
+            sys.stdout.flush()
+            sys.stdout.buffer.write(dumps(result) + b"\n")
+        elif not args.quiet:
             shown = [p for p in written if p.suffix != ".xlsx"]
             for path in shown:
                 print(f"wrote {path}")
@@ -91,6 +95,20 @@ def handle(args) -> int:
                 print(f"wrote {len(written) - len(shown)} feedback workbook(s) in {Path(args.report_dir) / 'feedback'}")
             render_console(result, sys.stdout)
     return 0 if result.verdict == "matched" else 1
+
+
+def _formats(args) -> list[str]:
+    """The formats asked for (default: every one); on stdout (``--report-dir -``) the JSON report alone."""
+    from ..cli import STDOUT
+    names = [f.strip() for f in (args.format or ",".join(formats())).split(",") if f.strip()]
+    unknown = [f for f in names if f not in formats()]
+    if unknown:
+        raise UsageError(f"unknown report format(s): {', '.join(unknown)} (known: {', '.join(formats())})")
+    if args.report_dir == STDOUT:
+        if args.format is not None and names != ["json"]:
+            raise UsageError("--report-dir - writes reconcile.json to stdout; the other formats need a folder")
+        return ["json"]
+    return names
 
 
 def _within(outer: Path, inner: Path) -> bool:

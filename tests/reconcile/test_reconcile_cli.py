@@ -1,6 +1,9 @@
 """`jianhe reconcile`: exit codes, console summary, report files (JSON schema, xlsx per recipient,
 HTML), clean-up of an earlier run, unreadable lines and missing tables; the pack's own fixtures."""
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -12,7 +15,8 @@ from engine.ruleset import load_pack
 from tests.reconcile.helpers import UNIT2, bank, folder_with, loan, product, registry
 
 PROVINCE = ["--param", "province=460000"]  # the hand-built folders are 海南省's
-SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "reports" / "reconcile.schema.json").read_text("utf-8"))
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = json.loads((ROOT / "reports" / "reconcile.schema.json").read_text("utf-8"))
 
 
 def test_all_matched_exits_0(tmp_path, capsys):
@@ -36,6 +40,29 @@ def test_differences_exit_1_with_counts_on_the_console(tmp_path, capsys):
     line = next(t for t in text.splitlines() if "under_reported" in t)
     assert line.split()[-1] == "1"
     assert next(t for t in text.splitlines() if " concealed" in t).split()[-1] == "1"
+
+
+def test_report_dir_dash_writes_the_json_report_to_stdout_and_nothing_else(tmp_path):
+    """As ``validate --report-dir -``: the document on stdout, no folder named '-', no console summary."""
+    folder = folder_with(tmp_path, [loan(1, BALANCE="1.00"), loan(2)], [bank(1), bank(2)])
+    run = subprocess.run([sys.executable, "-m", "engine", "reconcile", str(folder), *PROVINCE, "--report-dir", "-"],
+                         cwd=tmp_path, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert run.returncode == 1, run.stderr
+    doc = json.loads(run.stdout)
+    jsonschema.Draft202012Validator(SCHEMA).validate(doc)
+    assert doc["summary"]["groups"]["under_reported"] == 1 and doc["summary"]["groups"]["matched"] == 1
+    assert not (tmp_path / "-").exists()
+    reader = subprocess.Popen([sys.executable, "-m", "engine", "reconcile", str(folder), *PROVINCE, "--report-dir", "-"],
+                              cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    reader.stdout.close()  # the reader is gone before the document is written: the verdict still stands
+    assert reader.wait() == 1 and b"Traceback" not in reader.stderr.read()
+
+
+def test_report_dir_dash_takes_the_json_format_only(tmp_path, capsys):
+    folder = folder_with(tmp_path, [loan(1)], [bank(1)])
+    assert main(["reconcile", str(folder), *PROVINCE, "--report-dir", "-", "--format", "json,html"]) == 2
+    assert "other formats need a folder" in capsys.readouterr().err
 
 
 def test_unreadable_folder_exits_3(tmp_path, capsys):
