@@ -108,6 +108,8 @@ def _formats(args) -> list[str]:
         if args.format is not None and names != ["json"]:
             raise UsageError("--report-dir - writes reconcile.json to stdout; the other formats need a folder")
         return ["json"]
+    if args.format is not None and args.report_dir is None:  # a format with nowhere to go: a mistake, not a no-op
+        raise UsageError(f"--format {args.format} needs --report-dir DIR (or --report-dir - for reconcile.json on stdout)")
     return names
 
 

@@ -59,10 +59,12 @@ def test_report_dir_dash_writes_the_json_report_to_stdout_and_nothing_else(tmp_p
     assert reader.wait() == 1 and b"Traceback" not in reader.stderr.read()
 
 
-def test_report_dir_dash_takes_the_json_format_only(tmp_path, capsys):
+def test_a_format_needs_a_folder_and_stdout_takes_json_only(tmp_path, capsys):
     folder = folder_with(tmp_path, [loan(1)], [bank(1)])
     assert main(["reconcile", str(folder), *PROVINCE, "--report-dir", "-", "--format", "json,html"]) == 2
     assert "other formats need a folder" in capsys.readouterr().err
+    assert main(["reconcile", str(folder), *PROVINCE, "--format", "html"]) == 2  # a format with nowhere to go
+    assert "--format html needs --report-dir" in capsys.readouterr().err
 
 
 def test_unreadable_folder_exits_3(tmp_path, capsys):
