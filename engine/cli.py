@@ -248,9 +248,9 @@ def _submission(args, pack):
 
 def cmd_validate(args) -> int:
     from .backends import get_backend
-    from .report import FILENAMES, render_console, report_folder, write_reports
+    from .report import FILENAMES, RENDERERS, render_console, report_folder, write_reports
 
-    formats = _report_formats(args)
+    formats = report_formats(args.format, args.report_dir, list(RENDERERS), DEFAULT_FORMATS, "the JSON report")
     to_stdout = args.report_dir == STDOUT
     args.report_dir = None if args.report_dir in (None, STDOUT) else Path(args.report_dir)
     if args.sample_limit < 0:
@@ -300,19 +300,20 @@ def check_memory_limit(text: str | None) -> None:
         raise UsageError(f"--memory-limit must look like 2GB or 512MiB, not {text!r}")
 
 
-def _report_formats(args) -> list[str]:
-    """The formats asked for; asking for one with nowhere to write it is a mistake, not a no-op."""
-    from .report import RENDERERS
-    formats = [f.strip() for f in (args.format or DEFAULT_FORMATS).split(",") if f.strip()]
-    unknown = [f for f in formats if f not in RENDERERS]
+def report_formats(asked: str | None, report_dir, known: list[str], default: str, document: str) -> list[str]:
+    """The report formats asked for (``asked``, else ``default``), checked against ``known``; on stdout
+    (``--report-dir -``) the JSON ``document`` alone. Asking for a format with nowhere to write it is a
+    mistake, not a no-op. Shared by ``validate`` and ``reconcile``."""
+    formats = [f.strip() for f in (asked or default).split(",") if f.strip()]
+    unknown = [f for f in formats if f not in known]
     if unknown:
-        raise UsageError(f"unknown report format(s): {', '.join(unknown)} (known: {', '.join(RENDERERS)})")
-    if args.report_dir == STDOUT:
-        if args.format is not None and formats != ["json"]:
-            raise UsageError("--report-dir - writes the JSON report to stdout; other formats need a folder")
+        raise UsageError(f"unknown report format(s): {', '.join(unknown)} (known: {', '.join(known)})")
+    if report_dir == STDOUT:
+        if asked is not None and formats != ["json"]:
+            raise UsageError(f"--report-dir - writes {document} to stdout; other formats need a folder")
         return ["json"]
-    if args.format is not None and args.report_dir is None:
-        raise UsageError(f"--format {args.format} needs --report-dir DIR (or --report-dir - for JSON on stdout)")
+    if asked is not None and report_dir is None:
+        raise UsageError(f"--format {asked} needs --report-dir DIR (or --report-dir - for {document} on stdout)")
     return formats
 
 

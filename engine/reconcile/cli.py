@@ -45,7 +45,7 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def handle(args) -> int:
-    from ..cli import STDOUT, check_memory_limit, stdout_may_close
+    from ..cli import STDOUT, check_memory_limit, report_formats, stdout_may_close
     from ..outputs import Input, check_output
     from ..parameters import parse_override
     from ..ruleset import load_pack
@@ -53,7 +53,7 @@ def handle(args) -> int:
     from .reports import report_folder, write_reports
     from .run import reconcile_submission
 
-    names = _formats(args)
+    names = report_formats(args.format, args.report_dir, formats(), ",".join(formats()), "reconcile.json")
     to_stdout = args.report_dir == STDOUT
     args.report_dir = None if args.report_dir in (None, STDOUT) else Path(args.report_dir)
     check_memory_limit(args.memory_limit)
@@ -95,22 +95,6 @@ def handle(args) -> int:
                 print(f"wrote {len(written) - len(shown)} feedback workbook(s) in {Path(args.report_dir) / 'feedback'}")
             render_console(result, sys.stdout)
     return 0 if result.verdict == "matched" else 1
-
-
-def _formats(args) -> list[str]:
-    """The formats asked for (default: every one); on stdout (``--report-dir -``) the JSON report alone."""
-    from ..cli import STDOUT
-    names = [f.strip() for f in (args.format or ",".join(formats())).split(",") if f.strip()]
-    unknown = [f for f in names if f not in formats()]
-    if unknown:
-        raise UsageError(f"unknown report format(s): {', '.join(unknown)} (known: {', '.join(formats())})")
-    if args.report_dir == STDOUT:
-        if args.format is not None and names != ["json"]:
-            raise UsageError("--report-dir - writes reconcile.json to stdout; the other formats need a folder")
-        return ["json"]
-    if args.format is not None and args.report_dir is None:  # a format with nowhere to go: a mistake, not a no-op
-        raise UsageError(f"--format {args.format} needs --report-dir DIR (or --report-dir - for reconcile.json on stdout)")
-    return names
 
 
 def _within(outer: Path, inner: Path) -> bool:

@@ -238,7 +238,7 @@ def _text(value) -> str:
 
 
 def _place_cell(record: Record | None) -> str:
-    return f"<td>{_text(f'{record.file}:{record.line}')}</td>" if record is not None else "<td></td>"
+    return f"<td>{_text(place([record]))}</td>" if record is not None else "<td></td>"
 
 
 def _finding_rows(f: Finding, run: RuleRun, cols: list[Column]) -> Markup:
